@@ -1,0 +1,8 @@
+//! The `cards` function's routes.
+
+use axum::Router;
+use stytch_unit_common::{http::router, startup::Dependencies};
+
+pub fn router(dependencies: Dependencies) -> Router {
+    router::finish(router::health_route("cards").with_state(dependencies))
+}

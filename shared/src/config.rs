@@ -1,0 +1,242 @@
+//! Configuration from environment variables, parsed once at cold start.
+//!
+//! Every variable is documented in the README's configuration table. A missing or invalid variable
+//! fails the cold start with one message that names it.
+
+use std::time::Duration;
+
+use tracing::level_filters::LevelFilter;
+
+/// The secrets a function reads. Each function asks only for what it uses, so least-privilege IAM
+/// and configuration stay in step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SecretNeeds {
+    pub stytch: bool,
+    pub unit: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub secrets: SecretsConfig,
+    pub session: SessionConfig,
+    pub upstream: UpstreamConfig,
+    pub log_level: LevelFilter,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecretsConfig {
+    /// `STYTCH_SECRET_ID`: name or ARN of the Stytch secret, when the function needs it.
+    pub stytch_secret_id: Option<String>,
+    /// `UNIT_SECRET_ID`: name or ARN of the Unit secret, when the function needs it.
+    pub unit_secret_id: Option<String>,
+    /// `SECRETS_CACHE_TTL_SECONDS`: how long a fetched secret is used before it is fetched again.
+    pub cache_ttl: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// `JWT_LEEWAY_SECONDS`: clock skew tolerated on `exp`, `nbf` and `iat`.
+    pub leeway: Duration,
+    /// `JWT_MAX_TOKEN_AGE_SECONDS`: refuse session JWTs issued longer ago than this.
+    pub max_token_age: Option<Duration>,
+    /// `JWKS_CACHE_TTL_SECONDS`: how long the Stytch JWKS is trusted before it is fetched again.
+    pub jwks_cache_ttl: Duration,
+    /// `JWKS_REFRESH_COOLDOWN_SECONDS`: at most one refresh for an unknown `kid` per this period.
+    pub jwks_refresh_cooldown: Duration,
+    /// `STEP_UP_MAX_AGE_SECONDS`: how recent the second factor must be for sensitive scopes.
+    pub step_up_max_age: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct UpstreamConfig {
+    /// `UPSTREAM_CONNECT_TIMEOUT_MS`: TCP + TLS connect timeout for Stytch, Unit and the JWKS.
+    pub connect_timeout: Duration,
+    /// `UPSTREAM_TIMEOUT_MS`: whole-request timeout for one upstream attempt.
+    pub request_timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("missing environment variable {name}: {meaning}")]
+    Missing { name: &'static str, meaning: &'static str },
+    #[error("invalid environment variable {name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env(needs: SecretNeeds) -> Result<Self, ConfigError> {
+        Self::from_lookup(needs, |name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(needs: SecretNeeds, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env(&lookup);
+        let leeway = env.seconds("JWT_LEEWAY_SECONDS", 5, 0..=60)?;
+        Ok(Self {
+            secrets: SecretsConfig {
+                stytch_secret_id: env.secret_id(
+                    needs.stytch,
+                    "STYTCH_SECRET_ID",
+                    "the Secrets Manager name or ARN of the Stytch secret",
+                )?,
+                unit_secret_id: env.secret_id(
+                    needs.unit,
+                    "UNIT_SECRET_ID",
+                    "the Secrets Manager name or ARN of the Unit secret",
+                )?,
+                cache_ttl: env.seconds("SECRETS_CACHE_TTL_SECONDS", 300, 0..=86_400)?,
+            },
+            session: SessionConfig {
+                leeway,
+                max_token_age: env.optional_seconds("JWT_MAX_TOKEN_AGE_SECONDS", 1..=86_400)?,
+                jwks_cache_ttl: env.seconds("JWKS_CACHE_TTL_SECONDS", 600, 60..=3_600)?,
+                jwks_refresh_cooldown: env.seconds("JWKS_REFRESH_COOLDOWN_SECONDS", 30, 1..=3_600)?,
+                step_up_max_age: env.seconds("STEP_UP_MAX_AGE_SECONDS", 300, 10..=86_400)?,
+            },
+            upstream: UpstreamConfig {
+                connect_timeout: env.millis("UPSTREAM_CONNECT_TIMEOUT_MS", 2_000, 50..=30_000)?,
+                request_timeout: env.millis("UPSTREAM_TIMEOUT_MS", 8_000, 100..=60_000)?,
+            },
+            log_level: env.log_level("LOG_LEVEL")?,
+        })
+    }
+}
+
+/// Typed access to a variable lookup; every error names the variable.
+struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    fn secret_id(
+        &self,
+        needed: bool,
+        name: &'static str,
+        meaning: &'static str,
+    ) -> Result<Option<String>, ConfigError> {
+        match (self.get(name), needed) {
+            (Some(id), _) => Ok(Some(id)),
+            (None, true) => Err(ConfigError::Missing { name, meaning }),
+            (None, false) => Ok(None),
+        }
+    }
+
+    fn integer(&self, name: &'static str, range: std::ops::RangeInclusive<u64>) -> Result<Option<u64>, ConfigError> {
+        let Some(raw) = self.get(name) else {
+            return Ok(None);
+        };
+        let value: u64 =
+            raw.parse().map_err(|_| ConfigError::Invalid { name, reason: "expected a whole number".into() })?;
+        if !range.contains(&value) {
+            return Err(ConfigError::Invalid {
+                name,
+                reason: format!("must be between {} and {}", range.start(), range.end()),
+            });
+        }
+        Ok(Some(value))
+    }
+
+    fn seconds(
+        &self,
+        name: &'static str,
+        default: u64,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<Duration, ConfigError> {
+        Ok(Duration::from_secs(self.integer(name, range)?.unwrap_or(default)))
+    }
+
+    fn optional_seconds(
+        &self,
+        name: &'static str,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<Option<Duration>, ConfigError> {
+        Ok(self.integer(name, range)?.map(Duration::from_secs))
+    }
+
+    fn millis(
+        &self,
+        name: &'static str,
+        default: u64,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<Duration, ConfigError> {
+        Ok(Duration::from_millis(self.integer(name, range)?.unwrap_or(default)))
+    }
+
+    fn log_level(&self, name: &'static str) -> Result<LevelFilter, ConfigError> {
+        match self.get(name) {
+            None => Ok(LevelFilter::INFO),
+            Some(raw) => raw.parse().map_err(|_| ConfigError::Invalid {
+                name,
+                reason: "expected one of off, error, warn, info, debug, trace".into(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(needs: SecretNeeds, vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(needs, |k| vars.get(k).cloned())
+    }
+
+    const BOTH: SecretNeeds = SecretNeeds { stytch: true, unit: true };
+
+    #[test]
+    fn defaults_apply_when_only_secret_ids_are_set() {
+        let c = config(BOTH, &[("STYTCH_SECRET_ID", "s"), ("UNIT_SECRET_ID", "u")]).unwrap();
+        assert_eq!(c.secrets.stytch_secret_id.as_deref(), Some("s"));
+        assert_eq!(c.secrets.cache_ttl, Duration::from_secs(300));
+        assert_eq!(c.session.leeway, Duration::from_secs(5));
+        assert_eq!(c.session.max_token_age, None);
+        assert_eq!(c.session.jwks_cache_ttl, Duration::from_secs(600));
+        assert_eq!(c.session.jwks_refresh_cooldown, Duration::from_secs(30));
+        assert_eq!(c.session.step_up_max_age, Duration::from_secs(300));
+        assert_eq!(c.log_level, LevelFilter::INFO);
+    }
+
+    #[test]
+    fn a_missing_needed_secret_id_is_named() {
+        let err = config(BOTH, &[("UNIT_SECRET_ID", "u")]).unwrap_err();
+        assert!(matches!(err, ConfigError::Missing { name: "STYTCH_SECRET_ID", .. }));
+        assert!(err.to_string().contains("STYTCH_SECRET_ID"));
+    }
+
+    #[test]
+    fn a_secret_id_not_needed_may_be_absent() {
+        let needs = SecretNeeds { stytch: false, unit: true };
+        let c = config(needs, &[("UNIT_SECRET_ID", "u")]).unwrap();
+        assert_eq!(c.secrets.stytch_secret_id, None);
+    }
+
+    #[test]
+    fn invalid_numbers_and_ranges_name_the_variable() {
+        let base = [("STYTCH_SECRET_ID", "s"), ("UNIT_SECRET_ID", "u")];
+        for (name, value) in [
+            ("JWT_LEEWAY_SECONDS", "five"),
+            ("JWT_LEEWAY_SECONDS", "3600"),
+            ("JWKS_CACHE_TTL_SECONDS", "5"),
+            ("UPSTREAM_TIMEOUT_MS", "-1"),
+            ("LOG_LEVEL", "loud"),
+        ] {
+            let mut vars = base.to_vec();
+            vars.push((name, value));
+            let err = config(BOTH, &vars).unwrap_err();
+            assert!(matches!(&err, ConfigError::Invalid { name: n, .. } if *n == name), "{name}={value} gave {err}");
+        }
+    }
+
+    #[test]
+    fn optional_max_token_age_is_parsed() {
+        let c =
+            config(BOTH, &[("STYTCH_SECRET_ID", "s"), ("UNIT_SECRET_ID", "u"), ("JWT_MAX_TOKEN_AGE_SECONDS", "120")])
+                .unwrap();
+        assert_eq!(c.session.max_token_age, Some(Duration::from_secs(120)));
+    }
+}

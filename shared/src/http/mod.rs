@@ -1,0 +1,10 @@
+//! The HTTP edge every function shares: one error model, request ids, JSON bodies.
+
+pub mod json;
+pub mod problem;
+pub mod request_id;
+
+pub use json::ApiJson;
+pub use problem::{ApiError, FieldError, Problem};
+pub use request_id::{RequestId, request_id_layer};
+pub mod router;

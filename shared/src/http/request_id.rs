@@ -1,0 +1,59 @@
+//! One id per request, the Lambda request id when running in Lambda, so that the `requestId` a
+//! client quotes from an error is the id on every log line of that invocation.
+
+use std::fmt;
+
+use axum::{extract::Request, middleware::Next, response::Response};
+use tracing::Instrument;
+
+tokio::task_local! {
+    static CURRENT: RequestId;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(String);
+
+impl RequestId {
+    /// The id of the request being served, or `unknown` outside one (e.g. in a unit test).
+    pub fn current() -> Self {
+        CURRENT.try_with(Clone::clone).unwrap_or_else(|_| RequestId("unknown".into()))
+    }
+
+    fn for_request(request: &Request) -> Self {
+        let from_lambda = request
+            .extensions()
+            .get::<lambda_http::Context>()
+            .map(|context| context.request_id.clone())
+            .filter(|id| !id.is_empty());
+        RequestId(from_lambda.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for RequestId {
+    fn from(value: &str) -> Self {
+        RequestId(value.to_owned())
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Axum middleware: makes the id current for the handler and puts it on a span, so every log line
+/// written while serving the request carries `request_id`.
+pub async fn request_id_layer(request: Request, next: Next) -> Response {
+    let id = RequestId::for_request(&request);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        route = %request.uri().path(),
+    );
+    CURRENT.scope(id, next.run(request).instrument(span)).await
+}

@@ -1,0 +1,19 @@
+//! What every function of the Stytch → Unit bundle shares.
+//!
+//! - [`config`]: environment variables, parsed once per cold start.
+//! - [`secrets`]: the Stytch and Unit credentials from AWS Secrets Manager, cached.
+//! - [`session`]: local verification of Stytch session JWTs against the project's JWKS.
+//! - [`http`]: the one error model (RFC 9457 problem+json), request ids, JSON extraction.
+//! - [`telemetry`]: JSON logs for CloudWatch.
+//! - [`http_client`]: the one outbound HTTP client, with timeouts.
+//! - [`startup`]: the cold-start sequence a function's `main.rs` runs.
+
+pub mod config;
+pub mod http;
+pub mod http_client;
+pub mod secrets;
+pub mod session;
+pub mod startup;
+pub mod telemetry;
+
+pub use secrecy::{ExposeSecret, SecretString};

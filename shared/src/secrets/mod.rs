@@ -1,0 +1,107 @@
+//! Stytch and Unit credentials from AWS Secrets Manager.
+//!
+//! Both secrets are fetched concurrently at cold start, then served from memory. A cached value
+//! is fetched again after the configured TTL, or — at most once per stale value — when an
+//! upstream answers 401 with it (the secret was rotated). The Secrets Manager endpoint is chosen
+//! only by the SDK's standard `AWS_ENDPOINT_URL_SECRETS_MANAGER` / `AWS_ENDPOINT_URL` variables.
+
+mod cache;
+mod credentials;
+
+use aws_sdk_secretsmanager::Client;
+use aws_smithy_types::error::display::DisplayErrorContext;
+
+pub use cache::CachedSecret;
+pub use credentials::{FromSecretJson, StytchCredentials, UnitCredentials};
+
+use crate::config::SecretsConfig;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SecretsError {
+    #[error("secret {secret_id} was not found")]
+    NotFound { secret_id: String },
+    #[error("secret {secret_id} could not be read: access denied")]
+    AccessDenied { secret_id: String },
+    #[error("secret {secret_id} could not be fetched: {cause}")]
+    Unreachable { secret_id: String, cause: String },
+    #[error("secret {secret_id} has no SecretString (binary secrets are not supported)")]
+    NotAString { secret_id: String },
+    #[error("secret {secret_id} is not a JSON object")]
+    NotJsonObject { secret_id: String },
+    #[error("secret {secret_id} is missing the field `{field}`")]
+    MissingField { secret_id: String, field: &'static str },
+    #[error("secret {secret_id} has an invalid field `{field}`: {reason}")]
+    InvalidField { secret_id: String, field: &'static str, reason: &'static str },
+    #[error("this function is not configured with the {0} secret")]
+    NotConfigured(&'static str),
+}
+
+/// The credentials a function uses, each cached on its own.
+pub struct SecretsStore {
+    stytch: Option<CachedSecret<StytchCredentials>>,
+    unit: Option<CachedSecret<UnitCredentials>>,
+}
+
+impl SecretsStore {
+    /// Fetches every configured secret, concurrently. Fails on the first unusable one.
+    pub async fn load(client: Client, config: &SecretsConfig) -> Result<Self, SecretsError> {
+        let stytch = config
+            .stytch_secret_id
+            .clone()
+            .map(|id| CachedSecret::<StytchCredentials>::new(client.clone(), id, config.cache_ttl));
+        let unit = config
+            .unit_secret_id
+            .clone()
+            .map(|id| CachedSecret::<UnitCredentials>::new(client.clone(), id, config.cache_ttl));
+        let (first_stytch, first_unit) = tokio::join!(
+            async {
+                match &stytch {
+                    Some(s) => s.get().await.map(Some),
+                    None => Ok(None),
+                }
+            },
+            async {
+                match &unit {
+                    Some(u) => u.get().await.map(Some),
+                    None => Ok(None),
+                }
+            },
+        );
+        first_stytch?;
+        first_unit?;
+        Ok(Self { stytch, unit })
+    }
+
+    pub fn stytch(&self) -> Result<&CachedSecret<StytchCredentials>, SecretsError> {
+        self.stytch.as_ref().ok_or(SecretsError::NotConfigured("Stytch"))
+    }
+
+    pub fn unit(&self) -> Result<&CachedSecret<UnitCredentials>, SecretsError> {
+        self.unit.as_ref().ok_or(SecretsError::NotConfigured("Unit"))
+    }
+}
+
+struct FetchedSecret {
+    secret_string: String,
+    version_id: Option<String>,
+}
+
+/// One `GetSecretValue` call, its failures sorted into errors a person can act on.
+async fn fetch_secret_string(client: &Client, secret_id: &str) -> Result<FetchedSecret, SecretsError> {
+    use aws_sdk_secretsmanager::operation::get_secret_value::GetSecretValueError;
+    let output = client.get_secret_value().secret_id(secret_id).send().await.map_err(|error| {
+        let secret_id = secret_id.to_owned();
+        match error.as_service_error() {
+            Some(GetSecretValueError::ResourceNotFoundException(_)) => SecretsError::NotFound { secret_id },
+            Some(service) if service.meta().code() == Some("AccessDeniedException") => {
+                SecretsError::AccessDenied { secret_id }
+            }
+            // The SDK's Display is only "dispatch failure"; the context names the cause. It never
+            // includes the secret value, which only a successful response carries.
+            _ => SecretsError::Unreachable { secret_id, cause: DisplayErrorContext(&error).to_string() },
+        }
+    })?;
+    let secret_string =
+        output.secret_string.ok_or_else(|| SecretsError::NotAString { secret_id: secret_id.to_owned() })?;
+    Ok(FetchedSecret { secret_string, version_id: output.version_id })
+}

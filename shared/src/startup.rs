@@ -1,0 +1,104 @@
+//! The cold start every function runs once: configuration, logging, secrets, HTTP client, and
+//! (for functions that verify Stytch sessions) the JWKS cache. Everything built here is reused
+//! by every invocation of the execution environment.
+
+use std::{fmt, sync::Arc};
+
+use crate::{
+    config::{Config, ConfigError, SecretNeeds},
+    http_client,
+    secrets::{SecretsError, SecretsStore},
+    session::{JwksCache, JwksSettings, SessionVerifier, VerifierSettings},
+    telemetry,
+};
+
+/// What a handler needs, built once. Cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct Dependencies(Arc<DependenciesInner>);
+
+pub struct DependenciesInner {
+    pub config: Config,
+    pub http: reqwest::Client,
+    pub secrets: SecretsStore,
+    /// Present when the function has the Stytch secret (it knows the project to verify against).
+    pub verifier: Option<SessionVerifier>,
+}
+
+impl std::ops::Deref for Dependencies {
+    type Target = DependenciesInner;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+/// Why a cold start failed. `Debug` is `Display`, so `main` returning it prints one clear line.
+#[derive(thiserror::Error)]
+pub enum StartupError {
+    #[error("configuration error: {0}")]
+    Config(#[from] ConfigError),
+    #[error("secrets error: {0}")]
+    Secrets(#[from] SecretsError),
+    #[error("lambda runtime error: {0}")]
+    Runtime(String),
+}
+
+impl fmt::Debug for StartupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl Dependencies {
+    /// Reads the environment, starts logging, then builds everything a handler needs.
+    pub async fn cold_start(needs: SecretNeeds) -> Result<Self, StartupError> {
+        let config = Config::from_env(needs)?;
+        telemetry::init(config.log_level);
+        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let dependencies = Self::build(config, aws_sdk_secretsmanager::Client::new(&aws)).await?;
+        if let Some(verifier) = &dependencies.verifier {
+            verifier.jwks().prefetch().await;
+        }
+        Ok(dependencies)
+    }
+
+    /// The cold start from given parts; tests pass a Secrets Manager client aimed at moto.
+    pub async fn build(config: Config, secrets_client: aws_sdk_secretsmanager::Client) -> Result<Self, StartupError> {
+        let http = http_client::build(&config.upstream);
+        let secrets = SecretsStore::load(secrets_client, &config.secrets).await?;
+        let verifier = match secrets.stytch() {
+            Ok(stytch) => {
+                let credentials = stytch.get().await?;
+                let jwks = JwksCache::new(
+                    http.clone(),
+                    JwksCache::jwks_url(&credentials.base_url, &credentials.project_id),
+                    JwksSettings {
+                        ttl: config.session.jwks_cache_ttl,
+                        refresh_cooldown: config.session.jwks_refresh_cooldown,
+                    },
+                );
+                let extra_issuers = if credentials.custom_base_url {
+                    vec![credentials.base_url.as_str().trim_end_matches('/').to_owned()]
+                } else {
+                    Vec::new()
+                };
+                Some(SessionVerifier::new(
+                    jwks,
+                    VerifierSettings {
+                        project_id: credentials.project_id.clone(),
+                        extra_issuers,
+                        leeway: config.session.leeway,
+                        max_token_age: config.session.max_token_age,
+                    },
+                ))
+            }
+            Err(_) => None,
+        };
+        Ok(Self(Arc::new(DependenciesInner { config, http, secrets, verifier })))
+    }
+}
+
+/// A function's whole `main`: cold start, then serve `router` on the Lambda runtime.
+pub async fn run(needs: SecretNeeds, router: fn(Dependencies) -> axum::Router) -> Result<(), StartupError> {
+    let dependencies = Dependencies::cold_start(needs).await?;
+    lambda_http::run(router(dependencies)).await.map_err(|error| StartupError::Runtime(error.to_string()))
+}

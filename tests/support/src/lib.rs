@@ -1,0 +1,23 @@
+//! Test harness pieces shared by every crate's tests.
+//!
+//! - [`moto`]: a real moto server (Secrets Manager) on a free loopback port.
+//! - [`keys`]: fixed RSA key fixtures (RSA key generation is slow in unoptimised test builds).
+//! - [`jwt`]: Stytch-shaped session JWTs, honest or forged.
+//! - [`jwks_server`]: a JWKS endpoint that counts its hits.
+//! - [`logs`]: capture of the JSON log lines a test produces, and a leak check over them.
+
+pub mod jwks_server;
+pub mod jwt;
+pub mod keys;
+pub mod logs;
+pub mod moto;
+
+/// The workspace root, for finding `.venv` and fixtures.
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released; fine for tests on loopback).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
