@@ -15,5 +15,7 @@ pub mod secrets;
 pub mod session;
 pub mod startup;
 pub mod telemetry;
+pub mod unit;
+pub mod upstream;
 
 pub use secrecy::{ExposeSecret, SecretString};

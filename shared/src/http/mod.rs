@@ -5,6 +5,6 @@ pub mod problem;
 pub mod request_id;
 
 pub use json::ApiJson;
-pub use problem::{ApiError, FieldError, Problem};
+pub use problem::{ApiError, FieldError, Problem, Upstream};
 pub use request_id::{RequestId, request_id_layer};
 pub mod router;

@@ -8,6 +8,8 @@
 mod cache;
 mod credentials;
 
+use std::sync::Arc;
+
 use aws_sdk_secretsmanager::Client;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
@@ -38,8 +40,8 @@ pub enum SecretsError {
 
 /// The credentials a function uses, each cached on its own.
 pub struct SecretsStore {
-    stytch: Option<CachedSecret<StytchCredentials>>,
-    unit: Option<CachedSecret<UnitCredentials>>,
+    stytch: Option<Arc<CachedSecret<StytchCredentials>>>,
+    unit: Option<Arc<CachedSecret<UnitCredentials>>>,
 }
 
 impl SecretsStore {
@@ -48,11 +50,11 @@ impl SecretsStore {
         let stytch = config
             .stytch_secret_id
             .clone()
-            .map(|id| CachedSecret::<StytchCredentials>::new(client.clone(), id, config.cache_ttl));
+            .map(|id| Arc::new(CachedSecret::<StytchCredentials>::new(client.clone(), id, config.cache_ttl)));
         let unit = config
             .unit_secret_id
             .clone()
-            .map(|id| CachedSecret::<UnitCredentials>::new(client.clone(), id, config.cache_ttl));
+            .map(|id| Arc::new(CachedSecret::<UnitCredentials>::new(client.clone(), id, config.cache_ttl)));
         let (first_stytch, first_unit) = tokio::join!(
             async {
                 match &stytch {
@@ -72,11 +74,11 @@ impl SecretsStore {
         Ok(Self { stytch, unit })
     }
 
-    pub fn stytch(&self) -> Result<&CachedSecret<StytchCredentials>, SecretsError> {
+    pub fn stytch(&self) -> Result<&Arc<CachedSecret<StytchCredentials>>, SecretsError> {
         self.stytch.as_ref().ok_or(SecretsError::NotConfigured("Stytch"))
     }
 
-    pub fn unit(&self) -> Result<&CachedSecret<UnitCredentials>, SecretsError> {
+    pub fn unit(&self) -> Result<&Arc<CachedSecret<UnitCredentials>>, SecretsError> {
         self.unit.as_ref().ok_or(SecretsError::NotConfigured("Unit"))
     }
 }

@@ -4,6 +4,7 @@
 //! - [`keys`]: fixed RSA key fixtures (RSA key generation is slow in unoptimised test builds).
 //! - [`jwt`]: Stytch-shaped session JWTs, honest or forged.
 //! - [`jwks_server`]: a JWKS endpoint that counts its hits.
+//! - [`stack`]: the sandbox and moto together, and a signed-in sandbox user.
 //! - [`logs`]: capture of the JSON log lines a test produces, and a leak check over them.
 
 pub mod jwks_server;
@@ -11,6 +12,7 @@ pub mod jwt;
 pub mod keys;
 pub mod logs;
 pub mod moto;
+pub mod stack;
 
 /// The workspace root, for finding `.venv` and fixtures.
 pub fn workspace_root() -> std::path::PathBuf {

@@ -1,0 +1,115 @@
+//! Customer tokens: `POST /customers/{id}/token` (by JWT or by Unit's SMS verification) and
+//! `POST /customers/{id}/token/verification`.
+
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    UnitAuth, UnitClient, UnitError, checked_id,
+    jsonapi::{Document, RequestDocument},
+    to_body,
+};
+use crate::upstream::Idempotency;
+
+/// How the customer proved a second factor for a token with sensitive scopes.
+pub enum TokenProof<'a> {
+    /// A Stytch session JWT whose `sub` is the customer's `jwtSubject`.
+    Jwt(&'a SecretString),
+    /// Unit's own SMS one-time code, after `create_token_verification`.
+    Verification { token: &'a SecretString, code: &'a SecretString },
+    /// Scopes that need no second factor.
+    None,
+}
+
+pub struct CustomerTokenRequest<'a> {
+    pub scopes: &'a [String],
+    pub expires_in: Option<u32>,
+    pub proof: TokenProof<'a>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerificationChannel {
+    Sms,
+    Call,
+}
+
+/// A Unit customer bearer token. `Debug` shows no token.
+#[derive(Debug, Clone)]
+pub struct CustomerToken {
+    pub token: SecretString,
+    pub expires_in: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenAttributes<'a> {
+    scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_in: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jwt_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification_code: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BearerTokenAttributes {
+    token: SecretString,
+    expires_in: u64,
+}
+
+#[derive(Serialize)]
+struct VerificationAttributes {
+    channel: VerificationChannel,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VerificationResult {
+    verification_token: SecretString,
+}
+
+impl UnitClient {
+    /// Not retried: a proof (a JWT, a one-time code) is spent on the first try that reaches Unit.
+    pub async fn create_customer_token(
+        &self,
+        customer_id: &str,
+        request: &CustomerTokenRequest<'_>,
+    ) -> Result<CustomerToken, UnitError> {
+        let path = format!("/customers/{}/token", checked_id(customer_id)?);
+        let (jwt_token, verification_token, verification_code) = match &request.proof {
+            TokenProof::Jwt(jwt) => (Some(jwt.expose_secret()), None, None),
+            TokenProof::Verification { token, code } => (None, Some(token.expose_secret()), Some(code.expose_secret())),
+            TokenProof::None => (None, None, None),
+        };
+        let attributes = TokenAttributes {
+            scope: request.scopes.join(" "),
+            expires_in: request.expires_in,
+            jwt_token,
+            verification_token,
+            verification_code,
+        };
+        let body = to_body(&RequestDocument::new("customerToken", attributes));
+        let document: Document<BearerTokenAttributes> =
+            self.call(UnitAuth::Org, Method::POST, &path, &[], Some(body), Idempotency::Unsafe).await?;
+        Ok(CustomerToken { token: document.data.attributes.token, expires_in: document.data.attributes.expires_in })
+    }
+
+    /// Sends the customer a one-time code by SMS (or voice); returns the token to pair it with.
+    pub async fn create_token_verification(
+        &self,
+        customer_id: &str,
+        channel: VerificationChannel,
+    ) -> Result<SecretString, UnitError> {
+        let path = format!("/customers/{}/token/verification", checked_id(customer_id)?);
+        let body = to_body(&RequestDocument::new("customerTokenVerification", VerificationAttributes { channel }));
+        let document: Document<VerificationResult> =
+            self.call(UnitAuth::Org, Method::POST, &path, &[], Some(body), Idempotency::Unsafe).await?;
+        Ok(document.data.attributes.verification_token)
+    }
+}

@@ -1,0 +1,150 @@
+//! `POST /v1/magic_links/email/login_or_create` and `POST /v1/magic_links/authenticate`.
+
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+use time::Duration;
+
+use super::errors::{StytchError, StytchResult};
+use super::extract::StytchJson;
+use super::respond::{object, ok};
+use super::sandbox_values as sandbox;
+use super::session::{Attributes, Factor};
+use super::session_binding::{self, SessionOptions};
+use super::state::{MagicLink, StytchState};
+use super::user::{Email, User};
+use super::validate;
+use crate::common::{clock, ids};
+
+const DEFAULT_LOGIN_MINUTES: i64 = 60;
+const DEFAULT_SIGNUP_MINUTES: i64 = 10_080;
+
+#[derive(Deserialize)]
+pub struct LoginOrCreate {
+    email: String,
+    login_expiration_minutes: Option<i64>,
+    signup_expiration_minutes: Option<i64>,
+    #[serde(default)]
+    create_user_as_pending: bool,
+}
+
+pub async fn login_or_create(
+    State(state): State<StytchState>,
+    StytchJson(request): StytchJson<LoginOrCreate>,
+) -> StytchResult<Response> {
+    let email = validate::email(&request.email)?;
+    let login_minutes = validate::minutes(
+        request.login_expiration_minutes,
+        DEFAULT_LOGIN_MINUTES,
+        5,
+        10_080,
+        "login_expiration_minutes",
+    )?;
+    let signup_minutes = validate::minutes(
+        request.signup_expiration_minutes,
+        DEFAULT_SIGNUP_MINUTES,
+        5,
+        10_080,
+        "signup_expiration_minutes",
+    )?;
+
+    // The sandbox address answers like an existing user and no email is sent.
+    if email.eq_ignore_ascii_case(sandbox::EMAIL) {
+        return Ok(ok(object(json!({
+            "user_id": sandbox::USER_ID, "email_id": sandbox::EMAIL_ID, "user_created": false,
+        }))));
+    }
+
+    let mut data = state.data();
+    let (user_id, email_id, user_created) = match data.user_id_by_email(&email) {
+        Some((user_id, email_id)) => (user_id, email_id, false),
+        None => {
+            let mut user = User::new(ids::prefixed("user-test"), request.create_user_as_pending);
+            let email_id = ids::prefixed("email-test");
+            user.emails.push(Email { email_id: email_id.clone(), email: email.clone(), verified: false });
+            let user_id = user.user_id.clone();
+            data.users.insert(user_id.clone(), user);
+            (user_id, email_id, true)
+        }
+    };
+    let minutes = if user_created { signup_minutes } else { login_minutes };
+    let token = ids::magic_link_token();
+    data.magic_links.insert(
+        token.clone(),
+        MagicLink {
+            user_id: user_id.clone(),
+            email_id: email_id.clone(),
+            expires_at: clock::now() + Duration::minutes(minutes),
+            used: false,
+        },
+    );
+    drop(data);
+    state.outbox().push_email(&email, &token);
+
+    Ok(ok(object(json!({ "user_id": user_id, "email_id": email_id, "user_created": user_created }))))
+}
+
+#[derive(Deserialize)]
+pub struct Authenticate {
+    token: String,
+    attributes: Option<Attributes>,
+    #[serde(flatten)]
+    session: SessionOptions,
+}
+
+pub async fn authenticate(
+    State(state): State<StytchState>,
+    StytchJson(request): StytchJson<Authenticate>,
+) -> StytchResult<Response> {
+    let mut data = state.data();
+    let target = session_binding::target(&state, &mut data, &request.session)?;
+
+    let used = || {
+        StytchError::unauthorized(
+            "unable_to_auth_magic_link",
+            "The magic link could not be authenticated because it was either already used or expired.",
+        )
+    };
+    let (user_id, email_id) = match request.token.as_str() {
+        sandbox::MAGIC_LINK_TOKEN_OK => (sandbox::USER_ID.to_owned(), sandbox::EMAIL_ID.to_owned()),
+        sandbox::MAGIC_LINK_TOKEN_USED => return Err(used()),
+        token => {
+            let now = clock::now();
+            let link = data
+                .magic_links
+                .get_mut(token)
+                .ok_or_else(|| StytchError::not_found("magic_link_not_found", "Magic link could not be found."))?;
+            if link.used || link.expires_at <= now {
+                return Err(used());
+            }
+            link.used = true;
+            (link.user_id.clone(), link.email_id.clone())
+        }
+    };
+
+    let user = data.user_mut(&user_id)?;
+    user.pending = false;
+    let email = user.emails.iter_mut().find(|email| email.email_id == email_id);
+    let email_address = email.map(|email| {
+        email.verified = true;
+        email.email.clone()
+    });
+    let factor = Factor::new(
+        "magic_link",
+        "email",
+        "email_factor",
+        json!({ "email_id": email_id, "email_address": email_address.unwrap_or_default() }),
+    );
+    let issued =
+        session_binding::bind(&state, &mut data, target, &user_id, factor, &request.session, request.attributes)?;
+
+    let mut body = object(json!({
+        "user_id": user_id,
+        "method_id": email_id,
+        "user": data.user(&user_id)?.to_json(),
+        "reset_sessions": false,
+    }));
+    issued.write_into(&mut body);
+    Ok(ok(body))
+}

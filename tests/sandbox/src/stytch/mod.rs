@@ -1,0 +1,59 @@
+//! The Stytch side: the consumer-API routes under `/v1/` this bundle uses, plus Stytch-only test controls.
+
+mod auth;
+pub mod controls;
+pub mod errors;
+mod extract;
+pub mod jwt;
+pub mod keys;
+mod magic_links;
+mod metadata;
+mod otpauth;
+mod otps;
+mod qr;
+mod respond;
+pub mod sandbox_values;
+pub mod session;
+mod session_binding;
+mod sessions;
+pub mod state;
+mod totps;
+pub mod user;
+mod users;
+mod validate;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+
+pub use errors::fault_response;
+pub use state::{StytchConfig, StytchState};
+
+/// Every `/v1/` route; all but the JWKS require HTTP Basic `project_id:secret`.
+pub fn router(state: StytchState) -> Router {
+    let authenticated = Router::new()
+        .route("/v1/magic_links/email/login_or_create", post(magic_links::login_or_create))
+        .route("/v1/magic_links/authenticate", post(magic_links::authenticate))
+        .route("/v1/totps", post(totps::create))
+        .route("/v1/totps/authenticate", post(totps::authenticate))
+        .route("/v1/totps/recover", post(totps::recover))
+        .route("/v1/totps/recovery_codes", post(totps::recovery_codes))
+        .route("/v1/otps/sms/send", post(otps::send))
+        .route("/v1/otps/sms/login_or_create", post(otps::login_or_create))
+        .route("/v1/otps/authenticate", post(otps::authenticate))
+        .route("/v1/sessions", get(sessions::list))
+        .route("/v1/sessions/authenticate", post(sessions::authenticate))
+        .route("/v1/sessions/revoke", post(sessions::revoke))
+        .route("/v1/users/{user_id}", get(users::get).put(users::update))
+        .route_layer(from_fn_with_state(state.clone(), auth::require_basic_auth));
+    Router::new()
+        .merge(authenticated)
+        .route("/v1/sessions/jwks/{project_id}", get(sessions::jwks))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn not_found() -> axum::response::Response {
+    errors::StytchError::not_found("not_found", "This route does not exist in the sandbox.").into_response()
+}

@@ -1,0 +1,181 @@
+//! `POST /v1/otps/sms/send`, `/v1/otps/sms/login_or_create` and `/v1/otps/authenticate`.
+
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+use time::Duration;
+
+use super::errors::{StytchError, StytchResult};
+use super::extract::StytchJson;
+use super::respond::{object, ok};
+use super::sandbox_values as sandbox;
+use super::session::{Attributes, Factor};
+use super::session_binding::{self, SessionOptions};
+use super::state::{Data, OtpCode, StytchState};
+use super::user::{PhoneNumber, User};
+use super::validate;
+use crate::common::{clock, ids};
+
+const DEFAULT_EXPIRATION_MINUTES: i64 = 2;
+
+#[derive(Deserialize)]
+pub struct Send {
+    phone_number: String,
+    expiration_minutes: Option<i64>,
+    user_id: Option<String>,
+    session_token: Option<String>,
+    session_jwt: Option<String>,
+}
+
+/// Sends a code to a phone of an existing user; with `user_id` or a session, attaches the phone to that
+/// user first (unverified until its code is authenticated).
+pub async fn send(State(state): State<StytchState>, StytchJson(request): StytchJson<Send>) -> StytchResult<Response> {
+    let phone_number = validate::phone_number(&request.phone_number)?;
+    let minutes = expiration(request.expiration_minutes)?;
+    let mut data = state.data();
+
+    let owner = match (&request.user_id, &request.session_token, &request.session_jwt) {
+        (Some(user_id), _, _) => Some(data.user(user_id)?.user_id.clone()),
+        (None, None, None) => None,
+        (None, token, jwt) => {
+            let (session_id, _) = session_binding::resolve(&state, &mut data, token.as_deref(), jwt.as_deref())?;
+            Some(data.live_session_mut(&session_id)?.user_id.clone())
+        }
+    };
+    let (user_id, phone_id) = match (owner, data.user_id_by_phone(&phone_number)) {
+        (Some(owner), Some((holder, phone_id))) if owner == holder => (owner, phone_id),
+        (Some(_), Some(_)) => {
+            return Err(StytchError::bad_request(
+                "duplicate_phone_number",
+                "That phone number belongs to another user.",
+            ));
+        }
+        (Some(owner), None) => {
+            let phone_id = attach_phone(data.user_mut(&owner)?, &phone_number);
+            (owner, phone_id)
+        }
+        (None, Some(found)) => found,
+        (None, None) => {
+            return Err(StytchError::not_found(
+                "phone_number_not_found",
+                "No user has that phone number; use login_or_create.",
+            ));
+        }
+    };
+    deliver_code(&state, &mut data, &user_id, &phone_id, &phone_number, minutes);
+    Ok(ok(object(json!({ "user_id": user_id, "phone_id": phone_id }))))
+}
+
+#[derive(Deserialize)]
+pub struct LoginOrCreate {
+    phone_number: String,
+    expiration_minutes: Option<i64>,
+    #[serde(default)]
+    create_user_as_pending: bool,
+}
+
+pub async fn login_or_create(
+    State(state): State<StytchState>,
+    StytchJson(request): StytchJson<LoginOrCreate>,
+) -> StytchResult<Response> {
+    let phone_number = validate::phone_number(&request.phone_number)?;
+    let minutes = expiration(request.expiration_minutes)?;
+    let mut data = state.data();
+    let (user_id, phone_id, user_created) = match data.user_id_by_phone(&phone_number) {
+        Some((user_id, phone_id)) => (user_id, phone_id, false),
+        None => {
+            let mut user = User::new(ids::prefixed("user-test"), request.create_user_as_pending);
+            let phone_id = attach_phone(&mut user, &phone_number);
+            let user_id = user.user_id.clone();
+            data.users.insert(user_id.clone(), user);
+            (user_id, phone_id, true)
+        }
+    };
+    deliver_code(&state, &mut data, &user_id, &phone_id, &phone_number, minutes);
+    Ok(ok(object(json!({ "user_id": user_id, "phone_id": phone_id, "user_created": user_created }))))
+}
+
+#[derive(Deserialize)]
+pub struct Authenticate {
+    method_id: String,
+    code: String,
+    attributes: Option<Attributes>,
+    #[serde(flatten)]
+    session: SessionOptions,
+}
+
+pub async fn authenticate(
+    State(state): State<StytchState>,
+    StytchJson(request): StytchJson<Authenticate>,
+) -> StytchResult<Response> {
+    let mut data = state.data();
+    let target = session_binding::target(&state, &mut data, &request.session)?;
+    let not_found = || StytchError::not_found("otp_code_not_found", "The OTP code could not be found.");
+    let now = clock::now();
+
+    let otp = data.otps.get_mut(&request.method_id).ok_or_else(not_found)?;
+    if otp.code != request.code {
+        return Err(not_found());
+    }
+    if otp.used || otp.expires_at <= now {
+        return Err(StytchError::unauthorized(
+            "unable_to_auth_otp_code",
+            "The OTP code could not be authenticated because it was either already used or expired.",
+        ));
+    }
+    let user_id = otp.user_id.clone();
+    otp.used = !otp.reusable;
+
+    let user = data.user_mut(&user_id)?;
+    user.pending = false;
+    let phone =
+        user.phone_numbers.iter_mut().find(|phone| phone.phone_id == request.method_id).ok_or_else(not_found)?;
+    phone.verified = true;
+    let factor = Factor::new(
+        "otp",
+        "sms",
+        "phone_number_factor",
+        json!({ "phone_id": phone.phone_id, "phone_number": phone.phone_number }),
+    );
+    let issued =
+        session_binding::bind(&state, &mut data, target, &user_id, factor, &request.session, request.attributes)?;
+    let mut body = object(json!({
+        "user_id": user_id,
+        "method_id": request.method_id,
+        "user": data.user(&user_id)?.to_json(),
+        "reset_sessions": false,
+    }));
+    issued.write_into(&mut body);
+    Ok(ok(body))
+}
+
+fn expiration(minutes: Option<i64>) -> StytchResult<i64> {
+    validate::minutes(minutes, DEFAULT_EXPIRATION_MINUTES, 1, 10, "expiration_minutes")
+}
+
+fn attach_phone(user: &mut User, phone_number: &str) -> String {
+    let phone_id = ids::prefixed("phone-number-test");
+    user.phone_numbers.push(PhoneNumber {
+        phone_id: phone_id.clone(),
+        phone_number: phone_number.to_owned(),
+        verified: false,
+    });
+    phone_id
+}
+
+/// Stores a fresh code (replacing any earlier one for this phone) and puts it in the outbox. The
+/// sandbox phone always gets `000000` and no message.
+fn deliver_code(state: &StytchState, data: &mut Data, user_id: &str, phone_id: &str, phone_number: &str, minutes: i64) {
+    let is_sandbox = phone_number == sandbox::PHONE;
+    let code = if is_sandbox { sandbox::OTP_CODE.to_owned() } else { ids::numeric_code(6) };
+    let expires_at =
+        if is_sandbox { clock::now() + Duration::days(3650) } else { clock::now() + Duration::minutes(minutes) };
+    data.otps.insert(
+        phone_id.to_owned(),
+        OtpCode { user_id: user_id.to_owned(), code: code.clone(), expires_at, used: false, reusable: is_sandbox },
+    );
+    if !is_sandbox {
+        state.outbox().push_sms(phone_number, &code);
+    }
+}

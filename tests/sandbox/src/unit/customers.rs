@@ -1,0 +1,211 @@
+//! `individualCustomer`: created when an application is approved; `GET /customers/{id}` and
+//! `PATCH /customers/{id}` (email, phone, address, dba, tags, authorizedUsers, jwtSubject).
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::UnitState;
+use super::applications::{applicant_attributes, tags_json};
+use super::auth::Caller;
+use super::body::{self, Expect, JsonBody};
+use super::fields;
+use super::ids::parse_id;
+use super::jsonapi::{self, Problems, Resource, UnitError};
+use super::state::{self, Application, Customer, Store};
+
+/// The id of the sandbox's single org, as relationships name it.
+pub(crate) const ORG_ID: u64 = 1;
+
+const PATCHABLE: &[&str] = &["email", "phone", "address", "dba", "tags", "authorizedUsers", "jwtSubject"];
+
+/// Creates the customer of an approved application and returns its id.
+pub(crate) fn create_from(store: &mut Store, application: &Application) -> u64 {
+    let id = store.ids.customer();
+    store.customers.insert(
+        id,
+        Customer {
+            id,
+            application_id: application.id,
+            applicant: application.applicant.clone(),
+            jwt_subject: application.jwt_subject.clone(),
+            dba: None,
+            authorized_users: Vec::new(),
+            created_at: state::now(),
+        },
+    );
+    id
+}
+
+/// `GET /customers/{id}`
+pub(crate) async fn get_one(
+    State(state): State<UnitState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, UnitError> {
+    caller.require_scope("customers")?;
+    let store = state.store();
+    let customer = visible(&store, &caller, &id)?;
+    Ok(jsonapi::ok(render(customer)))
+}
+
+/// `PATCH /customers/{id}`. Absent attributes are left alone. `null` clears `jwtSubject`, `dba` and
+/// `authorizedUsers`; for `email`, `phone` and `address`, which an individual must keep, `null`
+/// leaves them unchanged. `tags` are merged: a key with `null` is removed.
+pub(crate) async fn patch(
+    State(state): State<UnitState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, UnitError> {
+    caller.require_scope("customers-write")?;
+    {
+        let store = state.store();
+        visible(&store, &caller, &id)?;
+    }
+    let data = body::data(
+        &body,
+        &Expect { types: &["individualCustomer"], attributes_required: true, relationships_allowed: false },
+    )?;
+    let update = validate(&data.attributes)?;
+
+    let mut store = state.store();
+    let customer_id = visible(&store, &caller, &id)?.id;
+    let Some(customer) = store.customers.get_mut(&customer_id) else {
+        return Err(UnitError::not_found(Resource::Customer, &id));
+    };
+    if let Some(email) = update.email {
+        customer.applicant.email = email;
+    }
+    if let Some(phone) = update.phone {
+        customer.applicant.phone = phone;
+    }
+    if let Some(address) = update.address {
+        customer.applicant.address = address;
+    }
+    if let Some(dba) = update.dba {
+        customer.dba = dba;
+    }
+    if let Some(users) = update.authorized_users {
+        customer.authorized_users = users;
+    }
+    if let Some(subject) = update.jwt_subject {
+        customer.jwt_subject = subject;
+    }
+    for (key, value) in update.tags {
+        match value {
+            Some(value) => customer.applicant.tags.insert(key, value),
+            None => customer.applicant.tags.remove(&key),
+        };
+    }
+    Ok(jsonapi::ok(render(customer)))
+}
+
+/// A validated patch; `Some(None)` means "clear".
+#[derive(Default)]
+struct CustomerUpdate {
+    email: Option<String>,
+    phone: Option<Value>,
+    address: Option<Value>,
+    dba: Option<Option<String>>,
+    authorized_users: Option<Vec<Value>>,
+    jwt_subject: Option<Option<String>>,
+    tags: Vec<(String, Option<String>)>,
+}
+
+fn validate(attributes: &Map<String, Value>) -> Result<CustomerUpdate, UnitError> {
+    const AT: &str = "/data/attributes";
+    let pointer = |key: &str| format!("{AT}/{key}");
+    let present = |key: &str| attributes.get(key).filter(|v| !v.is_null());
+    let mut problems = Problems::default();
+    fields::reject_unknown(attributes, PATCHABLE, AT, &mut problems);
+
+    let mut update = CustomerUpdate {
+        email: present("email").and_then(|v| fields::email(v, &pointer("email"), &mut problems)),
+        phone: present("phone").and_then(|v| fields::phone(v, &pointer("phone"), &mut problems)),
+        address: present("address").and_then(|v| fields::address(v, &pointer("address"), &mut problems)),
+        ..CustomerUpdate::default()
+    };
+    update.dba = attributes.get("dba").and_then(|v| match v {
+        Value::Null => Some(None),
+        other => fields::string(other, &pointer("dba"), 1, 255, &mut problems).map(Some),
+    });
+    update.authorized_users = attributes.get("authorizedUsers").and_then(|v| match v {
+        Value::Null => Some(Vec::new()),
+        other => fields::authorized_users(other, &pointer("authorizedUsers"), &mut problems)
+            .and_then(|users| users.as_array().cloned()),
+    });
+    update.jwt_subject =
+        attributes.get("jwtSubject").and_then(|v| fields::jwt_subject(v, &pointer("jwtSubject"), &mut problems));
+    if let Some(tags) = attributes.get("tags") {
+        update.tags = tag_changes(tags, &pointer("tags"), &mut problems);
+    }
+    problems.finish()?;
+    Ok(update)
+}
+
+/// Tag changes: a string sets the key, `null` removes it.
+fn tag_changes(value: &Value, pointer: &str, problems: &mut Problems) -> Vec<(String, Option<String>)> {
+    let Some(object) = value.as_object() else {
+        problems.invalid(pointer, "must be an object of string (or null) values");
+        return Vec::new();
+    };
+    if object.len() > 15 {
+        problems.invalid(pointer, "must have at most 15 tags");
+        return Vec::new();
+    }
+    object
+        .iter()
+        .filter_map(|(key, value)| match value {
+            Value::Null => Some((key.clone(), None)),
+            other => fields::string(other, &format!("{pointer}/{}", body::escape(key)), 1, 255, problems)
+                .map(|text| (key.clone(), Some(text))),
+        })
+        .collect()
+}
+
+/// The customer named in the path, if the caller may see it; else 404 (never 403, so that a
+/// customer token cannot probe for other customers).
+pub(crate) fn visible<'a>(store: &'a Store, caller: &Caller, raw_id: &str) -> Result<&'a Customer, UnitError> {
+    parse_id(raw_id)
+        .and_then(|id| store.customers.get(&id))
+        .filter(|customer| caller.sees_customer(customer.id))
+        .ok_or_else(|| UnitError::not_found(Resource::Customer, raw_id))
+}
+
+/// The JWT subjects that may act for this customer: its own `jwtSubject` and those of its
+/// authorized users.
+pub(crate) fn jwt_subjects(customer: &Customer) -> Vec<String> {
+    let authorized = customer
+        .authorized_users
+        .iter()
+        .filter_map(|user| user.get("jwtSubject").and_then(Value::as_str))
+        .map(str::to_string);
+    customer.jwt_subject.iter().cloned().chain(authorized).collect()
+}
+
+/// A customer as Unit returns it.
+pub(crate) fn render(customer: &Customer) -> Value {
+    let mut attributes = Map::new();
+    attributes.insert("createdAt".into(), json!(state::rfc3339(customer.created_at)));
+    applicant_attributes(&customer.applicant, &mut attributes);
+    attributes.insert("tags".into(), tags_json(&customer.applicant.tags));
+    attributes.insert("authorizedUsers".into(), Value::Array(customer.authorized_users.clone()));
+    if let Some(dba) = &customer.dba {
+        attributes.insert("dba".into(), json!(dba));
+    }
+    if let Some(subject) = &customer.jwt_subject {
+        attributes.insert("jwtSubject".into(), json!(subject));
+    }
+    attributes.insert("status".into(), json!("Active"));
+
+    json!({
+        "type": "individualCustomer",
+        "id": customer.id.to_string(),
+        "attributes": attributes,
+        "relationships": {
+            "org": jsonapi::relationship("org", ORG_ID),
+            "application": jsonapi::relationship("individualApplication", customer.application_id),
+        },
+    })
+}
