@@ -20,7 +20,19 @@ pub struct Config {
     pub secrets: SecretsConfig,
     pub session: SessionConfig,
     pub upstream: UpstreamConfig,
+    pub api: ApiConfig,
     pub log_level: LevelFilter,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// `CORS_ALLOWED_ORIGINS`: comma-separated origins allowed to call the API from a browser.
+    pub cors_allowed_origins: Vec<String>,
+    /// `MAGIC_LINK_REDIRECT_URL`: where Stytch's magic link sends the user (login and signup).
+    /// Unset: the redirect URLs configured in the Stytch dashboard.
+    pub magic_link_redirect_url: Option<String>,
+    /// `SESSION_DURATION_MINUTES`: the Stytch session lifetime set at login and step-up.
+    pub session_duration_minutes: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +110,11 @@ impl Config {
                 connect_timeout: env.millis("UPSTREAM_CONNECT_TIMEOUT_MS", 2_000, 50..=30_000)?,
                 request_timeout: env.millis("UPSTREAM_TIMEOUT_MS", 8_000, 100..=60_000)?,
             },
+            api: ApiConfig {
+                cors_allowed_origins: env.list("CORS_ALLOWED_ORIGINS"),
+                magic_link_redirect_url: env.get("MAGIC_LINK_REDIRECT_URL"),
+                session_duration_minutes: env.integer("SESSION_DURATION_MINUTES", 5..=527_040)?.unwrap_or(60) as u32,
+            },
             log_level: env.log_level("LOG_LEVEL")?,
         })
     }
@@ -165,6 +182,12 @@ impl Env<'_> {
         Ok(Duration::from_millis(self.integer(name, range)?.unwrap_or(default)))
     }
 
+    fn list(&self, name: &str) -> Vec<String> {
+        self.get(name)
+            .map(|raw| raw.split(',').map(|item| item.trim().to_owned()).filter(|item| !item.is_empty()).collect())
+            .unwrap_or_default()
+    }
+
     fn log_level(&self, name: &'static str) -> Result<LevelFilter, ConfigError> {
         match self.get(name) {
             None => Ok(LevelFilter::INFO),
@@ -199,6 +222,22 @@ mod tests {
         assert_eq!(c.session.jwks_refresh_cooldown, Duration::from_secs(30));
         assert_eq!(c.session.step_up_max_age, Duration::from_secs(300));
         assert_eq!(c.log_level, LevelFilter::INFO);
+        assert_eq!(c.api.session_duration_minutes, 60);
+        assert!(c.api.cors_allowed_origins.is_empty());
+    }
+
+    #[test]
+    fn cors_origins_are_a_comma_separated_list() {
+        let c = config(
+            BOTH,
+            &[
+                ("STYTCH_SECRET_ID", "s"),
+                ("UNIT_SECRET_ID", "u"),
+                ("CORS_ALLOWED_ORIGINS", " https://app.example.com, http://localhost:3000 ,"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.api.cors_allowed_origins, vec!["https://app.example.com", "http://localhost:3000"]);
     }
 
     #[test]

@@ -9,11 +9,14 @@
 //! - [`startup`]: the cold-start sequence a function's `main.rs` runs.
 
 pub mod config;
+pub mod customer_link;
 pub mod http;
 pub mod http_client;
 pub mod secrets;
 pub mod session;
+pub mod session_response;
 pub mod startup;
+pub mod stytch;
 pub mod telemetry;
 pub mod unit;
 pub mod upstream;

@@ -6,10 +6,14 @@ use std::{fmt, sync::Arc};
 
 use crate::{
     config::{Config, ConfigError, SecretNeeds},
+    http::ApiError,
     http_client,
     secrets::{SecretsError, SecretsStore},
     session::{JwksCache, JwksSettings, SessionVerifier, VerifierSettings},
+    stytch::StytchClient,
     telemetry,
+    unit::UnitClient,
+    upstream::RetryPolicy,
 };
 
 /// What a handler needs, built once. Cheap to clone (one `Arc`).
@@ -22,6 +26,10 @@ pub struct DependenciesInner {
     pub secrets: SecretsStore,
     /// Present when the function has the Stytch secret (it knows the project to verify against).
     pub verifier: Option<SessionVerifier>,
+    /// Present when the function has the Stytch secret.
+    pub stytch: Option<StytchClient>,
+    /// Present when the function has the Unit secret.
+    pub unit: Option<UnitClient>,
 }
 
 impl std::ops::Deref for Dependencies {
@@ -49,6 +57,20 @@ impl fmt::Debug for StartupError {
 }
 
 impl Dependencies {
+    /// The Stytch client; an internal error if this function was deployed without the secret.
+    pub fn stytch(&self) -> Result<&StytchClient, ApiError> {
+        self.stytch.as_ref().ok_or_else(|| ApiError::internal("function has no Stytch secret configured"))
+    }
+
+    /// The Unit client; an internal error if this function was deployed without the secret.
+    pub fn unit(&self) -> Result<&UnitClient, ApiError> {
+        self.unit.as_ref().ok_or_else(|| ApiError::internal("function has no Unit secret configured"))
+    }
+
+    pub fn verifier(&self) -> Result<&SessionVerifier, ApiError> {
+        self.verifier.as_ref().ok_or_else(|| ApiError::internal("function has no Stytch secret configured"))
+    }
+
     /// Reads the environment, starts logging, then builds everything a handler needs.
     pub async fn cold_start(needs: SecretNeeds) -> Result<Self, StartupError> {
         let config = Config::from_env(needs)?;
@@ -93,7 +115,9 @@ impl Dependencies {
             }
             Err(_) => None,
         };
-        Ok(Self(Arc::new(DependenciesInner { config, http, secrets, verifier })))
+        let stytch = secrets.stytch().ok().map(|c| StytchClient::new(http.clone(), c.clone(), RetryPolicy::default()));
+        let unit = secrets.unit().ok().map(|c| UnitClient::new(http.clone(), c.clone(), RetryPolicy::default()));
+        Ok(Self(Arc::new(DependenciesInner { config, http, secrets, verifier, stytch, unit })))
     }
 }
 

@@ -79,12 +79,23 @@ async fn no_credential_or_token_appears_in_any_log_line() {
     tracing::info!(%refused, ?refused, "session refused");
 
     // Requests carrying every kind of credential through a real router, some refused.
-    let app = router::finish(Router::new().route(
-        "/protected",
-        get(|| async {
-            Err::<(), _>(ApiError::Unauthorized { code: "invalid_session", detail: "The session JWT is not valid." })
-        }),
-    ));
+    let api = stytch_unit_common::config::ApiConfig {
+        cors_allowed_origins: vec![],
+        magic_link_redirect_url: None,
+        session_duration_minutes: 60,
+    };
+    let app = router::finish(
+        Router::new().route(
+            "/protected",
+            get(|| async {
+                Err::<(), _>(ApiError::Unauthorized {
+                    code: "invalid_session",
+                    detail: "The session JWT is not valid.",
+                })
+            }),
+        ),
+        &api,
+    );
     for credential in [honest.as_str(), forged.as_str(), SESSION_TOKEN, UNIT_CUSTOMER_TOKEN] {
         for path in ["/protected", "/nowhere"] {
             let request =

@@ -74,9 +74,6 @@ async fn a_rejected_credential_is_refetched_once_after_rotation() {
     let unit = store.unit().unwrap();
     let old = unit.get().await.unwrap();
 
-    // Not rotated yet: the refetch finds the same version, so the caller must not retry.
-    assert!(unit.refresh_after_rejection(&old).await.unwrap().is_none());
-
     moto.rotate_secret("app/unit", r#"{"api_token":"v2.public.second-org-token"}"#).await;
     let new = unit.refresh_after_rejection(&old).await.unwrap().expect("a new value after rotation");
     assert_eq!(new.api_token.expose_secret(), "v2.public.second-org-token");
@@ -85,6 +82,13 @@ async fn a_rejected_credential_is_refetched_once_after_rotation() {
     // A second 401 for the old value (a request that was in flight) does not fetch again.
     let again = unit.refresh_after_rejection(&old).await.unwrap().expect("the current value");
     assert!(Arc::ptr_eq(&again, &new));
+
+    // The new value rejected too, and Secrets Manager still holds it: the caller must not retry.
+    assert!(unit.refresh_after_rejection(&new).await.unwrap().is_none());
+    // Rotated now, but within the recheck cooldown a rejected-and-unchanged value is not
+    // fetched again on every request; the TTL refetch picks the rotation up.
+    moto.rotate_secret("app/unit", r#"{"api_token":"v2.public.third-org-token"}"#).await;
+    assert!(unit.refresh_after_rejection(&new).await.unwrap().is_none());
 }
 
 #[tokio::test]

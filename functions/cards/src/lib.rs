@@ -4,5 +4,6 @@ use axum::Router;
 use stytch_unit_common::{http::router, startup::Dependencies};
 
 pub fn router(dependencies: Dependencies) -> Router {
-    router::finish(router::health_route("cards").with_state(dependencies))
+    let api = dependencies.config.api.clone();
+    router::finish(router::health_route("cards").with_state(dependencies), &api)
 }

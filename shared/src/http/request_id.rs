@@ -54,6 +54,8 @@ pub async fn request_id_layer(request: Request, next: Next) -> Response {
         request_id = %id,
         method = %request.method(),
         route = %request.uri().path(),
+        // Filled in once the session is verified: who, never with what.
+        user_id = tracing::field::Empty,
     );
     CURRENT.scope(id, next.run(request).instrument(span)).await
 }

@@ -4,17 +4,33 @@
 use axum::{Json, Router, extract::DefaultBodyLimit, middleware, routing::get};
 use serde_json::{Value, json};
 
+use http::{HeaderName, HeaderValue, Method, header};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
 use super::{problem::ApiError, request_id::request_id_layer};
+use crate::config::ApiConfig;
+
+/// Browsers on the configured origins may call the API; with none configured, no CORS headers
+/// are sent and browsers on other origins are refused by their own same-origin policy.
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
+        .max_age(std::time::Duration::from_secs(600))
+}
 
 /// Request bodies larger than this are refused with 413 before any handler runs.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-pub fn finish(router: Router) -> Router {
+pub fn finish(router: Router, config: &ApiConfig) -> Router {
     router
         .fallback(|| async { ApiError::NotFound { code: "route_not_found", detail: "No such route.".into() } })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(request_id_layer))
+        .layer(cors(&config.cors_allowed_origins))
 }
 
 /// `GET /health/{function}`: answers without calling anyone, for smoke tests and load balancers.

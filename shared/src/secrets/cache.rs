@@ -25,7 +25,13 @@ struct Entry<T> {
     /// Secrets Manager's `VersionId`: tells a rotated secret from the same one fetched again.
     version_id: Option<String>,
     fetched_at: Instant,
+    /// When a rejection last made us check Secrets Manager and the value had not changed. A
+    /// credential that is simply wrong then costs one fetch per cooldown, not one per request.
+    unchanged_after_rejection: Option<Instant>,
 }
+
+/// How long a rejected-but-unchanged secret is not fetched again.
+const REJECTION_RECHECK_COOLDOWN: Duration = Duration::from_secs(30);
 
 impl<T: FromSecretJson> CachedSecret<T> {
     pub fn new(client: Client, secret_id: String, ttl: Duration) -> Self {
@@ -64,10 +70,13 @@ impl<T: FromSecretJson> CachedSecret<T> {
     /// retrying would only fail again).
     pub async fn refresh_after_rejection(&self, rejected: &Arc<T>) -> Result<Option<Arc<T>>, SecretsError> {
         let _fetching = self.fetching.lock().await;
-        if let Some(entry) = self.current.read().await.as_ref()
-            && !Arc::ptr_eq(&entry.value, rejected)
-        {
-            return Ok(Some(entry.value.clone()));
+        if let Some(entry) = self.current.read().await.as_ref() {
+            if !Arc::ptr_eq(&entry.value, rejected) {
+                return Ok(Some(entry.value.clone()));
+            }
+            if entry.unchanged_after_rejection.is_some_and(|at| at.elapsed() < REJECTION_RECHECK_COOLDOWN) {
+                return Ok(None);
+            }
         }
         tracing::info!(secret_id = %self.secret_id, "credential rejected upstream; fetching the secret again");
         let fetched = fetch_secret_string(&self.client, &self.secret_id).await?;
@@ -78,10 +87,16 @@ impl<T: FromSecretJson> CachedSecret<T> {
             && entry.version_id == fetched.version_id
         {
             entry.fetched_at = Instant::now();
+            entry.unchanged_after_rejection = Some(Instant::now());
             return Ok(None);
         }
         let value = Arc::new(T::from_secret_json(&self.secret_id, &fetched.secret_string)?);
-        *current = Some(Entry { value: value.clone(), version_id: fetched.version_id, fetched_at: Instant::now() });
+        *current = Some(Entry {
+            value: value.clone(),
+            version_id: fetched.version_id,
+            fetched_at: Instant::now(),
+            unchanged_after_rejection: None,
+        });
         Ok(Some(value))
     }
 
@@ -93,8 +108,12 @@ impl<T: FromSecretJson> CachedSecret<T> {
     async fn fetch_and_store(&self) -> Result<Arc<T>, SecretsError> {
         let fetched = fetch_secret_string(&self.client, &self.secret_id).await?;
         let value = Arc::new(T::from_secret_json(&self.secret_id, &fetched.secret_string)?);
-        *self.current.write().await =
-            Some(Entry { value: value.clone(), version_id: fetched.version_id, fetched_at: Instant::now() });
+        *self.current.write().await = Some(Entry {
+            value: value.clone(),
+            version_id: fetched.version_id,
+            fetched_at: Instant::now(),
+            unchanged_after_rejection: None,
+        });
         Ok(value)
     }
 }

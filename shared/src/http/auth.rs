@@ -1,0 +1,59 @@
+//! Bearer credentials as axum extractors.
+//!
+//! [`StytchSession`]: the caller's Stytch session JWT, verified locally; the verified `sub` is the
+//! only place a handler may learn who the caller is. [`UnitCustomerToken`]: a Unit customer
+//! token, passed through to Unit untouched (Unit decides what it may do).
+
+use axum::extract::FromRequestParts;
+use http::{header::AUTHORIZATION, request::Parts};
+use secrecy::SecretString;
+
+use super::problem::ApiError;
+use crate::{session::VerifiedSession, startup::Dependencies};
+
+/// A verified Stytch session and the JWT it came from (needed to hand to Unit and to Stytch).
+pub struct StytchSession {
+    pub session: VerifiedSession,
+    pub jwt: SecretString,
+}
+
+/// A Unit customer token from `Authorization: Bearer`.
+pub struct UnitCustomerToken(pub SecretString);
+
+/// A bearer token longer than this is not one we issue or accept.
+const MAX_BEARER_BYTES: usize = 16 * 1024;
+
+fn bearer(parts: &Parts) -> Result<SecretString, ApiError> {
+    let value = parts.headers.get(AUTHORIZATION).ok_or(ApiError::MissingCredentials)?;
+    let value = value.to_str().map_err(|_| ApiError::MissingCredentials)?;
+    let (scheme, token) = value.split_once(' ').ok_or(ApiError::MissingCredentials)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.len() > MAX_BEARER_BYTES {
+        return Err(ApiError::MissingCredentials);
+    }
+    Ok(SecretString::from(token.to_owned()))
+}
+
+impl FromRequestParts<Dependencies> for StytchSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, dependencies: &Dependencies) -> Result<Self, Self::Rejection> {
+        use secrecy::ExposeSecret;
+        let jwt = bearer(parts)?;
+        let session = dependencies.verifier()?.verify(jwt.expose_secret()).await.map_err(|reason| {
+            // The reason is for operators; the client gets a stable code only.
+            tracing::info!(%reason, "session JWT refused");
+            ApiError::from(reason)
+        })?;
+        tracing::Span::current().record("user_id", session.user_id.as_str());
+        Ok(Self { session, jwt })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for UnitCustomerToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        bearer(parts).map(UnitCustomerToken)
+    }
+}
