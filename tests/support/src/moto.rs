@@ -32,7 +32,8 @@ impl MotoServer {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {} ({e}); run `make venv` first", binary.display()));
         let server = Self { endpoint: format!("http://127.0.0.1:{port}"), child };
-        let deadline = Instant::now() + Duration::from_secs(30);
+        // Generous: on a loaded 2-core machine a cold Python start can take tens of seconds.
+        let deadline = Instant::now() + Duration::from_secs(120);
         while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
             assert!(Instant::now() < deadline, "moto did not start on port {port}");
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -1,0 +1,131 @@
+//! `POST /cards` with `Idempotency-Key`: a physical debit card on the customer's deposit account.
+//! A retry with the same key answers with the card the first request created, never a second one.
+
+use axum::{Json, extract::State, response::IntoResponse};
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use stytch_unit_common::{
+    http::{ApiError, ApiJson, FieldError, UnitCustomerToken},
+    startup::Dependencies,
+    unit::{Account, Address, NewDebitCard, UnitAuth, UnitClient, UnitError},
+};
+
+use crate::validation;
+
+/// All optional; the body may be left out. Unknown fields (a smuggled `customerId`) are ignored:
+/// the customer is whoever the Unit token belongs to.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCardBody {
+    #[serde(default)]
+    pub shipping_address: Option<Address>,
+    #[serde(default)]
+    pub account_id: Option<String>,
+}
+
+pub async fn create(
+    State(dependencies): State<Dependencies>,
+    UnitCustomerToken(token): UnitCustomerToken,
+    headers: HeaderMap,
+    body: Option<ApiJson<NewCardBody>>,
+) -> Result<impl IntoResponse, ApiError> {
+    let body = body.map(|ApiJson(body)| body).unwrap_or_default();
+    let mut errors = Vec::new();
+    let key = match validation::idempotency_key(&headers) {
+        Ok(key) => Some(key),
+        Err(ApiError::Validation(mut key_errors)) => {
+            errors.append(&mut key_errors);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    if body.account_id.as_deref().is_some_and(|id| !validation::is_unit_id(id)) {
+        errors.push(FieldError::new("accountId", "must be a Unit account id (digits only)"));
+    }
+    if let Some(address) = &body.shipping_address {
+        validation::address(address, &mut errors);
+    }
+    let Some(key) = key.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+
+    let unit = dependencies.unit()?;
+    let auth = UnitAuth::Customer(&token);
+    let account_id = match body.account_id {
+        Some(account_id) => account_id,
+        None => only_deposit_account(unit, auth).await?,
+    };
+    let new = NewDebitCard {
+        account_id: &account_id,
+        shipping_address: body.shipping_address.as_ref(),
+        idempotency_key: &validation::unit_idempotency_key(&account_id, key),
+    };
+    let card = unit.create_debit_card(auth, &new).await.map_err(create_error)?;
+    tracing::info!(card_id = card.id, account_id, "debit card created (or replayed by idempotency key)");
+    Ok((StatusCode::CREATED, Json(card)))
+}
+
+/// The customer's one open deposit account, when the caller did not name one.
+async fn only_deposit_account(unit: &UnitClient, auth: UnitAuth<'_>) -> Result<String, ApiError> {
+    let accounts = unit.list_accounts(auth).await.map_err(|error| match error.status() {
+        Some(403) => ApiError::Forbidden {
+            code: "insufficient_scope",
+            detail: "Without `accountId`, the Unit token needs the `accounts` scope to find the deposit account. \
+                     Send `accountId`, or ask POST /token for `accounts` as well."
+                .into(),
+        },
+        _ => error.into(),
+    })?;
+    choose_account(accounts)
+}
+
+/// The one open deposit account among `accounts`: none is 409 `no_account`, several 400
+/// `account_required`.
+pub fn choose_account(accounts: Vec<Account>) -> Result<String, ApiError> {
+    let mut open = accounts
+        .into_iter()
+        .filter(|account| account.kind == "depositAccount" && account.status.as_deref() != Some("Closed"));
+    match (open.next(), open.next()) {
+        (Some(account), None) => Ok(account.id),
+        (None, _) => Err(ApiError::Conflict {
+            code: "no_account",
+            detail: "This customer has no open deposit account to issue a card on.".into(),
+        }),
+        (Some(_), Some(_)) => Err(ApiError::BadRequest {
+            code: "account_required",
+            detail: "This customer has several deposit accounts. Send `accountId` to choose one.".into(),
+        }),
+    }
+}
+
+fn create_error(error: UnitError) -> ApiError {
+    if error.has_code("account_not_found") || error.status() == Some(404) {
+        return ApiError::Validation(vec![FieldError::new("accountId", "is not an account of this customer")]);
+    }
+    error.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: &str, kind: &str, status: &str) -> Account {
+        Account { id: id.into(), kind: kind.into(), status: Some(status.into()), customer_id: Some("200001".into()) }
+    }
+
+    #[test]
+    fn the_only_open_deposit_account_is_chosen() {
+        let accounts = vec![account("300001", "depositAccount", "Closed"), account("300002", "depositAccount", "Open")];
+        assert_eq!(choose_account(accounts).unwrap(), "300002");
+        let loan = vec![account("300003", "creditAccount", "Open"), account("300004", "depositAccount", "Frozen")];
+        assert_eq!(choose_account(loan).unwrap(), "300004");
+    }
+
+    #[test]
+    fn none_or_several_is_refused() {
+        assert_eq!(choose_account(vec![]).unwrap_err().code(), "no_account");
+        let two = vec![account("300001", "depositAccount", "Open"), account("300002", "depositAccount", "Open")];
+        let error = choose_account(two).unwrap_err();
+        assert_eq!((error.status().as_u16(), error.code()), (400, "account_required"));
+    }
+}

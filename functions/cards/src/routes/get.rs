@@ -1,0 +1,23 @@
+//! `GET /cards/{cardId}`.
+
+use axum::{
+    Json,
+    extract::{Path, State, rejection::PathRejection},
+};
+use stytch_unit_common::{
+    http::{ApiError, UnitCustomerToken},
+    startup::Dependencies,
+    unit::{Card, UnitAuth},
+};
+
+use crate::{errors::card_error, validation};
+
+pub async fn get(
+    State(dependencies): State<Dependencies>,
+    UnitCustomerToken(token): UnitCustomerToken,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Card>, ApiError> {
+    let card_id = validation::card_id(path)?;
+    let card = dependencies.unit()?.get_card(UnitAuth::Customer(&token), &card_id).await.map_err(card_error)?;
+    Ok(Json(card))
+}

@@ -1,0 +1,6 @@
+//! One file per route or tight group of routes.
+
+pub mod actions;
+pub mod create;
+pub mod get;
+pub mod list;

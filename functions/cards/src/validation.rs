@@ -1,0 +1,180 @@
+//! Everything a cards request carries, checked before Unit is called.
+
+use axum::extract::rejection::PathRejection;
+use http::HeaderMap;
+use sha2::{Digest, Sha256};
+use stytch_unit_common::{
+    http::{ApiError, FieldError},
+    unit::{Address, Page},
+};
+
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+pub const MAX_OFFSET: u32 = 1_000_000;
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// Unit ids are positive integers written as strings.
+pub fn is_unit_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()) && !id.starts_with('0')
+}
+
+pub fn card_not_found() -> ApiError {
+    ApiError::NotFound { code: "card_not_found", detail: "No card with this id for this customer.".into() }
+}
+
+/// The `{cardId}` path segment. Something that cannot be a Unit id is no card of this customer,
+/// answered without asking Unit.
+pub fn card_id(path: Result<axum::extract::Path<String>, PathRejection>) -> Result<String, ApiError> {
+    match path {
+        Ok(axum::extract::Path(id)) if is_unit_id(&id) => Ok(id),
+        _ => Err(card_not_found()),
+    }
+}
+
+/// `?limit=&offset=`; other parameters are ignored, a repeated one is refused.
+pub fn page(query: Option<&str>) -> Result<Page, ApiError> {
+    let mut limit: Option<&str> = None;
+    let mut offset: Option<&str> = None;
+    let mut errors = Vec::new();
+    for pair in query.unwrap_or_default().split('&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let slot = match name {
+            "limit" => &mut limit,
+            "offset" => &mut offset,
+            _ => continue,
+        };
+        if slot.replace(value).is_some() {
+            errors.push(FieldError::new(name, "is given more than once"));
+        }
+    }
+    let number = |value: Option<&str>, field: &str, range: std::ops::RangeInclusive<u32>, default: u32| {
+        let Some(value) = value else { return Ok(default) };
+        match value.parse::<u32>() {
+            Ok(n) if range.contains(&n) && value.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+            _ => {
+                Err(FieldError::new(field, format!("must be a whole number from {} to {}", range.start(), range.end())))
+            }
+        }
+    };
+    let limit = number(limit, "limit", 1..=MAX_LIMIT, DEFAULT_LIMIT).map_err(|e| errors.push(e)).ok();
+    let offset = number(offset, "offset", 0..=MAX_OFFSET, 0).map_err(|e| errors.push(e)).ok();
+    match (limit, offset) {
+        (Some(limit), Some(offset)) if errors.is_empty() => Ok(Page { limit, offset }),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// The caller's `Idempotency-Key`: required, 1–255 printable ASCII characters.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let mut values = headers.get_all(IDEMPOTENCY_KEY).iter();
+    let Some(value) = values.next() else {
+        return Err(ApiError::BadRequest {
+            code: "idempotency_key_required",
+            detail:
+                "Send an `Idempotency-Key` header (for example a UUID) so that a retry never creates a second card."
+                    .into(),
+        });
+    };
+    let key = value.to_str().ok().map(str::trim).filter(|key| {
+        values.next().is_none()
+            && (1..=MAX_IDEMPOTENCY_KEY).contains(&key.len())
+            && key.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
+    });
+    key.ok_or_else(|| {
+        ApiError::Validation(vec![FieldError::new(
+            "Idempotency-Key",
+            format!("must be one header of 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters"),
+        )])
+    })
+}
+
+/// The key sent to Unit. Unit keeps one key space for the whole org, so the caller's key is bound
+/// to the account (which belongs to exactly one customer): two customers who happen to choose the
+/// same key can never receive each other's card. Hashed so that it fits Unit's 255 characters.
+pub fn unit_idempotency_key(account_id: &str, key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("card:{account_id}:{hex}")
+}
+
+/// A shipping address in the shape Unit takes, with Unit's limits.
+pub fn address(address: &Address, errors: &mut Vec<FieldError>) {
+    let field = |name: &str| format!("shippingAddress.{name}");
+    let mut text = |name: &str, value: &str, max: usize| {
+        let length = value.trim().chars().count();
+        if length == 0 || length > max {
+            errors.push(FieldError::new(field(name), format!("must be 1 to {max} characters")));
+            false
+        } else {
+            true
+        }
+    };
+    text("street", &address.street, 255);
+    if let Some(street2) = &address.street2 {
+        text("street2", street2, 255);
+    }
+    text("city", &address.city, 255);
+    let state_ok = text("state", &address.state, 255);
+    let postal_ok = text("postalCode", &address.postal_code, 10);
+    let country_ok = address.country.len() == 2 && address.country.bytes().all(|b| b.is_ascii_uppercase());
+    if !country_ok {
+        errors.push(FieldError::new(field("country"), "must be an ISO 3166-1 alpha-2 code such as US"));
+    }
+    if address.country == "US" {
+        if state_ok && !(address.state.len() == 2 && address.state.bytes().all(|b| b.is_ascii_uppercase())) {
+            errors.push(FieldError::new(field("state"), "must be a two-letter US state code"));
+        }
+        let zip = address.postal_code.as_bytes();
+        let zip_ok = match zip.len() {
+            5 => zip.iter().all(u8::is_ascii_digit),
+            10 => zip[5] == b'-' && zip[..5].iter().chain(&zip[6..]).all(u8::is_ascii_digit),
+            _ => false,
+        };
+        if postal_ok && !zip_ok {
+            errors.push(FieldError::new(field("postalCode"), "must be a US ZIP code (12345 or 12345-6789)"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn pages_default_and_bound() {
+        assert_eq!(page(None).unwrap(), Page { limit: 20, offset: 0 });
+        assert_eq!(page(Some("limit=5&offset=10&x=y")).unwrap(), Page { limit: 5, offset: 10 });
+        for bad in ["limit=0", "limit=101", "limit=abc", "offset=-1", "limit=+5", "limit=1&limit=2", "limit="] {
+            assert!(matches!(page(Some(bad)), Err(ApiError::Validation(_))), "{bad}");
+        }
+        let Err(ApiError::Validation(errors)) = page(Some("limit=0&offset=x")) else { panic!() };
+        assert_eq!(errors.len(), 2);
+    }
+
+    #[test]
+    fn idempotency_keys_are_checked_and_namespaced() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(idempotency_key(&headers).unwrap_err().code(), "idempotency_key_required");
+        headers.insert(IDEMPOTENCY_KEY, HeaderValue::from_static("abc-123"));
+        assert_eq!(idempotency_key(&headers).unwrap(), "abc-123");
+        headers.insert(IDEMPOTENCY_KEY, HeaderValue::from_str(&"k".repeat(256)).unwrap());
+        assert_eq!(idempotency_key(&headers).unwrap_err().code(), "validation_failed");
+        headers.insert(IDEMPOTENCY_KEY, HeaderValue::from_bytes("é".as_bytes()).unwrap());
+        assert_eq!(idempotency_key(&headers).unwrap_err().code(), "validation_failed");
+
+        let key = unit_idempotency_key("300001", &"k".repeat(255));
+        assert!(key.len() <= 255);
+        assert_ne!(key, unit_idempotency_key("300002", &"k".repeat(255)));
+        assert_eq!(key, unit_idempotency_key("300001", &"k".repeat(255)));
+    }
+
+    #[test]
+    fn unit_ids() {
+        assert!(is_unit_id("400001"));
+        for bad in ["", "0", "01", "abc", "1/../2", "123456789012345678901"] {
+            assert!(!is_unit_id(bad), "{bad}");
+        }
+    }
+}

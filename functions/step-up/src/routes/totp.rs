@@ -1,0 +1,110 @@
+//! `POST /step-up/totp` (enrol an authenticator app), `POST /step-up/totp/authenticate` and
+//! `POST /step-up/recover` (add the TOTP or a recovery code to the caller's session).
+
+use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
+use serde::{Deserialize, Serialize};
+use stytch_unit_common::{
+    ExposeSecret,
+    http::{ApiError, ApiJson, StytchSession},
+    session_response::{NO_STORE, SessionResponse},
+    startup::Dependencies,
+    stytch::{StytchError, StytchErrorType, TotpAuthenticate, TotpCreate, TotpRecover},
+};
+
+use super::{this_session, totp_not_enrolled};
+use crate::{otpauth, validation};
+
+/// The one response that carries a TOTP secret and recovery codes, by design: the user needs
+/// them once to set up the app. No `Debug`, never logged, never cached.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrolResponse {
+    totp_id: String,
+    secret: String,
+    otpauth_uri: String,
+    qr_code: String,
+    recovery_codes: Vec<String>,
+}
+
+/// `POST /step-up/totp` → `201 {totpId, secret, otpauthUri, qrCode, recoveryCodes}`;
+/// `409 totp_already_enrolled` when the user has an active TOTP.
+pub async fn enrol(
+    State(dependencies): State<Dependencies>,
+    caller: StytchSession,
+) -> Result<impl IntoResponse, ApiError> {
+    let user_id = caller.session.user_id.as_str();
+    let created = dependencies.stytch()?.totp_create(&TotpCreate::new(user_id)).await?;
+    // The account name in the app: the email the user signed in with, else the user id.
+    let account = caller
+        .session
+        .factors
+        .iter()
+        .find_map(|factor| factor.email_factor.as_ref().map(|email| email.email_address.clone()))
+        .unwrap_or_else(|| user_id.to_owned());
+    tracing::info!(user_id, totp_id = %created.totp_id, "TOTP enrolment started");
+    let response = EnrolResponse {
+        otpauth_uri: otpauth::uri(created.secret.expose_secret(), &account),
+        secret: created.secret.expose_secret().to_owned(),
+        qr_code: created.qr_code.expose_secret().to_owned(),
+        recovery_codes: created.recovery_codes.iter().map(|code| code.expose_secret().to_owned()).collect(),
+        totp_id: created.totp_id,
+    };
+    Ok((StatusCode::CREATED, [NO_STORE], Json(response)))
+}
+
+#[derive(Deserialize)]
+pub struct CodeBody {
+    code: String,
+}
+
+/// `POST /step-up/totp/authenticate` `{code}` → `200 {sessionJwt, sessionToken?, sessionExpiresAt}`,
+/// the caller's session now holding the TOTP factor. The first code also activates an enrolment.
+pub async fn authenticate(
+    State(dependencies): State<Dependencies>,
+    caller: StytchSession,
+    ApiJson(body): ApiJson<CodeBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    let code = validation::code("code", &body.code).map_err(validation::refuse)?;
+    let user_id = caller.session.user_id.as_str();
+    let request = TotpAuthenticate {
+        session: Some(this_session(&caller)),
+        session_duration_minutes: Some(dependencies.config.api.session_duration_minutes),
+        ..TotpAuthenticate::new(user_id, code)
+    };
+    let authenticated = dependencies.stytch()?.totp_authenticate(&request).await.map_err(no_totp_is_a_conflict)?;
+    tracing::info!(user_id, totp_id = %authenticated.totp_id, "TOTP added to session");
+    Ok(([NO_STORE], Json(SessionResponse::from_issued(&authenticated.issued)?)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoverBody {
+    recovery_code: String,
+}
+
+/// `POST /step-up/recover` `{recoveryCode}` → `200 {sessionJwt, sessionToken?, sessionExpiresAt}`.
+/// Each recovery code works once.
+pub async fn recover(
+    State(dependencies): State<Dependencies>,
+    caller: StytchSession,
+    ApiJson(body): ApiJson<RecoverBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    let recovery_code = validation::recovery_code("recoveryCode", &body.recovery_code).map_err(validation::refuse)?;
+    let user_id = caller.session.user_id.as_str();
+    let request = TotpRecover {
+        session: Some(this_session(&caller)),
+        session_duration_minutes: Some(dependencies.config.api.session_duration_minutes),
+        ..TotpRecover::new(user_id, recovery_code)
+    };
+    let recovered = dependencies.stytch()?.totp_recover(&request).await.map_err(no_totp_is_a_conflict)?;
+    tracing::info!(user_id, totp_id = %recovered.totp_id, "recovery code added to session");
+    Ok(([NO_STORE], Json(SessionResponse::from_issued(&recovered.issued)?)))
+}
+
+fn no_totp_is_a_conflict(error: StytchError) -> ApiError {
+    if error.is(&StytchErrorType::TotpNotFound) || error.is(&StytchErrorType::NoActiveRecoveryCodeBackedFactor) {
+        totp_not_enrolled()
+    } else {
+        error.into()
+    }
+}

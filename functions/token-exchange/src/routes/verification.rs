@@ -1,0 +1,41 @@
+//! `POST /token/verification`: Unit texts (or calls) the customer a one-time code, the fallback
+//! second factor for `POST /token` when the Stytch session has none.
+
+use axum::{Json, extract::State, response::IntoResponse};
+use http::header::CACHE_CONTROL;
+use serde::{Deserialize, Serialize};
+use stytch_unit_common::{
+    ExposeSecret,
+    http::{ApiError, ApiJson, StytchSession},
+    startup::Dependencies,
+    unit::VerificationChannel,
+};
+
+use crate::customer;
+
+/// The body may be left out; the channel defaults to SMS. Unknown fields are ignored.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationBody {
+    #[serde(default)]
+    pub channel: Option<VerificationChannel>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationResponse {
+    pub verification_token: String,
+}
+
+pub async fn create(
+    State(dependencies): State<Dependencies>,
+    caller: StytchSession,
+    body: Option<ApiJson<VerificationBody>>,
+) -> Result<impl IntoResponse, ApiError> {
+    let channel = body.and_then(|ApiJson(body)| body.channel).unwrap_or(VerificationChannel::Sms);
+    let customer_id = customer::linked_customer(&dependencies, &caller.session.user_id).await?;
+    let token = dependencies.unit()?.create_token_verification(&customer_id, channel).await?;
+    tracing::info!(customer_id, ?channel, "Unit token verification sent");
+    let body = VerificationResponse { verification_token: token.expose_secret().to_owned() };
+    Ok(([(CACHE_CONTROL, "no-store")], Json(body)))
+}

@@ -1,0 +1,175 @@
+//! `POST /token`'s body, checked in full before anyone upstream is called.
+
+use serde::Deserialize;
+use stytch_unit_common::{ExposeSecret, SecretString, http::FieldError};
+
+use crate::{error::RouteError, scopes};
+
+/// Unit's own ceiling for a customer token's lifetime.
+pub const MAX_EXPIRES_IN: u32 = 86_400;
+/// What a token lives for when the caller does not say. Shorter than Unit's own default (24 h)
+/// because these tokens can act on cards; a frontend asks again after step-up anyway.
+pub const DEFAULT_EXPIRES_IN: u32 = 3_600;
+/// More entries than there are supported scopes is a mistake, not a request.
+const MAX_SCOPES: usize = 32;
+const MAX_VERIFICATION_TOKEN_BYTES: usize = 2_048;
+
+/// Unknown fields (a smuggled `customerId` or `jwtSubject`) are ignored: who the caller is comes
+/// only from the verified session.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenBody {
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub expires_in: Option<i64>,
+    #[serde(default)]
+    pub verification_token: Option<SecretString>,
+    #[serde(default)]
+    pub verification_code: Option<SecretString>,
+}
+
+/// Unit's SMS one-time code and the verification it answers.
+pub struct Verification {
+    pub token: SecretString,
+    pub code: SecretString,
+}
+
+pub struct TokenRequest {
+    /// Deduplicated, in the order asked for.
+    pub scopes: Vec<String>,
+    pub expires_in: u32,
+    pub verification: Option<Verification>,
+}
+
+impl TokenRequest {
+    pub fn needs_two_factor(&self) -> bool {
+        self.scopes.iter().any(|scope| scopes::requires_two_factor(scope))
+    }
+}
+
+pub fn validate(body: TokenBody) -> Result<TokenRequest, RouteError> {
+    let mut errors = Vec::new();
+    let mut unknown_scope = false;
+
+    if body.scopes.is_empty() {
+        errors.push(FieldError::new("scopes", "must name at least one scope"));
+    } else if body.scopes.len() > MAX_SCOPES {
+        errors.push(FieldError::new("scopes", format!("must name at most {MAX_SCOPES} scopes")));
+    }
+    for (index, scope) in body.scopes.iter().enumerate().take(MAX_SCOPES) {
+        if !scopes::is_supported(scope) {
+            unknown_scope = true;
+            errors.push(FieldError::new(format!("scopes[{index}]"), "is not a scope this API issues"));
+        }
+    }
+    let mut requested: Vec<String> = Vec::new();
+    for scope in body.scopes {
+        if !requested.contains(&scope) {
+            requested.push(scope);
+        }
+    }
+
+    let expires_in = match body.expires_in {
+        None => DEFAULT_EXPIRES_IN,
+        Some(seconds) => match u32::try_from(seconds) {
+            Ok(seconds) if (1..=MAX_EXPIRES_IN).contains(&seconds) => seconds,
+            _ => {
+                errors.push(FieldError::new(
+                    "expiresIn",
+                    format!("must be a whole number of seconds from 1 to {MAX_EXPIRES_IN}"),
+                ));
+                DEFAULT_EXPIRES_IN
+            }
+        },
+    };
+
+    let verification = match (body.verification_token, body.verification_code) {
+        (None, None) => None,
+        (Some(_), None) => {
+            errors.push(FieldError::new("verificationCode", "is required with verificationToken"));
+            None
+        }
+        (None, Some(_)) => {
+            errors.push(FieldError::new("verificationToken", "is required with verificationCode"));
+            None
+        }
+        (Some(token), Some(code)) => {
+            let token_text = token.expose_secret();
+            if token_text.trim().is_empty() || token_text.len() > MAX_VERIFICATION_TOKEN_BYTES {
+                errors.push(FieldError::new("verificationToken", "must be the token from POST /token/verification"));
+            }
+            let code_text = code.expose_secret();
+            if code_text.len() != 6 || !code_text.bytes().all(|b| b.is_ascii_digit()) {
+                errors.push(FieldError::new("verificationCode", "must be 6 digits"));
+            }
+            Some(Verification { token, code })
+        }
+    };
+
+    match (errors.is_empty(), unknown_scope) {
+        (true, _) => Ok(TokenRequest { scopes: requested, expires_in, verification }),
+        (false, true) => Err(RouteError::UnknownScope(errors)),
+        (false, false) => Err(RouteError::Api(stytch_unit_common::http::ApiError::Validation(errors))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(scopes: &[&str]) -> TokenBody {
+        TokenBody {
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            expires_in: None,
+            verification_token: None,
+            verification_code: None,
+        }
+    }
+
+    fn field_errors(result: Result<TokenRequest, RouteError>) -> (bool, Vec<FieldError>) {
+        match result {
+            Err(RouteError::UnknownScope(errors)) => (true, errors),
+            Err(RouteError::Api(stytch_unit_common::http::ApiError::Validation(errors))) => (false, errors),
+            Err(other) => panic!("unexpected {other:?}"),
+            Ok(_) => panic!("expected an error"),
+        }
+    }
+
+    #[test]
+    fn scopes_are_deduplicated_and_default_expiry_applies() {
+        let request = validate(body(&["cards", "cards-write", "cards"])).ok().unwrap();
+        assert_eq!(request.scopes, ["cards", "cards-write"]);
+        assert_eq!(request.expires_in, DEFAULT_EXPIRES_IN);
+        assert!(request.needs_two_factor());
+        assert!(!validate(body(&["cards", "accounts"])).ok().unwrap().needs_two_factor());
+    }
+
+    #[test]
+    fn every_bad_field_is_listed_without_its_value() {
+        let mut bad = body(&["cards", "payments-write", "cards sensitive"]);
+        bad.expires_in = Some(0);
+        bad.verification_code = Some(SecretString::from("12345"));
+        let (unknown, errors) = field_errors(validate(bad));
+        assert!(unknown);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["scopes[1]", "scopes[2]", "expiresIn", "verificationToken"]);
+        assert!(!format!("{errors:?}").contains("payments"));
+    }
+
+    #[test]
+    fn empty_scopes_and_bad_codes_are_validation_errors() {
+        let (unknown, errors) = field_errors(validate(body(&[])));
+        assert!(!unknown);
+        assert_eq!(errors[0].field, "scopes");
+
+        let mut bad = body(&["cards-write"]);
+        bad.verification_token = Some(SecretString::from("vt"));
+        bad.verification_code = Some(SecretString::from("12a456"));
+        let (_, errors) = field_errors(validate(bad));
+        assert_eq!(errors, vec![FieldError::new("verificationCode", "must be 6 digits")]);
+
+        let mut long = body(&["cards"]);
+        long.expires_in = Some(86_401);
+        assert_eq!(field_errors(validate(long)).1[0].field, "expiresIn");
+    }
+}
