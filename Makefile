@@ -32,26 +32,87 @@ lint: ## cargo fmt --check and clippy with warnings as errors.
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 .PHONY: test
-test: venv lint ## Every test: lint, unit, integration (moto, sandbox).
+test: venv lint validate ## Every test: lint, unit, integration (moto, sandbox).
 ifeq ($(NEXTEST),yes)
 	$(CARGO) nextest run --workspace --profile $(NEXTEST_PROFILE)
 else
 	$(CARGO) test --workspace
 endif
 
+.PHONY: test-soak
+# Not part of `make test` (which runs the same suite smaller): tests/security with 4 rounds of 500
+# concurrent journeys and 2000 cases per bad-input property. See SECURITY.md.
+test-soak: venv ## Longer security run: 4 x 500 concurrent journeys, 2000 fuzz cases per property.
+	SECURITY_LOAD_JOURNEYS=500 SECURITY_LOAD_ROUNDS=4 SECURITY_CASES=2000 $(CARGO) test -p security-suite -- --test-threads=1
+
 .PHONY: bench
-bench: ## Micro-benchmarks (criterion).
-	$(CARGO) bench -p stytch-unit-common
+# Not part of `make test`. Method and figures: BENCHMARKS.md. BENCH_ARGS e.g. `--only micro,warm`,
+# `--runs 20`, `--lambda-build arm64` (a full cross build first).
+bench: venv ## Performance figures (micro, warm overhead, cold start, RSS, size) -> target/bench/results.json.
+	$(VENV)/bin/python tests/bench/run.py $(BENCH_ARGS)
 
 .PHONY: build
 build: venv ## Release zips for arm64 Lambda (cargo lambda build).
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check cargo-lambda
 	rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CARGO) lambda build --release --arm64 --output-format zip $(addprefix --bin ,$(FUNCTIONS))
+
+.PHONY: validate
+validate: venv ## Offline infrastructure checks: cfn-lint, sam validate --lint, infra/tests.
+	$(VENV)/bin/cfn-lint infra/template.yaml
+	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --region us-east-1 -t infra/template.yaml
+	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -q -p no:cacheprovider -rfEs infra/tests
+
+# `make deploy`: sam build, then sam deploy. Guided (questions, answers saved to infra/samconfig.toml
+# under [$(STAGE)]) the first time for a stage, when GUIDED=1, or when a parameter below is given.
+STAGE       ?= dev
+STACK_NAME  ?= stytch-unit-lambdas-$(STAGE)
+SAMCONFIG   := $(CURDIR)/infra/samconfig.toml
+SAM         := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/sam
+DEPLOY_OVERRIDES := Stage=$(STAGE) \
+	$(if $(STYTCH_SECRET_ARN),StytchSecretArn=$(STYTCH_SECRET_ARN)) \
+	$(if $(UNIT_SECRET_ARN),UnitSecretArn=$(UNIT_SECRET_ARN)) \
+	$(if $(CORS_ALLOWED_ORIGINS),'CorsAllowedOrigins="$(CORS_ALLOWED_ORIGINS)"')
+DEPLOY_GUIDED := $(or $(GUIDED),$(STYTCH_SECRET_ARN),$(UNIT_SECRET_ARN),$(CORS_ALLOWED_ORIGINS))
+
+.PHONY: deploy
+deploy: validate ## sam build + sam deploy (STAGE=dev; guided on first use or GUIDED=1).
+	rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true
+	$(SAM) build -t infra/template.yaml
+	@if [ -n "$(DEPLOY_GUIDED)" ] || ! grep -qs '^\[$(STAGE)\.deploy' $(SAMCONFIG); then \
+	  set -x; $(SAM) deploy --guided --template-file .aws-sam/build/template.yaml \
+	    --config-file $(SAMCONFIG) --config-env $(STAGE) --stack-name $(STACK_NAME) \
+	    --parameter-overrides $(strip $(DEPLOY_OVERRIDES)); \
+	else \
+	  set -x; $(SAM) deploy --template-file .aws-sam/build/template.yaml \
+	    --config-file $(SAMCONFIG) --config-env $(STAGE); \
+	fi
 
 .PHONY: sandbox
 sandbox: ## Run the local Stytch + Unit sandbox in the foreground.
 	$(CARGO) run --quiet -p sandbox
+
+# The local stack (tests/dev/local_stack.py): moto + the sandbox + `cargo lambda watch` serving the four
+# functions behind one URL with API Gateway's paths. Ports: API_PORT, SANDBOX_STYTCH_PORT, SANDBOX_UNIT_PORT.
+LOCAL_STACK := $(VENV)/bin/python tests/dev/local_stack.py
+
+.PHONY: dev
+dev: venv ## Local stack in the foreground; prints API_URL, STYTCH_URL, UNIT_URL when ready.
+	@$(LOCAL_STACK)
+
+.PHONY: demo
+demo: venv ## The whole user journey over HTTP against a fresh local stack, then tear it down.
+	@$(CARGO) build --quiet -p demo
+	@$(LOCAL_STACK) --quiet -- $(CARGO) run --quiet -p demo
+
+# `make event EVENT=events/cards/get-cards.200.json`, with API_URL and STYTCH_URL from a running `make dev`:
+# fills the event's {{PLACEHOLDERS}} with fresh values (events/README.md), then `cargo lambda invoke`.
+.PHONY: event
+event: venv ## Invoke one events/ file against `make dev` (EVENT=events/<function>/<name>.json).
+	@test -n "$(EVENT)" || { echo "usage: make event EVENT=events/<function>/<name>.json  (API_URL, STYTCH_URL from make dev)" >&2; exit 2; }
+	@test -n "$$API_URL" -a -n "$$STYTCH_URL" || { echo "export API_URL and STYTCH_URL as printed by make dev" >&2; exit 2; }
+	@mkdir -p .dev && $(CARGO) run --quiet -p demo -- fill $(EVENT) > .dev/event.json
+	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CARGO) lambda invoke --invoke-address 127.0.0.1 --invoke-port "$${API_URL##*:}" \
+	  --data-file .dev/event.json $(notdir $(patsubst %/,%,$(dir $(EVENT))))
 
 .PHONY: clean
 clean: ## Remove build output and the Python environment.

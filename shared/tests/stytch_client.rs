@@ -151,20 +151,6 @@ impl Harness {
     }
 }
 
-/// The current code of a base32 TOTP secret: SHA-1, 6 digits, 30 s, as authenticator apps do.
-fn totp_code(secret: &str) -> String {
-    let bytes = totp_rs::Secret::try_from_base32(secret).expect("base32 secret");
-    totp_rs::Builder::new()
-        .with_algorithm(totp_rs::Algorithm::SHA1)
-        .with_digits(6)
-        .with_step_duration(30)
-        .with_secret(bytes)
-        .build()
-        .expect("a valid TOTP")
-        .generate_current()
-        .to_string()
-}
-
 /// A code guaranteed to differ from `code` (each digit shifted by one).
 fn wrong(code: &str) -> String {
     code.chars().map(|c| char::from(b'0' + (c.to_digit(10).unwrap() as u8 + 1) % 10)).collect()
@@ -267,7 +253,7 @@ async fn a_totp_enrolment_adds_a_second_factor_and_recovery_codes_work_once() {
     assert!(!debug.contains(&secret) && !debug.contains(created.recovery_codes[0].expose_secret()));
 
     // A wrong code is refused as invalid_code, and does not enrol.
-    let code = totp_code(&secret);
+    let code = test_support::functions::totp_code(&secret);
     let mut bad = TotpAuthenticate::new(&login.user_id, wrong(&code));
     bad.session = Some(SessionRef::jwt(&login.session_jwt));
     let refused = h.client.totp_authenticate(&bad).await.unwrap_err();

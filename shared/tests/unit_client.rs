@@ -11,8 +11,8 @@ use stytch_unit_common::{
     http_client,
     secrets::SecretsStore,
     unit::{
-        Address, ApplicationStatus, CustomerTokenRequest, FullName, NewDebitCard, NewIndividualApplication, Page,
-        Phone, TokenProof, UnitAuth, UnitClient, UnitError, VerificationChannel,
+        ApplicationStatus, CustomerTokenRequest, NewDebitCard, NewIndividualApplication, Page, TokenProof, UnitAuth,
+        UnitClient, UnitError, VerificationChannel,
     },
     upstream::RetryPolicy,
 };
@@ -38,21 +38,9 @@ fn approvable_ssn() -> SecretString {
 
 fn application(jwt_subject: &str, key: &str) -> NewIndividualApplication {
     NewIndividualApplication {
-        full_name: FullName { first: "Ada".into(), last: "Lovelace".into() },
-        email: "ada@example.com".into(),
-        phone: Phone { country_code: "1".into(), number: "5555550100".into() },
-        date_of_birth: "1990-12-10".into(),
-        address: Address {
-            street: "20 Ingram St".into(),
-            street2: None,
-            city: "Forest Hills".into(),
-            state: "NY".into(),
-            postal_code: "11375".into(),
-            country: "US".into(),
-        },
         ssn: approvable_ssn(),
-        jwt_subject: jwt_subject.into(),
         idempotency_key: key.into(),
+        ..test_support::functions::individual_application(jwt_subject, "")
     }
 }
 

@@ -22,6 +22,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/signup/authenticate"),
     ("POST", "/applications"),
     ("GET", "/applications/current"),
+    ("GET", "/health/signup"),
 ];
 
 pub fn router(dependencies: Dependencies) -> Router {

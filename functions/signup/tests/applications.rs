@@ -3,16 +3,17 @@
 
 mod common;
 
-use common::{Api, application, code, field_errors};
+use common::{Side, code, field_errors};
 use http::{Method, StatusCode};
 use serde_json::json;
 use stytch_unit_common::telemetry;
+use test_support::functions::application_body as application;
 use test_support::logs::{CapturedLogs, leaked_fragments};
 use tracing::level_filters::LevelFilter;
 
 #[tokio::test]
 async fn an_approved_application_is_linked_to_the_stytch_user_once() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let user = api.stack.sign_in("ada@example.com").await;
     let jwt = Some(user.session_jwt.as_str());
 
@@ -27,9 +28,9 @@ async fn an_approved_application_is_linked_to_the_stytch_user_once() {
     let customer_id = answer.body["customerId"].as_str().unwrap().to_owned();
     assert!(!answer.text.contains("6789"), "no SSN in the answer");
 
-    let unit_application = api.unit(Method::GET, &format!("/applications/{application_id}")).await;
+    let unit_application = api.stack.unit_org(Method::GET, &format!("/applications/{application_id}")).await;
     assert_eq!(unit_application["data"]["attributes"]["jwtSubject"], user.user_id.as_str());
-    let metadata = &api.stytch_user(&user.user_id).await["trusted_metadata"];
+    let metadata = &api.stack.stytch_user(&user.user_id).await["trusted_metadata"];
     assert_eq!(metadata["unit_application_id"], application_id.as_str());
     assert_eq!(metadata["unit_customer_id"], customer_id.as_str());
 
@@ -37,7 +38,7 @@ async fn an_approved_application_is_linked_to_the_stytch_user_once() {
     let again = api.post("/applications", jwt, body).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.body, answer.body);
-    let all = api.unit(Method::GET, "/applications").await;
+    let all = api.stack.unit_org(Method::GET, "/applications").await;
     assert_eq!(all["data"].as_array().unwrap().len(), 1);
 
     let current = api.get("/applications/current", jwt).await;
@@ -50,7 +51,7 @@ async fn an_approved_application_is_linked_to_the_stytch_user_once() {
 
 #[tokio::test]
 async fn a_pending_application_gets_its_customer_once_approved() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let user = api.stack.sign_in("mary@example.com").await;
     let jwt = Some(user.session_jwt.as_str());
 
@@ -63,17 +64,17 @@ async fn a_pending_application_gets_its_customer_once_approved() {
     let current = api.get("/applications/current", jwt).await;
     assert_eq!(current.body, json!({ "applicationId": application_id, "status": "Pending" }));
 
-    api.unit(Method::POST, &format!("/sandbox/applications/{application_id}/approve")).await;
+    api.stack.unit_org(Method::POST, &format!("/sandbox/applications/{application_id}/approve")).await;
     let current = api.get("/applications/current", jwt).await;
     assert_eq!(current.body["status"], "Approved");
     let customer_id = current.body["customerId"].as_str().unwrap();
-    let metadata = &api.stytch_user(&user.user_id).await["trusted_metadata"];
+    let metadata = &api.stack.stytch_user(&user.user_id).await["trusted_metadata"];
     assert_eq!(metadata["unit_customer_id"], customer_id, "recorded once approved");
 }
 
 #[tokio::test]
 async fn without_an_application_current_is_404() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let user = api.stack.sign_in("ida@example.com").await;
     let answer = api.get("/applications/current", Some(&user.session_jwt)).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::NOT_FOUND, "no_application"));
@@ -81,7 +82,7 @@ async fn without_an_application_current_is_404() {
 
 #[tokio::test]
 async fn every_invalid_field_is_listed_and_the_ssn_is_never_echoed_or_logged() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let user = api.stack.sign_in("emmy@example.com").await;
     let jwt = Some(user.session_jwt.as_str());
     let logs = CapturedLogs::default();
@@ -122,7 +123,7 @@ async fn every_invalid_field_is_listed_and_the_ssn_is_never_echoed_or_logged() {
 
 #[tokio::test]
 async fn an_ssn_already_applied_with_is_a_conflict() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let first = api.stack.sign_in("alan@example.com").await;
     let second = api.stack.sign_in("joan@example.com").await;
     let answer = api.post("/applications", Some(&first.session_jwt), application("111-22-3333")).await;
@@ -137,7 +138,7 @@ async fn an_ssn_already_applied_with_is_a_conflict() {
 
 #[tokio::test]
 async fn a_missing_or_invalid_session_is_401() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let answer = api.post("/applications", None, application("123-45-6789")).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::UNAUTHORIZED, "missing_credentials"));
     let answer = api.get("/applications/current", Some("not.a.jwt")).await;
@@ -146,27 +147,27 @@ async fn a_missing_or_invalid_session_is_401() {
 
 #[tokio::test]
 async fn unit_and_stytch_outages_are_502_or_504_and_nothing_is_recorded() {
-    let api = Api::start(&[("UPSTREAM_TIMEOUT_MS", "300")]).await;
+    let api = common::start(&[("UPSTREAM_TIMEOUT_MS", "300")]).await;
     let user = api.stack.sign_in("barbara@example.com").await;
     let jwt = Some(user.session_jwt.as_str());
 
     // Creating an application is retried (it carries an idempotency key): fail every attempt.
-    api.fault(false, json!({ "method": "POST", "path": "/applications", "status": 500, "count": 3 })).await;
+    api.fault(Side::Unit, json!({ "method": "POST", "path": "/applications", "status": 500, "count": 3 })).await;
     let answer = api.post("/applications", jwt, application("222-33-4444")).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::BAD_GATEWAY, "upstream_error"));
-    assert!(api.stytch_user(&user.user_id).await["trusted_metadata"].get("unit_application_id").is_none());
+    assert!(api.stack.stytch_user(&user.user_id).await["trusted_metadata"].get("unit_application_id").is_none());
 
-    api.fault(false, json!({ "method": "POST", "path": "/applications", "delay_ms": 1500, "count": 3 })).await;
+    api.fault(Side::Unit, json!({ "method": "POST", "path": "/applications", "delay_ms": 1500, "count": 3 })).await;
     let answer = api.post("/applications", jwt, application("222-33-4444")).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"));
 
-    api.fault(true, json!({ "path": "/v1/users", "status": 500, "count": 3 })).await;
+    api.fault(Side::Stytch, json!({ "path": "/v1/users", "status": 500, "count": 3 })).await;
     let answer = api.get("/applications/current", jwt).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::BAD_GATEWAY, "upstream_error"));
 
     // Once Unit is back, the same submit succeeds; one application, whatever the timeouts did.
     let answer = api.post("/applications", jwt, application("222-33-4444")).await;
     assert!(answer.status == StatusCode::CREATED || answer.status == StatusCode::OK, "{}", answer.text);
-    let all = api.unit(Method::GET, "/applications").await;
+    let all = api.stack.unit_org(Method::GET, "/applications").await;
     assert_eq!(all["data"].as_array().unwrap().len(), 1);
 }

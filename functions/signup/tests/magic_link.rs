@@ -2,26 +2,22 @@
 
 mod common;
 
-use common::{Api, code, field_errors};
+use common::{Side, code, field_errors};
 use http::{StatusCode, header};
 use serde_json::json;
 use stytch_unit_common::http::router::MAX_BODY_BYTES;
 
 #[tokio::test]
 async fn every_listed_route_is_routed() {
-    let api = Api::start(&[]).await;
-    for (method, path) in signup::ROUTES {
-        let answer = api.call(method.parse().unwrap(), path, None, None).await;
-        assert_ne!(code(&answer), "route_not_found", "{method} {path}");
-        assert_ne!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
-    }
+    let api = common::start(&[]).await;
+    api.assert_routes_served(signup::ROUTES).await;
     assert_eq!(code(&api.get("/signup", None).await), "method_not_allowed");
     assert_eq!(api.get("/health/signup", None).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn signup_answers_the_same_for_a_new_and_a_known_address() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let email = "grace@example.com";
 
     let first = api.post("/signup", None, json!({ "email": email })).await;
@@ -39,9 +35,9 @@ async fn signup_answers_the_same_for_a_new_and_a_known_address() {
 
 #[tokio::test]
 async fn bad_bodies_are_refused_before_stytch_is_called() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     // Stytch would fail the next call: a 400 below proves no call was made.
-    api.fault(true, json!({ "path": "/v1/magic_links", "status": 500 })).await;
+    api.fault(Side::Stytch, json!({ "path": "/v1/magic_links", "status": 500 })).await;
 
     let answer = api.post("/signup", None, json!({ "email": "not-an-email" })).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
@@ -71,12 +67,12 @@ async fn bad_bodies_are_refused_before_stytch_is_called() {
     let answer = api.post("/signup/authenticate", None, json!({ "token": "" })).await;
     assert_eq!(field_errors(&answer)[0].0, "token");
 
-    assert_eq!(api.armed_faults(true).await.len(), 1, "the fault is still armed: Stytch was never called");
+    assert_eq!(api.armed_faults(Side::Stytch).await.len(), 1, "the fault is still armed: Stytch was never called");
 }
 
 #[tokio::test]
 async fn a_magic_link_becomes_a_session_whose_jwt_verifies() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let email = "katherine@example.com";
     assert_eq!(api.post("/signup", None, json!({ "email": email })).await.status, StatusCode::ACCEPTED);
     let token =
@@ -109,23 +105,23 @@ async fn a_magic_link_becomes_a_session_whose_jwt_verifies() {
 
 #[tokio::test]
 async fn stytch_rate_limits_and_outages_are_passed_on() {
-    let api = Api::start(&[("UPSTREAM_TIMEOUT_MS", "300")]).await;
+    let api = common::start(&[("UPSTREAM_TIMEOUT_MS", "300")]).await;
     let body = json!({ "email": "hedy@example.com" });
 
-    api.fault(true, json!({ "path": "/v1/magic_links", "status": 429 })).await;
+    api.fault(Side::Stytch, json!({ "path": "/v1/magic_links", "status": 429 })).await;
     let answer = api.post("/signup", None, body.clone()).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
     assert!(answer.headers.contains_key(header::RETRY_AFTER));
 
-    api.fault(true, json!({ "path": "/v1/magic_links", "status": 503 })).await;
+    api.fault(Side::Stytch, json!({ "path": "/v1/magic_links", "status": 503 })).await;
     let answer = api.post("/signup", None, body.clone()).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::BAD_GATEWAY, "upstream_error"));
 
-    api.fault(true, json!({ "path": "/v1/magic_links", "delay_ms": 2000 })).await;
+    api.fault(Side::Stytch, json!({ "path": "/v1/magic_links", "delay_ms": 2000 })).await;
     let answer = api.post("/signup", None, body.clone()).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"));
 
-    api.fault(true, json!({ "path": "/v1/magic_links", "drop": true, "count": 3 })).await;
+    api.fault(Side::Stytch, json!({ "path": "/v1/magic_links", "drop": true, "count": 3 })).await;
     let answer = api
         .post("/signup/authenticate", None, json!({ "token": "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94=" }))
         .await;

@@ -24,6 +24,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/step-up/sms/send"),
     ("POST", "/step-up/sms/authenticate"),
     ("POST", "/step-up/recover"),
+    ("GET", "/health/step-up"),
 ];
 
 pub fn router(dependencies: Dependencies) -> Router {

@@ -3,22 +3,24 @@
 
 mod common;
 
-use common::{Api, code, field_errors, totp_code, wrong};
+use common::{Side, code, enrol, field_errors, is_two_factor, wrong};
 use http::{StatusCode, header};
 use serde_json::{Value, json};
 use stytch_unit_common::telemetry;
+use test_support::functions::totp_code;
 use test_support::logs::{CapturedLogs, leaked_fragments};
 use tracing::level_filters::LevelFilter;
 
 #[tokio::test]
 async fn every_listed_route_is_routed_and_needs_a_session() {
-    let api = Api::start(&[]).await;
-    for (method, path) in step_up::ROUTES {
-        let answer = api.call(method.parse().unwrap(), path, None, Some(json!({}))).await;
+    let api = common::start(&[]).await;
+    api.assert_routes_served(step_up::ROUTES).await;
+    for (method, path) in step_up::ROUTES.iter().filter(|(_, path)| !path.starts_with("/health/")) {
+        let answer = api.call(*method, path, None, Some(json!({}))).await;
         assert_ne!(code(&answer), "route_not_found", "{method} {path}");
         assert_ne!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
         assert_eq!((answer.status, code(&answer)), (StatusCode::UNAUTHORIZED, "missing_credentials"), "{path}");
-        let answer = api.call(method.parse().unwrap(), path, Some("eyJhbGciOiJub25lIn0.e30."), Some(json!({}))).await;
+        let answer = api.call(*method, path, Some("eyJhbGciOiJub25lIn0.e30."), Some(json!({}))).await;
         assert_eq!((answer.status, code(&answer)), (StatusCode::UNAUTHORIZED, "invalid_session"), "{path}");
     }
     assert_eq!(code(&api.get("/step-up/totp", None).await), "method_not_allowed");
@@ -27,13 +29,13 @@ async fn every_listed_route_is_routed_and_needs_a_session() {
 
 #[tokio::test]
 async fn a_totp_step_up_turns_the_sign_in_session_into_a_two_factor_one() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let logs = CapturedLogs::default();
     let _guard = tracing::subscriber::set_default(telemetry::subscriber(LevelFilter::TRACE, logs.clone()));
     let user = api.stack.sign_in("ada@example.com").await;
-    assert!(!api.is_two_factor(&user.session_jwt).await, "signing in is one factor");
+    assert!(!is_two_factor(&api, &user.session_jwt).await, "signing in is one factor");
 
-    let enrolment = api.enrol(&user.session_jwt).await;
+    let enrolment = enrol(&api, &user.session_jwt).await;
     assert_eq!(enrolment.headers[header::CACHE_CONTROL], "no-store");
     let secret = enrolment.body["secret"].as_str().unwrap().to_owned();
     assert!(enrolment.body["totpId"].as_str().unwrap().starts_with("totp-test-"));
@@ -55,8 +57,8 @@ async fn a_totp_step_up_turns_the_sign_in_session_into_a_two_factor_one() {
     assert!(answer.body["sessionExpiresAt"].as_str().is_some());
     assert!(answer.body.get("sessionToken").is_none(), "a step-up with the JWT keeps the same session and token");
 
-    assert!(api.is_two_factor(&stepped_up).await, "the new JWT passes the two-factor rule");
-    assert!(!api.is_two_factor(&user.session_jwt).await, "the sign-in JWT still does not");
+    assert!(is_two_factor(&api, &stepped_up).await, "the new JWT passes the two-factor rule");
+    assert!(!is_two_factor(&api, &user.session_jwt).await, "the sign-in JWT still does not");
     let verifier = api.dependencies.verifier().unwrap();
     let (before, after) =
         (verifier.verify(&user.session_jwt).await.unwrap(), verifier.verify(&stepped_up).await.unwrap());
@@ -82,14 +84,14 @@ async fn a_totp_step_up_turns_the_sign_in_session_into_a_two_factor_one() {
 
 #[tokio::test]
 async fn wrong_malformed_and_unenrolled_codes_are_refused() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let user = api.stack.sign_in("grace@example.com").await;
     let jwt = Some(user.session_jwt.as_str());
 
     let answer = api.post("/step-up/totp/authenticate", jwt, json!({ "code": "123456" })).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::CONFLICT, "totp_not_enrolled"));
 
-    let secret = api.enrol(&user.session_jwt).await.body["secret"].as_str().unwrap().to_owned();
+    let secret = enrol(&api, &user.session_jwt).await.body["secret"].as_str().unwrap().to_owned();
     let answer = api.post("/step-up/totp/authenticate", jwt, json!({ "code": wrong(&totp_code(&secret)) })).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::UNAUTHORIZED, "invalid_code"));
 
@@ -102,13 +104,13 @@ async fn wrong_malformed_and_unenrolled_codes_are_refused() {
 
 #[tokio::test]
 async fn a_recovery_code_steps_up_once() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let user = api.stack.sign_in("hedy@example.com").await;
     let answer =
         api.post("/step-up/recover", Some(&user.session_jwt), json!({ "recoveryCode": "abcd-efgh-ijkl" })).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::CONFLICT, "totp_not_enrolled"));
 
-    let enrolment = api.enrol(&user.session_jwt).await;
+    let enrolment = enrol(&api, &user.session_jwt).await;
     let secret = enrolment.body["secret"].as_str().unwrap();
     let activate = json!({ "code": totp_code(secret) });
     assert_eq!(api.post("/step-up/totp/authenticate", Some(&user.session_jwt), activate).await.status, StatusCode::OK);
@@ -119,7 +121,7 @@ async fn a_recovery_code_steps_up_once() {
     let body = json!({ "recoveryCode": recovery_code });
     let answer = api.post("/step-up/recover", Some(&later.session_jwt), body.clone()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    assert!(api.is_two_factor(answer.body["sessionJwt"].as_str().unwrap()).await);
+    assert!(is_two_factor(&api, answer.body["sessionJwt"].as_str().unwrap()).await);
 
     let reused = api.post("/step-up/recover", Some(&later.session_jwt), body).await;
     assert_eq!((reused.status, code(&reused)), (StatusCode::UNAUTHORIZED, "invalid_code"));
@@ -129,41 +131,31 @@ async fn a_recovery_code_steps_up_once() {
 
 #[tokio::test]
 async fn stytch_rate_limits_and_outages_are_passed_on() {
-    let api = Api::start(&[("UPSTREAM_TIMEOUT_MS", "300")]).await;
+    let api = common::start(&[("UPSTREAM_TIMEOUT_MS", "300")]).await;
     let user = api.stack.sign_in("mary@example.com").await;
     let jwt = Some(user.session_jwt.as_str());
 
-    api.fault(true, json!({ "path": "/v1/totps", "status": 429 })).await;
+    api.fault(Side::Stytch, json!({ "path": "/v1/totps", "status": 429 })).await;
     let answer = api.post("/step-up/totp", jwt, Value::Null).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
     assert!(answer.headers.contains_key(header::RETRY_AFTER));
 
-    api.fault(true, json!({ "path": "/v1/totps", "status": 500 })).await;
+    api.fault(Side::Stytch, json!({ "path": "/v1/totps", "status": 500 })).await;
     let answer = api.post("/step-up/totp", jwt, Value::Null).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::BAD_GATEWAY, "upstream_error"));
 
-    api.fault(true, json!({ "path": "/v1/totps/authenticate", "delay_ms": 2000 })).await;
+    api.fault(Side::Stytch, json!({ "path": "/v1/totps/authenticate", "delay_ms": 2000 })).await;
     let answer = api.post("/step-up/totp/authenticate", jwt, json!({ "code": "123456" })).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"));
 }
 
 #[tokio::test]
 async fn a_revoked_session_cannot_step_up() {
-    let api = Api::start(&[]).await;
+    let api = common::start(&[]).await;
     let user = api.stack.sign_in("joan@example.com").await;
-    let sandbox = &api.stack.sandbox;
-    let revoked = api
-        .stack
-        .http
-        .post(format!("{}/v1/sessions/revoke", sandbox.stytch_url))
-        .basic_auth(&sandbox.project_id, Some(&sandbox.secret))
-        .json(&json!({ "session_token": user.session_token }))
-        .send()
-        .await
-        .unwrap();
-    assert!(revoked.status().is_success());
+    api.stack.revoke_session(&user.session_token).await;
     // The JWT still verifies locally until it expires; Stytch refuses to add a factor to it.
-    let secret = api.enrol(&user.session_jwt).await.body["secret"].as_str().unwrap().to_owned();
+    let secret = enrol(&api, &user.session_jwt).await.body["secret"].as_str().unwrap().to_owned();
     let answer =
         api.post("/step-up/totp/authenticate", Some(&user.session_jwt), json!({ "code": totp_code(&secret) })).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::UNAUTHORIZED, "session_not_found"));

@@ -37,6 +37,9 @@ struct KeySet {
     keys: HashMap<String, Arc<DecodingKey>>,
     fetched_at: Option<Instant>,
     last_attempt: Option<Instant>,
+    /// The last refresh caused by an unknown `kid`. Routine fetches (cold start, TTL) do not count:
+    /// a key Stytch rotates in just after one must still be learnt at once.
+    last_unknown_kid_refresh: Option<Instant>,
 }
 
 #[derive(Deserialize)]
@@ -88,10 +91,14 @@ impl JwksCache {
         }
         let ttl = self.settings.ttl;
         let cooldown = self.settings.refresh_cooldown;
+        let cooled = |at: Option<Instant>| at.is_none_or(|at| at.elapsed() >= cooldown);
         self.refresh_if(|state| {
             let expired = state.fetched_at.is_none_or(|at| at.elapsed() >= ttl);
-            let may_retry = state.last_attempt.is_none_or(|at| at.elapsed() >= cooldown);
-            (expired || !state.keys.contains_key(kid)) && may_retry
+            if expired {
+                cooled(state.last_attempt)
+            } else {
+                !state.keys.contains_key(kid) && cooled(state.last_unknown_kid_refresh)
+            }
         })
         .await?;
         let state = self.state.read().await;
@@ -113,7 +120,15 @@ impl JwksCache {
         if !should(&*self.state.read().await) {
             return Ok(());
         }
-        self.state.write().await.last_attempt = Some(Instant::now());
+        {
+            let mut state = self.state.write().await;
+            let now = Instant::now();
+            // With fresh keys, only an unknown `kid` gets here.
+            if self.is_fresh(&state) {
+                state.last_unknown_kid_refresh = Some(now);
+            }
+            state.last_attempt = Some(now);
+        }
         let keys = self.fetch().await?;
         let mut state = self.state.write().await;
         state.keys = keys;

@@ -1,11 +1,10 @@
 //! `POST /v1/magic_links/email/login_or_create` and `POST /v1/magic_links/authenticate`.
 
-use reqwest::Method;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Auth, Call, StytchClient, StytchError, json_body,
+    StytchClient, StytchError,
     types::{IssuedSession, SessionRef, User, secret_serde},
 };
 use crate::upstream::Idempotency;
@@ -78,16 +77,14 @@ impl StytchClient {
         &self,
         request: &MagicLinkLoginOrCreate,
     ) -> Result<MagicLinkLoginOrCreateResponse, StytchError> {
-        self.call(Call {
-            operation: "magic_links.email.login_or_create",
-            method: Method::POST,
-            path: &["v1", "magic_links", "email", "login_or_create"],
-            body: Some(json_body(request)),
-            // Unsafe: every attempt that reaches Stytch sends an email (and counts against the
-            // one-per-second limit per address), and may create the user.
-            idempotency: Idempotency::Unsafe,
-            auth: Auth::Basic,
-        })
+        // Unsafe: every attempt that reaches Stytch sends an email (and counts against the
+        // one-per-second limit per address), and may create the user.
+        self.post(
+            "magic_links.email.login_or_create",
+            &["v1", "magic_links", "email", "login_or_create"],
+            request,
+            Idempotency::Unsafe,
+        )
         .await
     }
 
@@ -95,16 +92,9 @@ impl StytchClient {
         &self,
         request: &MagicLinkAuthenticate,
     ) -> Result<MagicLinkAuthenticateResponse, StytchError> {
-        self.call(Call {
-            operation: "magic_links.authenticate",
-            method: Method::POST,
-            path: &["v1", "magic_links", "authenticate"],
-            body: Some(json_body(request)),
-            // Unsafe: the token is single-use. If the first attempt was consumed but its answer
-            // lost, a repeat would fail with unable_to_auth_magic_link and hide the session.
-            idempotency: Idempotency::Unsafe,
-            auth: Auth::Basic,
-        })
-        .await
+        // Unsafe: the token is single-use. If the first attempt was consumed but its answer
+        // lost, a repeat would fail with unable_to_auth_magic_link and hide the session.
+        self.post("magic_links.authenticate", &["v1", "magic_links", "authenticate"], request, Idempotency::Unsafe)
+            .await
     }
 }

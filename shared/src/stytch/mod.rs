@@ -70,6 +70,25 @@ impl StytchClient {
         Self { http, credentials, retry }
     }
 
+    /// A JSON `POST` with the project credentials: what most Stytch calls are.
+    async fn post<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        path: &[&str],
+        body: &impl Serialize,
+        idempotency: Idempotency,
+    ) -> Result<T, StytchError> {
+        self.call(Call {
+            operation,
+            method: Method::POST,
+            path,
+            body: Some(json_body(body)),
+            idempotency,
+            auth: Auth::Basic,
+        })
+        .await
+    }
+
     /// Sends one call and reads its answer. The body is serialised once and resent as is on a
     /// retry. A 401 `unauthorized_credentials` triggers one refetch of the Stytch secret and,
     /// if it changed (rotation), exactly one more try: Stytch did nothing with a request it

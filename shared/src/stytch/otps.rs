@@ -1,11 +1,10 @@
 //! `POST /v1/otps/sms/send`, `POST /v1/otps/sms/login_or_create` and `POST /v1/otps/authenticate`.
 
-use reqwest::Method;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Auth, Call, StytchClient, StytchError, json_body,
+    StytchClient, StytchError,
     types::{IssuedSession, SessionRef, User, secret_serde},
 };
 use crate::upstream::Idempotency;
@@ -98,45 +97,22 @@ pub struct OtpAuthenticateResponse {
 
 impl StytchClient {
     pub async fn sms_send(&self, request: &SmsSend) -> Result<SmsSendResponse, StytchError> {
-        self.call(Call {
-            operation: "otps.sms.send",
-            method: Method::POST,
-            path: &["v1", "otps", "sms", "send"],
-            body: Some(json_body(request)),
-            // Unsafe: every attempt texts a new code (costs money, is rate limited per phone,
-            // and replaces the code the user may already be typing).
-            idempotency: Idempotency::Unsafe,
-            auth: Auth::Basic,
-        })
-        .await
+        // Unsafe: every attempt texts a new code (costs money, is rate limited per phone,
+        // and replaces the code the user may already be typing).
+        self.post("otps.sms.send", &["v1", "otps", "sms", "send"], request, Idempotency::Unsafe).await
     }
 
     pub async fn sms_login_or_create(
         &self,
         request: &SmsLoginOrCreate,
     ) -> Result<SmsLoginOrCreateResponse, StytchError> {
-        self.call(Call {
-            operation: "otps.sms.login_or_create",
-            method: Method::POST,
-            path: &["v1", "otps", "sms", "login_or_create"],
-            body: Some(json_body(request)),
-            // Unsafe: sends a text, as above, and may create the user.
-            idempotency: Idempotency::Unsafe,
-            auth: Auth::Basic,
-        })
-        .await
+        // Unsafe: sends a text, as above, and may create the user.
+        self.post("otps.sms.login_or_create", &["v1", "otps", "sms", "login_or_create"], request, Idempotency::Unsafe)
+            .await
     }
 
     pub async fn otp_authenticate(&self, request: &OtpAuthenticate) -> Result<OtpAuthenticateResponse, StytchError> {
-        self.call(Call {
-            operation: "otps.authenticate",
-            method: Method::POST,
-            path: &["v1", "otps", "authenticate"],
-            body: Some(json_body(request)),
-            // Unsafe: the code is single-use, and attempts count towards brute-force limits.
-            idempotency: Idempotency::Unsafe,
-            auth: Auth::Basic,
-        })
-        .await
+        // Unsafe: the code is single-use, and attempts count towards brute-force limits.
+        self.post("otps.authenticate", &["v1", "otps", "authenticate"], request, Idempotency::Unsafe).await
     }
 }

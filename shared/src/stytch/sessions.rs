@@ -6,7 +6,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeMap};
 
 use super::{
-    Auth, Call, StytchClient, StytchError, json_body,
+    Auth, Call, StytchClient, StytchError,
     types::{IssuedSession, Session, SessionRef, User},
 };
 use crate::upstream::Idempotency;
@@ -97,33 +97,17 @@ impl StytchClient {
         &self,
         request: &SessionAuthenticate,
     ) -> Result<SessionAuthenticateResponse, StytchError> {
-        self.call(Call {
-            operation: "sessions.authenticate",
-            method: Method::POST,
-            path: &["v1", "sessions", "authenticate"],
-            body: Some(json_body(request)),
-            // Safe: consumes nothing and sends nothing; a repeat checks the same session again
-            // and, at most, extends it to the same "now + duration" and issues another JWT.
-            idempotency: Idempotency::Safe,
-            auth: Auth::Basic,
-        })
-        .await
+        // Safe: consumes nothing and sends nothing; a repeat checks the same session again
+        // and, at most, extends it to the same "now + duration" and issues another JWT.
+        self.post("sessions.authenticate", &["v1", "sessions", "authenticate"], request, Idempotency::Safe).await
     }
 
     /// A repeat of a revoke that did go through answers `session_not_found`; for a logout that
     /// outcome means the same as success.
     pub async fn session_revoke(&self, request: &SessionRevoke) -> Result<SessionRevokeResponse, StytchError> {
-        self.call(Call {
-            operation: "sessions.revoke",
-            method: Method::POST,
-            path: &["v1", "sessions", "revoke"],
-            body: Some(json_body(request)),
-            // Safe: revoking is idempotent in effect (the session ends either way), and a logout
-            // that gave up on a 503 would leave the session alive.
-            idempotency: Idempotency::Safe,
-            auth: Auth::Basic,
-        })
-        .await
+        // Safe: revoking is idempotent in effect (the session ends either way), and a logout
+        // that gave up on a 503 would leave the session alive.
+        self.post("sessions.revoke", &["v1", "sessions", "revoke"], request, Idempotency::Safe).await
     }
 
     /// The JWKS of the project whose credentials this client holds. No credentials are sent.

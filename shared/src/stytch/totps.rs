@@ -1,11 +1,10 @@
 //! `POST /v1/totps`, `POST /v1/totps/authenticate` and `POST /v1/totps/recover`.
 
-use reqwest::Method;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Auth, Call, StytchClient, StytchError, json_body,
+    StytchClient, StytchError,
     types::{IssuedSession, SessionRef, User, secret_serde},
 };
 use crate::upstream::Idempotency;
@@ -109,42 +108,18 @@ pub struct TotpRecoverResponse {
 
 impl StytchClient {
     pub async fn totp_create(&self, request: &TotpCreate) -> Result<TotpCreateResponse, StytchError> {
-        self.call(Call {
-            operation: "totps.create",
-            method: Method::POST,
-            path: &["v1", "totps"],
-            body: Some(json_body(request)),
-            // Unsafe: each attempt makes a new secret and recovery codes; a repeat after a lost
-            // answer would replace (or conflict with) the enrolment the user never saw.
-            idempotency: Idempotency::Unsafe,
-            auth: Auth::Basic,
-        })
-        .await
+        // Unsafe: each attempt makes a new secret and recovery codes; a repeat after a lost
+        // answer would replace (or conflict with) the enrolment the user never saw.
+        self.post("totps.create", &["v1", "totps"], request, Idempotency::Unsafe).await
     }
 
     pub async fn totp_authenticate(&self, request: &TotpAuthenticate) -> Result<TotpAuthenticateResponse, StytchError> {
-        self.call(Call {
-            operation: "totps.authenticate",
-            method: Method::POST,
-            path: &["v1", "totps", "authenticate"],
-            body: Some(json_body(request)),
-            // Unsafe: a code is accepted once per time step, and attempts count towards lockout.
-            idempotency: Idempotency::Unsafe,
-            auth: Auth::Basic,
-        })
-        .await
+        // Unsafe: a code is accepted once per time step, and attempts count towards lockout.
+        self.post("totps.authenticate", &["v1", "totps", "authenticate"], request, Idempotency::Unsafe).await
     }
 
     pub async fn totp_recover(&self, request: &TotpRecover) -> Result<TotpRecoverResponse, StytchError> {
-        self.call(Call {
-            operation: "totps.recover",
-            method: Method::POST,
-            path: &["v1", "totps", "recover"],
-            body: Some(json_body(request)),
-            // Unsafe: recovery codes are single-use.
-            idempotency: Idempotency::Unsafe,
-            auth: Auth::Basic,
-        })
-        .await
+        // Unsafe: recovery codes are single-use.
+        self.post("totps.recover", &["v1", "totps", "recover"], request, Idempotency::Unsafe).await
     }
 }

@@ -1,14 +1,29 @@
 //! A function's real router, in-process, wired to the local stack: the sandbox as Stytch and
 //! Unit, moto as Secrets Manager. Requests go through `tower::ServiceExt::oneshot`, no socket.
+//!
+//! [`FunctionApi`] is what every function crate's tests (and the security suite) drive: start it
+//! with the function's `router`, call routes, arm sandbox faults, and take the honest shortcuts to
+//! a Unit application, a stepped-up session or a forged one.
 
-use std::collections::HashMap;
-
-use stytch_unit_common::{
-    config::{Config, SecretNeeds},
-    startup::Dependencies,
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
 };
 
-use crate::stack::{LocalStack, STYTCH_SECRET_ID, UNIT_SECRET_ID};
+use axum::{Router, body::Body};
+use http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use stytch_unit_common::{
+    SecretString,
+    config::{Config, SecretNeeds},
+    customer_link,
+    startup::Dependencies,
+    unit::{Address, Application, FullName, NewIndividualApplication, Phone},
+};
+use tower::ServiceExt;
+
+use crate::stack::{LocalStack, STYTCH_SECRET_ID, SandboxSession, UNIT_SECRET_ID};
 
 /// The environment a deployed function would have, aimed at the local stack.
 pub fn environment(extra: &[(&str, &str)]) -> HashMap<String, String> {
@@ -34,4 +49,387 @@ pub async fn cold_start(stack: &LocalStack, needs: SecretNeeds, extra_env: &[(&s
         verifier.jwks().prefetch().await;
     }
     dependencies
+}
+
+/// Which half of the sandbox a control call is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Stytch,
+    Unit,
+}
+
+/// One response, read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    /// The body as JSON; `Null` when it is empty or not JSON (then see `text`).
+    pub body: Value,
+    pub text: String,
+}
+
+impl Answer {
+    /// Asserts a problem+json answer with this status and code.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) {
+        assert_problem(self.status, &self.body, status, code);
+        let content_type = self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        assert_eq!(content_type, Some("application/problem+json"), "{}", self.text);
+    }
+}
+
+/// Asserts an RFC 9457 problem with this status and code (the `status` member agrees).
+#[track_caller]
+pub fn assert_problem(status: StatusCode, body: &Value, expected_status: u16, code: &str) {
+    assert_eq!(status.as_u16(), expected_status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], expected_status, "{body}");
+}
+
+/// The problem's `code` (empty when there is none).
+pub fn code(answer: &Answer) -> &str {
+    answer.body["code"].as_str().unwrap_or_default()
+}
+
+/// The problem's field errors as `(field, reason)`.
+pub fn field_errors(answer: &Answer) -> Vec<(String, String)> {
+    answer.body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| (e["field"].as_str().unwrap().to_owned(), e["reason"].as_str().unwrap().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every answer the functions of one stack gave, in order: status and body text (for checks that
+/// no credential ever appears in an error response).
+#[derive(Clone, Default)]
+pub struct Transcript(Arc<Mutex<Vec<(StatusCode, String)>>>);
+
+impl Transcript {
+    fn record(&self, status: StatusCode, text: &str) {
+        self.0.lock().expect("not poisoned").push((status, text.to_owned()));
+    }
+
+    /// Every answer so far, leaving the transcript empty.
+    pub fn take(&self) -> Vec<(StatusCode, String)> {
+        std::mem::take(&mut *self.0.lock().expect("not poisoned"))
+    }
+
+    /// Every answer so far.
+    pub fn snapshot(&self) -> Vec<(StatusCode, String)> {
+        self.0.lock().expect("not poisoned").clone()
+    }
+}
+
+/// A function's router after its cold start against a local stack (shared with the functions
+/// started [`beside`](FunctionApi::beside) it).
+pub struct FunctionApi {
+    pub stack: Arc<LocalStack>,
+    pub dependencies: Dependencies,
+    pub app: Router,
+    /// Shared by the functions started beside this one.
+    pub transcript: Transcript,
+}
+
+impl FunctionApi {
+    /// A new local stack, then the function's cold start against it.
+    pub async fn start(needs: SecretNeeds, router: fn(Dependencies) -> Router, extra_env: &[(&str, &str)]) -> Self {
+        Self::on(Arc::new(LocalStack::start().await), needs, router, extra_env, Transcript::default()).await
+    }
+
+    /// The function's cold start against an existing stack, recording into `transcript`.
+    pub async fn on(
+        stack: Arc<LocalStack>,
+        needs: SecretNeeds,
+        router: fn(Dependencies) -> Router,
+        extra_env: &[(&str, &str)],
+        transcript: Transcript,
+    ) -> Self {
+        let dependencies = cold_start(&stack, needs, extra_env).await;
+        let app = router(dependencies.clone());
+        Self { stack, dependencies, app, transcript }
+    }
+
+    /// Another function on the same stack (same sandbox users, sessions and Unit data).
+    pub async fn beside(
+        &self,
+        needs: SecretNeeds,
+        router: fn(Dependencies) -> Router,
+        extra_env: &[(&str, &str)],
+    ) -> Self {
+        Self::on(self.stack.clone(), needs, router, extra_env, self.transcript.clone()).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.app.clone().oneshot(request).await.expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        self.transcript.record(status, &text);
+        Answer { status, headers, body, text }
+    }
+
+    /// A request with a bearer token when given, a JSON body when given, and extra headers.
+    pub async fn call_with<M>(
+        &self,
+        method: M,
+        path: &str,
+        bearer: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Answer
+    where
+        Method: TryFrom<M>,
+        <Method as TryFrom<M>>::Error: Into<http::Error>,
+    {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(bearer) = bearer {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = match body {
+            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        };
+        self.send(request.expect("a valid request")).await
+    }
+
+    /// A request with a bearer token when given and a JSON body when given.
+    pub async fn call<M>(&self, method: M, path: &str, bearer: Option<&str>, body: Option<Value>) -> Answer
+    where
+        Method: TryFrom<M>,
+        <Method as TryFrom<M>>::Error: Into<http::Error>,
+    {
+        self.call_with(method, path, bearer, &[], body).await
+    }
+
+    pub async fn post(&self, path: &str, bearer: Option<&str>, body: Value) -> Answer {
+        self.call(Method::POST, path, bearer, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str, bearer: Option<&str>) -> Answer {
+        self.call(Method::GET, path, bearer, None).await
+    }
+
+    /// Every `(method, path)` is answered by a route, not by the router's 404/405 fallbacks (a
+    /// `{…}` path parameter is filled with a Unit-shaped id; no credentials are sent).
+    pub async fn assert_routes_served(&self, routes: &[(&str, &str)]) {
+        for (method, path) in routes {
+            let path = fill_path_parameters(path);
+            let answer = self.call(*method, &path, None, None).await;
+            assert!(
+                answer.status != StatusCode::NOT_FOUND && answer.status != StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}: {} {}",
+                answer.status,
+                answer.text
+            );
+        }
+    }
+
+    fn url(&self, side: Side) -> &str {
+        match side {
+            Side::Stytch => &self.stack.sandbox.stytch_url,
+            Side::Unit => &self.stack.sandbox.unit_url,
+        }
+    }
+
+    /// Arms a sandbox fault (`{"method"?, "path"?, "count"?, "status" | "delay_ms" | "drop"}`).
+    pub async fn fault(&self, side: Side, fault: Value) {
+        let url = format!("{}/__sandbox/faults", self.url(side));
+        let response = self.stack.http.post(url).json(&fault).send().await.expect("sandbox answers");
+        assert_eq!(response.status(), 201, "fault armed");
+    }
+
+    /// The armed faults of one side, each with its `remaining` count.
+    pub async fn armed_faults(&self, side: Side) -> Vec<Value> {
+        let url = format!("{}/__sandbox/faults", self.url(side));
+        self.stack.http.get(url).send().await.expect("sandbox answers").json().await.expect("JSON")
+    }
+
+    pub async fn clear_faults(&self, side: Side) {
+        let url = format!("{}/__sandbox/faults", self.url(side));
+        let response = self.stack.http.delete(url).send().await.expect("sandbox answers");
+        assert_eq!(response.status(), 204, "faults cleared");
+    }
+
+    /// A Unit application for `subject` decided by the SSN's last four digits (0000 Denied,
+    /// 0001 Pending, else Approved), created with this function's Unit client.
+    pub async fn submit_application(&self, subject: &str, ssn: &str) -> Application {
+        let unit = self.dependencies.unit().expect("the function has the Unit secret");
+        unit.create_application(&individual_application(subject, ssn)).await.expect("Unit creates the application")
+    }
+
+    /// [`submit_application`](Self::submit_application), then recorded in the user's trusted
+    /// metadata as signup does.
+    pub async fn apply(&self, user_id: &str, ssn: &str) -> Application {
+        let application = self.submit_application(user_id, ssn).await;
+        let stytch = self.dependencies.stytch().expect("the function has the Stytch secret");
+        customer_link::record(stytch, user_id, &application).await.expect("the link is recorded");
+        application
+    }
+}
+
+/// `path` with each `{name}` replaced by `400001`.
+pub fn fill_path_parameters(path: &str) -> String {
+    let mut filled = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        filled.push_str(&rest[..start]);
+        filled.push_str("400001");
+        rest = rest[start..].find('}').map_or("", |end| &rest[start + end + 1..]);
+    }
+    filled.push_str(rest);
+    filled
+}
+
+/// A complete, valid `POST /applications` body (signup's JSON) with this SSN.
+pub fn application_body(ssn: &str) -> Value {
+    json!({
+        "fullName": {"first": "Ada", "last": "Lovelace"},
+        "email": "ada@example.com",
+        "phone": {"countryCode": "1", "number": "5555550123"},
+        "dateOfBirth": "1990-12-10",
+        "address": {
+            "street": "1 Main St",
+            "street2": "Apt 2",
+            "city": "Springfield",
+            "state": "IL",
+            "postalCode": "62701",
+            "country": "US"
+        },
+        "ssn": ssn,
+    })
+}
+
+/// A complete individual application (Ada's details) for `subject` with this SSN.
+pub fn individual_application(subject: &str, ssn: &str) -> NewIndividualApplication {
+    NewIndividualApplication {
+        full_name: FullName { first: "Ada".into(), last: "Lovelace".into() },
+        email: "ada@example.com".into(),
+        phone: Phone { country_code: "1".into(), number: "5555550100".into() },
+        date_of_birth: "1990-12-10".into(),
+        address: address(),
+        ssn: SecretString::from(ssn.to_owned()),
+        jwt_subject: subject.into(),
+        idempotency_key: format!("application-{subject}"),
+    }
+}
+
+pub fn address() -> Address {
+    Address {
+        street: "20 Ingram St".into(),
+        street2: None,
+        city: "Forest Hills".into(),
+        state: "NY".into(),
+        postal_code: "11375".into(),
+        country: "US".into(),
+    }
+}
+
+/// The current code of a base32 TOTP secret: SHA-1, 6 digits, 30 s, as authenticator apps do.
+pub fn totp_code(secret: &str) -> String {
+    let bytes = totp_rs::Secret::try_from_base32(secret).expect("base32 secret");
+    totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_secret(bytes)
+        .build()
+        .expect("a valid TOTP")
+        .generate_current()
+        .to_string()
+}
+
+impl LocalStack {
+    /// A Stytch call with the project credentials; asserts success.
+    pub async fn stytch_post(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.sandbox.stytch_url))
+            .basic_auth(&self.sandbox.project_id, Some(&self.sandbox.secret))
+            .json(&body)
+            .send()
+            .await
+            .expect("sandbox answers");
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.expect("JSON")
+    }
+
+    /// The Stytch user as the sandbox holds it (project credentials).
+    pub async fn stytch_user(&self, user_id: &str) -> Value {
+        self.http
+            .get(format!("{}/v1/users/{user_id}", self.sandbox.stytch_url))
+            .basic_auth(&self.sandbox.project_id, Some(&self.sandbox.secret))
+            .send()
+            .await
+            .expect("sandbox answers")
+            .json()
+            .await
+            .expect("JSON")
+    }
+
+    /// A Unit call with the org token; asserts success.
+    pub async fn unit_org(&self, method: Method, path: &str) -> Value {
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.sandbox.unit_url))
+            .bearer_auth(&self.sandbox.unit_api_token)
+            .header("content-type", "application/vnd.api+json")
+            .send()
+            .await
+            .expect("sandbox answers");
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.expect("JSON")
+    }
+
+    /// Enrols a TOTP (at Stytch directly) and authenticates its current code into `session`: the
+    /// fresh two-factor session JWT.
+    pub async fn step_up_totp(&self, session: &SandboxSession) -> String {
+        let created = self.stytch_post("/v1/totps", json!({ "user_id": session.user_id })).await;
+        let code = totp_code(created["secret"].as_str().expect("a TOTP secret"));
+        let authenticated = self
+            .stytch_post(
+                "/v1/totps/authenticate",
+                json!({ "user_id": session.user_id, "totp_code": code, "session_token": session.session_token }),
+            )
+            .await;
+        authenticated["session_jwt"].as_str().expect("a session JWT").to_owned()
+    }
+
+    /// A JWT of the live session `session_token`, signed by the sandbox's current key (or, with
+    /// `foreign_key`, by a key not in the JWKS under the current `kid`), with `claims` replaced
+    /// (`null` removes a claim).
+    pub async fn forge_session(&self, session_token: &str, claims: Value, foreign_key: bool) -> String {
+        let response: Value = self
+            .http
+            .post(format!("{}/__sandbox/sessions/jwt", self.sandbox.stytch_url))
+            .json(&json!({ "session_token": session_token, "claims": claims, "foreign_key": foreign_key }))
+            .send()
+            .await
+            .expect("sandbox answers")
+            .json()
+            .await
+            .expect("JSON");
+        response["session_jwt"].as_str().expect("a session JWT").to_owned()
+    }
+
+    /// Everything back to empty on both sandbox sides (users, sessions, codes, outbox, faults, Unit
+    /// data); the signing keys stay, so cached JWKS stay valid.
+    pub async fn reset(&self) {
+        let response = self.http.post(format!("{}/__sandbox/reset", self.sandbox.stytch_url)).send().await;
+        assert_eq!(response.expect("sandbox answers").status(), 204, "sandbox reset");
+    }
+
+    /// Revokes the session at Stytch (its JWTs still verify locally until they expire).
+    pub async fn revoke_session(&self, session_token: &str) {
+        self.stytch_post("/v1/sessions/revoke", json!({ "session_token": session_token })).await;
+    }
 }

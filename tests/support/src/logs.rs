@@ -14,6 +14,11 @@ impl CapturedLogs {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().expect("not poisoned")).into_owned()
     }
+
+    /// Forgets what was captured so far (between rounds of a long run).
+    pub fn clear(&self) {
+        self.0.lock().expect("not poisoned").clear();
+    }
 }
 
 pub struct CaptureWriter(Arc<Mutex<Vec<u8>>>);

@@ -23,22 +23,41 @@ fn moto_binary() -> PathBuf {
 
 impl MotoServer {
     pub async fn start() -> Self {
+        // `free_port` releases the port before moto binds it, so another test process (a sandbox
+        // asking the OS for any port) may take it first. Then moto exits, or the port answers as
+        // something else: try another port.
+        for _ in 0..5 {
+            if let Some(server) = Self::start_on(crate::free_port()).await {
+                return server;
+            }
+        }
+        panic!("moto did not start on any of 5 ports");
+    }
+
+    async fn start_on(port: u16) -> Option<Self> {
         let binary = moto_binary();
-        let port = crate::free_port();
         let child = Command::new(&binary)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {} ({e}); run `make venv` first", binary.display()));
-        let server = Self { endpoint: format!("http://127.0.0.1:{port}"), child };
+        let mut server = Self { endpoint: format!("http://127.0.0.1:{port}"), child };
+        let http = reqwest::Client::new();
         // Generous: on a loaded 2-core machine a cold Python start can take tens of seconds.
         let deadline = Instant::now() + Duration::from_secs(120);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-            assert!(Instant::now() < deadline, "moto did not start on port {port}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        while Instant::now() < deadline {
+            if server.child.try_wait().ok().flatten().is_some() {
+                return None;
+            }
+            // moto's own API answers only on moto: a port held by another process is told apart.
+            match http.get(format!("{}/moto-api/data.json", server.endpoint)).send().await {
+                Ok(response) if response.status().is_success() => return Some(server),
+                Ok(_) => return None,
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
         }
-        server
+        panic!("moto did not start on port {port}");
     }
 
     /// A Secrets Manager client aimed at this server, as `AWS_ENDPOINT_URL_SECRETS_MANAGER` would.

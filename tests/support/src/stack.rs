@@ -23,7 +23,12 @@ pub struct SandboxSession {
 
 impl LocalStack {
     pub async fn start() -> Self {
-        let sandbox = sandbox::spawn(sandbox::SandboxConfig::default()).await.expect("sandbox starts");
+        Self::start_with(sandbox::SandboxConfig::default()).await
+    }
+
+    /// Like [`start`](Self::start), with the sandbox configured (e.g. with credentials of its own).
+    pub async fn start_with(config: sandbox::SandboxConfig) -> Self {
+        let sandbox = sandbox::spawn(config).await.expect("sandbox starts");
         let moto = MotoServer::start().await;
         moto.create_secret(STYTCH_SECRET_ID, &Self::stytch_secret(&sandbox, &sandbox.secret)).await;
         moto.create_secret(UNIT_SECRET_ID, &Self::unit_secret(&sandbox, &sandbox.unit_api_token)).await;
@@ -36,19 +41,6 @@ impl LocalStack {
 
     pub fn unit_secret(sandbox: &sandbox::RunningSandbox, api_token: &str) -> String {
         json!({ "api_token": api_token, "base_url": sandbox.unit_url }).to_string()
-    }
-
-    async fn stytch_post(&self, path: &str, body: Value) -> Value {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.sandbox.stytch_url))
-            .basic_auth(&self.sandbox.project_id, Some(&self.sandbox.secret))
-            .json(&body)
-            .send()
-            .await
-            .expect("sandbox answers");
-        assert!(response.status().is_success(), "{path}: {}", response.status());
-        response.json().await.expect("JSON")
     }
 
     /// The newest outbox message for `to`.

@@ -1,143 +1,28 @@
-//! The step-up router in-process against the local stack, and small helpers to call it.
+//! The step-up router in-process against the local stack (test_support::functions), and the
+//! checks only step-up needs.
 
 #![allow(dead_code)]
 
-use axum::{Router, body::Body};
-use http::{HeaderMap, Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
+use http::StatusCode;
 use serde_json::Value;
-use stytch_unit_common::{config::SecretNeeds, startup::Dependencies};
-use test_support::stack::LocalStack;
-use tower::ServiceExt;
+use stytch_unit_common::config::SecretNeeds;
+pub use test_support::functions::{Answer, FunctionApi as Api, Side, code, field_errors};
 
-pub struct Api {
-    pub stack: LocalStack,
-    pub dependencies: Dependencies,
-    pub app: Router,
+pub async fn start(extra_env: &[(&str, &str)]) -> Api {
+    Api::start(SecretNeeds { stytch: true, unit: false }, step_up::router, extra_env).await
 }
 
-pub struct Answer {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Value,
-    pub text: String,
+/// Whether this JWT verifies and passes the two-factor rule that sensitive scopes need.
+pub async fn is_two_factor(api: &Api, jwt: &str) -> bool {
+    let session = api.dependencies.verifier().expect("verifier").verify(jwt).await.expect("the JWT verifies");
+    session.check_two_factor(api.dependencies.config.session.step_up_max_age, time::OffsetDateTime::now_utc()).is_ok()
 }
 
-impl Api {
-    pub async fn start(extra_env: &[(&str, &str)]) -> Self {
-        let stack = LocalStack::start().await;
-        let dependencies =
-            test_support::functions::cold_start(&stack, SecretNeeds { stytch: true, unit: false }, extra_env).await;
-        let app = step_up::router(dependencies.clone());
-        Self { stack, dependencies, app }
-    }
-
-    pub async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self.app.clone().oneshot(request).await.expect("router answers");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer { status, headers, body, text }
-    }
-
-    /// A JSON request, with a bearer JWT when given.
-    pub async fn call(&self, method: Method, path: &str, jwt: Option<&str>, body: Option<Value>) -> Answer {
-        let mut request = Request::builder().method(method).uri(path);
-        if let Some(jwt) = jwt {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {jwt}"));
-        }
-        let request = match body {
-            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
-            None => request.body(Body::empty()),
-        };
-        self.send(request.expect("request")).await
-    }
-
-    pub async fn post(&self, path: &str, jwt: Option<&str>, body: Value) -> Answer {
-        self.call(Method::POST, path, jwt, Some(body)).await
-    }
-
-    pub async fn get(&self, path: &str, jwt: Option<&str>) -> Answer {
-        self.call(Method::GET, path, jwt, None).await
-    }
-
-    /// Arms a sandbox fault on the Stytch (`stytch = true`) or Unit side.
-    pub async fn fault(&self, stytch: bool, fault: Value) {
-        let base = if stytch { &self.stack.sandbox.stytch_url } else { &self.stack.sandbox.unit_url };
-        let response = self.stack.http.post(format!("{base}/__sandbox/faults")).json(&fault).send().await.unwrap();
-        assert_eq!(response.status(), 201, "fault armed");
-    }
-
-    pub async fn armed_faults(&self, stytch: bool) -> Vec<Value> {
-        let base = if stytch { &self.stack.sandbox.stytch_url } else { &self.stack.sandbox.unit_url };
-        self.stack.http.get(format!("{base}/__sandbox/faults")).send().await.unwrap().json().await.unwrap()
-    }
-
-    /// The Stytch user as the sandbox holds it (project credentials).
-    pub async fn stytch_user(&self, user_id: &str) -> Value {
-        let sandbox = &self.stack.sandbox;
-        self.stack
-            .http
-            .get(format!("{}/v1/users/{user_id}", sandbox.stytch_url))
-            .basic_auth(&sandbox.project_id, Some(&sandbox.secret))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-}
-
-/// The problem's `code`.
-pub fn code(answer: &Answer) -> &str {
-    answer.body["code"].as_str().unwrap_or_default()
-}
-
-/// The problem's field errors as `(field, reason)`.
-pub fn field_errors(answer: &Answer) -> Vec<(String, String)> {
-    answer.body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| (e["field"].as_str().unwrap().to_owned(), e["reason"].as_str().unwrap().to_owned()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-impl Api {
-    /// Whether this JWT verifies and passes the two-factor rule that sensitive scopes need.
-    pub async fn is_two_factor(&self, jwt: &str) -> bool {
-        let session = self.dependencies.verifier().expect("verifier").verify(jwt).await.expect("the JWT verifies");
-        session
-            .check_two_factor(self.dependencies.config.session.step_up_max_age, time::OffsetDateTime::now_utc())
-            .is_ok()
-    }
-
-    /// Enrols a TOTP for the caller and returns the enrolment answer.
-    pub async fn enrol(&self, jwt: &str) -> Answer {
-        let answer = self.post("/step-up/totp", Some(jwt), Value::Null).await;
-        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
-        answer
-    }
-}
-
-/// The current code of a base32 TOTP secret: SHA-1, 6 digits, 30 s, as authenticator apps do.
-pub fn totp_code(secret: &str) -> String {
-    let bytes = totp_rs::Secret::try_from_base32(secret).expect("base32 secret");
-    totp_rs::Builder::new()
-        .with_algorithm(totp_rs::Algorithm::SHA1)
-        .with_digits(6)
-        .with_step_duration(30)
-        .with_secret(bytes)
-        .build()
-        .expect("a valid TOTP")
-        .generate_current()
-        .to_string()
+/// Enrols a TOTP for the caller through the route and returns the enrolment answer.
+pub async fn enrol(api: &Api, jwt: &str) -> Answer {
+    let answer = api.post("/step-up/totp", Some(jwt), Value::Null).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    answer
 }
 
 /// A code that differs from `code` in every digit.

@@ -1,0 +1,136 @@
+//! JSON:API encode/decode of Unit documents: an individual application request (encode) and a
+//! card / card list response (decode), with the envelope types of `shared/src/unit/jsonapi.rs`.
+//!
+//! The card and application attribute structs of the client are private; the ones below mirror
+//! them field for field (same serde attributes), so the cost measured is the client's.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde::Deserialize;
+use serde_json::json;
+use stytch_unit_common::{
+    SecretString,
+    unit::{
+        Address, FullName, NewIndividualApplication, Phone,
+        jsonapi::{Document, ListDocument, RequestDocument, relationship},
+    },
+};
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CardAttributes {
+    status: String,
+    #[serde(default)]
+    last4_digits: Option<String>,
+    #[serde(default)]
+    expiration_date: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplicationAttributes {
+    status: String,
+    #[serde(default)]
+    jwt_subject: Option<String>,
+}
+
+fn application() -> NewIndividualApplication {
+    NewIndividualApplication {
+        full_name: FullName { first: "Ada".into(), last: "Lovelace".into() },
+        email: "ada@example.com".into(),
+        phone: Phone { country_code: "1".into(), number: "5555550100".into() },
+        date_of_birth: "1990-12-10".into(),
+        address: Address {
+            street: "20 Ingram St".into(),
+            street2: None,
+            city: "Forest Hills".into(),
+            state: "NY".into(),
+            postal_code: "11375".into(),
+            country: "US".into(),
+        },
+        ssn: SecretString::from("123456789"),
+        jwt_subject: "user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6".into(),
+        idempotency_key: "application-user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6".into(),
+    }
+}
+
+fn card(id: u32) -> serde_json::Value {
+    json!({
+        "type": "individualDebitCard",
+        "id": id.to_string(),
+        "attributes": {
+            "createdAt": "2026-11-21T10:00:00.000Z",
+            "last4Digits": "1234",
+            "expirationDate": "2030-11",
+            "status": "Active",
+            "address": { "street": "20 Ingram St", "city": "Forest Hills", "state": "NY",
+                         "postalCode": "11375", "country": "US" },
+            "bin": "123456789",
+            "tags": {}
+        },
+        "relationships": {
+            "account": { "data": { "type": "depositAccount", "id": "10001" } },
+            "customer": { "data": { "type": "individualCustomer", "id": "10000" } }
+        }
+    })
+}
+
+fn jsonapi(c: &mut Criterion) {
+    let mut group = c.benchmark_group("jsonapi");
+
+    let new = application();
+    group.bench_function("encode individualApplication request", |b| {
+        b.iter(|| serde_json::to_vec(&RequestDocument::new("individualApplication", black_box(&new))).unwrap())
+    });
+
+    let application_doc = serde_json::to_vec(&json!({ "data": {
+        "type": "individualApplication", "id": "10000",
+        "attributes": { "status": "Approved", "jwtSubject": "user-test-16d9ba61", "createdAt": "2026-11-21T10:00:00.000Z",
+                        "fullName": { "first": "Ada", "last": "Lovelace" }, "email": "ada@example.com" },
+        "relationships": { "customer": { "data": { "type": "customer", "id": "10000" } },
+                           "org": { "data": { "type": "org", "id": "1" } } } } }))
+    .unwrap();
+    group.bench_function("decode application document", |b| {
+        b.iter(|| {
+            let doc: Document<ApplicationAttributes> = serde_json::from_slice(black_box(&application_doc)).unwrap();
+            doc.data.related_id("customer")
+        })
+    });
+
+    let card_doc = serde_json::to_vec(&json!({ "data": card(10002) })).unwrap();
+    group.bench_function("decode card document", |b| {
+        b.iter(|| {
+            let doc: Document<CardAttributes> = serde_json::from_slice(black_box(&card_doc)).unwrap();
+            (doc.data.related_id("account"), doc.data.related_id("customer"))
+        })
+    });
+
+    let list_doc = serde_json::to_vec(&json!({
+        "data": (0..10).map(|i| card(10002 + i)).collect::<Vec<_>>(),
+        "meta": { "pagination": { "total": 10, "limit": 100, "offset": 0 } }
+    }))
+    .unwrap();
+    group.bench_function("decode card list (10 cards)", |b| {
+        b.iter(|| {
+            let doc: ListDocument<CardAttributes> = serde_json::from_slice(black_box(&list_doc)).unwrap();
+            doc.data.iter().filter_map(|r| r.related_id("account")).count()
+        })
+    });
+
+    group.bench_function("encode card request with relationship", |b| {
+        b.iter(|| {
+            let doc = RequestDocument::new("individualDebitCard", json!({ "idempotencyKey": "card-1" }))
+                .with_relationships(json!({ "account": relationship("depositAccount", black_box("10001")) }));
+            serde_json::to_vec(&doc).unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, jsonapi);
+criterion_main!(benches);

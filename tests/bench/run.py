@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""`make bench`: the performance figures of BENCHMARKS.md, as a table and as target/bench/results.json.
+
+1. micro      criterion benches of stytch-unit-common (JWT verification, problem+json, JSON:API);
+2. warm       warm overhead of POST /token and GET /cards (functions/cards/benches/warm_overhead.rs);
+3. cold       each function's release binary started against a stub Lambda runtime API written here:
+              process start -> first response (a health invoke), with moto (Secrets Manager) and the
+              sandbox (Stytch + Unit, zero added latency) as upstreams; median and p90 over --runs;
+4. memory     peak RSS (VmHWM) of each function after its cold start and a warm run of --warm-invokes
+              invocations (health, and a route that calls out: an unverifiable session on token routes,
+              a customer token Unit refuses on /cards);
+5. size       each bootstrap (and zip) already built under target/lambda (`--lambda-build ARCH` builds
+              them first: a full cross build, minutes), plus the native release binaries.
+
+Only the standard library and boto3 (installed with moto into .venv) are used.
+Usage: python3 tests/bench/run.py [--only micro,warm,cold,size] [--runs 10] [--lambda-build x86_64|arm64]
+"""
+
+import argparse
+import http.server
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+import zipfile
+from datetime import datetime, timezone
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+OUT_DIR = os.path.join(ROOT, "target", "bench")
+FUNCTIONS = ["signup", "step-up", "token-exchange", "cards"]
+SANDBOX_KEYS = ["STYTCH_URL", "UNIT_URL", "STYTCH_PROJECT_ID", "STYTCH_SECRET", "UNIT_API_TOKEN"]
+NICE = ["nice", "-n", "19"]
+
+
+def log(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run(cmd, **kwargs):
+    log("$ " + " ".join(cmd))
+    return subprocess.run(cmd, cwd=ROOT, check=True, **kwargs)
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[round(p / 100 * (len(ordered) - 1))]
+
+
+# --- micro ---------------------------------------------------------------------------------------
+
+UNITS = {"ps": 1e-6, "ns": 1e-3, "µs": 1.0, "us": 1.0, "ms": 1e3, "s": 1e6}
+
+
+def micro():
+    out = run(
+        NICE + ["cargo", "bench", "-p", "stytch-unit-common", "--bench", "verify_session_jwt", "--bench", "problem_json", "--bench", "jsonapi", "--", "--warm-up-time", "1", "--measurement-time", "3"],
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    results, name = {}, None
+    for line in out.splitlines():
+        m = re.match(r"^(\S.*?)?\s+time:\s+\[(\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\]", line)
+        if m:
+            name = (m.group(1) or name or "?").strip()
+            results[name] = {"low_us": float(m.group(2)) * UNITS[m.group(3)],
+                             "estimate_us": float(m.group(4)) * UNITS[m.group(5)],
+                             "high_us": float(m.group(6)) * UNITS[m.group(7)]}
+        elif line and not line.startswith(" ") and "time:" not in line and not line.startswith(("Benchmarking", "Found", "Gnuplot", "Warning")):
+            name = line.strip()
+    return results
+
+
+# --- warm ----------------------------------------------------------------------------------------
+
+
+def warm(iterations):
+    env = dict(os.environ, BENCH_ITERATIONS=str(iterations))
+    env.setdefault("MOTO_SERVER", os.path.join(VENV_BIN, "moto_server"))
+    out = run(NICE + ["cargo", "bench", "-p", "cards", "--bench", "warm_overhead"],
+              stdout=subprocess.PIPE, text=True, env=env).stdout
+    for line in out.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line[len("BENCH_JSON "):])
+    raise SystemExit("warm_overhead printed no BENCH_JSON line")
+
+
+# --- cold start and memory -----------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api_gateway_event(method, path, headers=None, body=None):
+    return {
+        "version": "2.0", "routeKey": f"{method} {path}", "rawPath": path, "rawQueryString": "",
+        "headers": {"accept": "application/json", "host": "bench.local", **(headers or {})},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "bench", "domainName": "bench.local", "domainPrefix": "bench",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
+                     "userAgent": "bench"},
+            "requestId": str(uuid.uuid4()), "routeKey": f"{method} {path}", "stage": "$default",
+            "time": "21/Nov/2026:12:00:00 +0000", "timeEpoch": int(time.time() * 1000),
+        },
+        "body": json.dumps(body) if body is not None else None,
+        "isBase64Encoded": False,
+    }
+
+
+class StubRuntime:
+    """The Lambda runtime API, enough for one process: hands out `events` in order, timestamps each
+    `/next` and `/response`, then holds the next `/next` until `close()`."""
+
+    def __init__(self, events):
+        self.events = list(events)
+        self.next_at, self.responses = [], []
+        self.done = threading.Event()
+        self.closing = threading.Event()
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if not self.path.endswith("/runtime/invocation/next"):
+                    return self.reply(404, b"{}")
+                stub.next_at.append(time.perf_counter())
+                index = len(stub.next_at) - 1
+                if index >= len(stub.events):
+                    stub.done.set()
+                    stub.closing.wait()
+                    return self.reply(500, b"{}")
+                body = json.dumps(stub.events[index]).encode()
+                self.reply(200, body, {
+                    "Lambda-Runtime-Aws-Request-Id": f"bench-{index}",
+                    "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + 30_000),
+                    "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:us-east-1:123456789012:function:bench",
+                    "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000",
+                })
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                payload = self.rfile.read(length) if length else b""
+                if "/response" in self.path or "/error" in self.path:
+                    stub.responses.append((time.perf_counter(), self.path, payload))
+                self.reply(202, b"{}")
+
+            def reply(self, status, body, headers=None):
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.address = f"127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.closing.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Upstreams:
+    """moto with both secrets, and the sandbox, as `make dev` runs them."""
+
+    def __init__(self):
+        self.children = []
+
+    def __enter__(self):
+        port = free_port()
+        moto = os.environ.get("MOTO_SERVER") or os.path.join(VENV_BIN, "moto_server")
+        self.children.append(subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)],
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.moto_url = f"http://127.0.0.1:{port}"
+        # The dev build, as `make dev` runs it (dependencies at opt-level 1): a release build of the sandbox
+        # beside the functions would unify features and rebuild the functions with extra ones.
+        sandbox = subprocess.Popen(NICE + ["cargo", "run", "--quiet", "-p", "sandbox"], cwd=ROOT,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.children.append(sandbox)
+        self.sandbox = {}
+        deadline = time.monotonic() + 900
+        for line in sandbox.stdout:
+            key, sep, value = line.strip().partition("=")
+            if sep and key in SANDBOX_KEYS:
+                self.sandbox.setdefault(key, value)
+            if len(self.sandbox) == len(SANDBOX_KEYS) or time.monotonic() > deadline:
+                break
+        threading.Thread(target=lambda: [None for _ in sandbox.stdout], daemon=True).start()
+        if len(self.sandbox) != len(SANDBOX_KEYS):
+            raise SystemExit("the sandbox did not print its URLs")
+        import boto3  # from .venv, installed with moto
+
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        client = boto3.client("secretsmanager", endpoint_url=self.moto_url, region_name="us-east-1",
+                              aws_access_key_id="test", aws_secret_access_key="test")
+        s = self.sandbox
+        client.create_secret(Name="bench/stytch", SecretString=json.dumps(
+            {"project_id": s["STYTCH_PROJECT_ID"], "secret": s["STYTCH_SECRET"], "base_url": s["STYTCH_URL"]}))
+        client.create_secret(Name="bench/unit", SecretString=json.dumps(
+            {"api_token": s["UNIT_API_TOKEN"], "base_url": s["UNIT_URL"]}))
+        return self
+
+    def __exit__(self, *exc):
+        for child in reversed(self.children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+                try:
+                    child.wait(10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+    def environment(self, runtime_api):
+        return {
+            "PATH": os.environ.get("PATH", ""),
+            "AWS_LAMBDA_RUNTIME_API": runtime_api,
+            "AWS_LAMBDA_FUNCTION_NAME": "bench", "AWS_LAMBDA_FUNCTION_VERSION": "1",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+            "STYTCH_SECRET_ID": "bench/stytch", "UNIT_SECRET_ID": "bench/unit",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.moto_url, "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true",
+            "CORS_ALLOWED_ORIGINS": "http://localhost:3000",
+            "MAGIC_LINK_REDIRECT_URL": "http://localhost:3000/authenticate",
+            "LOG_LEVEL": "info",
+        }
+
+
+def warm_events(function, count):
+    """A warm run: health, and a route of this function that does real work and calls out."""
+    health = api_gateway_event("GET", f"/health/{function}")
+    bearer = {"authorization": "Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6ImJlbmNoIn0.e30.c2ln", "content-type": "application/json"}
+    work = {
+        "signup": api_gateway_event("POST", "/signup", {"content-type": "application/json"}, {"email": "bench@example.com"}),
+        "step-up": api_gateway_event("POST", "/step-up/totp", bearer),
+        "token-exchange": api_gateway_event("POST", "/token", bearer, {"scopes": ["cards"]}),
+        "cards": api_gateway_event("GET", "/cards", {"authorization": "Bearer not-a-unit-token"}),
+    }[function]
+    return [health if i % 2 == 0 else work for i in range(count)]
+
+
+def one_process(upstreams, binary, function, events):
+    stub = StubRuntime([api_gateway_event("GET", f"/health/{function}")] + events)
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen([binary], env=upstreams.environment(stub.address),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if not stub.done.wait(120):
+            proc.kill()
+            raise SystemExit(f"{function}: no answer within 120 s: {proc.stderr.read().decode()[-2000:]}")
+        status = open(f"/proc/{proc.pid}/status").read()
+        hwm_kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+        proc.kill()
+        proc.wait()
+        first_at, path, payload = stub.responses[0]
+        if "/error" in path or b'"statusCode":200' not in payload.replace(b" ", b""):
+            raise SystemExit(f"{function}: the health invoke failed: {path} {payload[:500]!r}")
+        return {"cold_ms": (first_at - start) * 1e3, "init_ms": (stub.next_at[0] - start) * 1e3,
+                "peak_rss_mb": hwm_kb / 1024}
+    finally:
+        stub.close()
+
+
+def cold(runs, warm_invokes):
+    # The functions alone, as `cargo lambda build` builds them (no dev-dependency features unified in).
+    run(NICE + ["cargo", "build", "--release"] + [a for f in FUNCTIONS for a in ("-p", f)])
+    results = {}
+    with Upstreams() as upstreams:
+        for function in FUNCTIONS:
+            binary = os.path.join(ROOT, "target", "release", function)
+            one_process(upstreams, binary, function, [])  # page cache warm, as on a reused Lambda host
+            samples = [one_process(upstreams, binary, function, []) for _ in range(runs)]
+            warm_run = one_process(upstreams, binary, function, warm_events(function, warm_invokes))
+            cold_ms = [s["cold_ms"] for s in samples]
+            init_ms = [s["init_ms"] for s in samples]
+            results[function] = {
+                "runs": runs,
+                "cold_start_ms": {"median": statistics.median(cold_ms), "p90": percentile(cold_ms, 90),
+                                  "min": min(cold_ms), "max": max(cold_ms)},
+                "init_ms": {"median": statistics.median(init_ms), "p90": percentile(init_ms, 90)},
+                "peak_rss_mb_cold": max(s["peak_rss_mb"] for s in samples),
+                "peak_rss_mb_warm_run": warm_run["peak_rss_mb"],
+                "warm_run_invokes": warm_invokes,
+            }
+            log(f"{function}: cold {results[function]['cold_start_ms']}, RSS {warm_run['peak_rss_mb']:.1f} MB")
+    return results
+
+
+# --- size ----------------------------------------------------------------------------------------
+
+ELF_MACHINES = {0x3E: "x86_64", 0xB7: "arm64"}
+
+
+def elf_arch(path):
+    with open(path, "rb") as f:
+        header = f.read(20)
+    return ELF_MACHINES.get(int.from_bytes(header[18:20], "little"), "unknown")
+
+
+def size(lambda_build):
+    if lambda_build:
+        env = dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
+        arch = ["--arm64"] if lambda_build == "arm64" else ["--x86-64"]
+        run(NICE + ["cargo", "lambda", "build", "--release", *arch, "--output-format", "zip"]
+            + [a for f in FUNCTIONS for a in ("--bin", f)], env=env)
+    results = {}
+    for function in FUNCTIONS:
+        entry = {}
+        native = os.path.join(ROOT, "target", "release", function)
+        if os.path.exists(native):
+            entry[f"native_release_{elf_arch(native)}_bytes"] = os.path.getsize(native)
+        zip_path = os.path.join(ROOT, "target", "lambda", function, "bootstrap.zip")
+        if os.path.exists(zip_path):
+            with zipfile.ZipFile(zip_path) as z:
+                info = z.getinfo("bootstrap")
+                with z.open(info) as f:
+                    header = f.read(20)
+            arch = ELF_MACHINES.get(int.from_bytes(header[18:20], "little"), "unknown")
+            entry[f"lambda_{arch}_bootstrap_bytes"] = info.file_size
+            entry[f"lambda_{arch}_zip_bytes"] = os.path.getsize(zip_path)
+        results[function] = entry
+    return results
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", open("/proc/meminfo").read()).group(1))
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
+            "kernel": platform.release(), "arch": platform.machine(), "rustc": rustc}
+
+
+def table(results):
+    lines = []
+    for name, r in results.get("micro", {}).items():
+        lines.append(f"micro   {name:<58} {r['estimate_us']:>10.2f} µs")
+    for route, r in results.get("warm", {}).items():
+        o = r["overhead_us"]
+        lines.append(f"warm    {route:<12} overhead p50 {o['p50'] / 1e3:.3f} ms  p99 {o['p99'] / 1e3:.3f} ms  "
+                     f"(route p50 {r['route_us']['p50'] / 1e3:.3f} ms, upstream p50 {r['upstream_direct_us']['p50'] / 1e3:.3f} ms)  "
+                     f"{r['function_only_rps_one_core']:.0f} req/s/core function-only, "
+                     f"{r['end_to_end_rps_one_core']:.0f} end to end")
+    for function, r in results.get("cold", {}).items():
+        c = r["cold_start_ms"]
+        lines.append(f"cold    {function:<15} median {c['median']:6.1f} ms  p90 {c['p90']:6.1f} ms  "
+                     f"(init {r['init_ms']['median']:.1f} ms)  peak RSS {r['peak_rss_mb_warm_run']:.1f} MB "
+                     f"after {r['warm_run_invokes']} warm invokes")
+    for function, r in results.get("size", {}).items():
+        parts = [f"{k.replace('_bytes', '')} {v / 1024 / 1024:.2f} MiB" for k, v in r.items()]
+        lines.append(f"size    {function:<15} " + ("  ".join(parts) or "nothing built"))
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="micro,warm,cold,size")
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--warm-invokes", type=int, default=200)
+    parser.add_argument("--iterations", type=int, default=500, help="warm overhead iterations per route")
+    parser.add_argument("--lambda-build", choices=["x86_64", "arm64"])
+    args = parser.parse_args()
+    parts = set(args.only.split(","))
+    os.makedirs(OUT_DIR, exist_ok=True)
+    path = os.path.join(OUT_DIR, "results.json")
+    results = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
+    if "micro" in parts:
+        results["micro"] = micro()
+    if "warm" in parts:
+        results["warm"] = warm(args.iterations)
+    if "cold" in parts:
+        results["cold"] = cold(args.runs, args.warm_invokes)
+    if "size" in parts:
+        results["size"] = size(args.lambda_build)
+    with open(path, "w") as f:
+        json.dump(results, f, indent=2, ensure_ascii=False)
+    print(table(results))
+    print(f"\nwritten to {os.path.relpath(path, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+//! How the journey and the event fixtures reach the API: over HTTP ([`HttpApi`], `make demo`), or
+//! in-process through the functions' routers (the events test implements [`Api`] itself).
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// One request to the API, as a frontend would send it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: &'static str,
+    pub path: String,
+    /// `Authorization: Bearer <token>`.
+    pub bearer: Option<String>,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<Value>,
+}
+
+impl Call {
+    pub fn new(method: &'static str, path: impl Into<String>) -> Self {
+        Self { method, path: path.into(), bearer: None, headers: Vec::new(), body: None }
+    }
+
+    pub fn bearer(mut self, token: &str) -> Self {
+        self.bearer = Some(token.to_owned());
+        self
+    }
+
+    pub fn header(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+/// The status and JSON body (`null` when empty or not JSON) of an answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    /// `body[key]` as a string, or an error naming the key.
+    pub fn text(&self, key: &str) -> Result<String, String> {
+        self.body[key].as_str().map(str::to_owned).ok_or_else(|| format!("the answer has no string `{key}`"))
+    }
+
+    /// A short description of a problem+json answer: its status and stable code, never more.
+    pub fn problem(&self) -> String {
+        match self.body["code"].as_str() {
+            Some(code) => format!("{} {code}", self.status),
+            None => self.status.to_string(),
+        }
+    }
+}
+
+pub trait Api {
+    fn call(&self, call: Call) -> impl Future<Output = Result<Reply, String>>;
+}
+
+/// The deployed shape: one base URL (API Gateway, or `cargo lambda watch` locally).
+pub struct HttpApi {
+    pub base_url: String,
+    http: reqwest::Client,
+}
+
+impl HttpApi {
+    pub fn new(base_url: &str) -> Self {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("HTTP client");
+        Self { base_url: base_url.trim_end_matches('/').to_owned(), http }
+    }
+}
+
+impl Api for HttpApi {
+    async fn call(&self, call: Call) -> Result<Reply, String> {
+        let method = reqwest::Method::from_bytes(call.method.as_bytes()).map_err(|e| e.to_string())?;
+        let mut request = self.http.request(method, format!("{}{}", self.base_url, call.path));
+        if let Some(token) = &call.bearer {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in &call.headers {
+            request = request.header(*name, value);
+        }
+        if let Some(body) = &call.body {
+            request = request.json(body);
+        }
+        let response =
+            request.send().await.map_err(|e| format!("{} {}: no answer from the API: {e}", call.method, call.path))?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|e| format!("{} {}: {e}", call.method, call.path))?;
+        Ok(Reply { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) })
+    }
+}
+
+/// The sandbox's own controls (not part of the API): the outbox where "sent" emails and texts land.
+pub struct Sandbox {
+    pub stytch_url: String,
+    http: reqwest::Client,
+}
+
+impl Sandbox {
+    pub fn new(stytch_url: &str) -> Self {
+        Self { stytch_url: stytch_url.trim_end_matches('/').to_owned(), http: reqwest::Client::new() }
+    }
+
+    /// The newest message sent to `to` (an email address or a phone number).
+    pub async fn latest_message(&self, to: &str) -> Result<Value, String> {
+        let messages: Vec<Value> = self
+            .http
+            .get(format!("{}/__sandbox/outbox", self.stytch_url))
+            .query(&[("to", to)])
+            .send()
+            .await
+            .map_err(|e| format!("the sandbox outbox does not answer: {e}"))?
+            .json()
+            .await
+            .map_err(|e| format!("the sandbox outbox answered something else than JSON: {e}"))?;
+        messages.last().cloned().ok_or_else(|| "no message in the sandbox outbox".to_owned())
+    }
+}
+
+/// `abcdefgh…`: enough of a secret to recognise it, not enough to use it.
+pub fn short(secret: &str) -> String {
+    let head: String = secret.chars().take(8).collect();
+    format!("{head}…")
+}

@@ -1,0 +1,265 @@
+//! Fresh values for the `{{PLACEHOLDER}}`s of the files in `events/`.
+//!
+//! Each event file gets its own new user: every placeholder of one file refers to that user, and
+//! the placeholders it uses decide how far the user gets (signed in, applied, enrolled, stepped up,
+//! holding a Unit token and cards). The state is built through the API itself, as a frontend would.
+//!
+//! | placeholder | value |
+//! |---|---|
+//! | `{{EMAIL}}` | the user's (fresh) email address |
+//! | `{{MAGIC_LINK_TOKEN}}` | an unused magic-link token for a fresh address |
+//! | `{{SSN}}` | a fresh SSN that the sandbox approves |
+//! | `{{PHONE_NUMBER}}` | a fresh phone number (E.164) |
+//! | `{{IDEMPOTENCY_KEY}}` | a fresh `Idempotency-Key` |
+//! | `{{STYTCH_SESSION_JWT}}` | the user's session JWT: one factor (email) |
+//! | `{{STYTCH_SESSION_JWT_APPLIED}}` | the same, after an approved application (a Unit customer exists) |
+//! | `{{STYTCH_SESSION_JWT_2FA}}` | approved application, and a TOTP second factor added just now |
+//! | `{{TOTP_CODE}}` / `{{WRONG_TOTP_CODE}}` | the user enrolled a TOTP (not yet used): its current code / a wrong one |
+//! | `{{RECOVERY_CODE}}` | the user enrolled and verified a TOTP: one of its recovery codes |
+//! | `{{PHONE_ID}}` / `{{SMS_CODE}}` | a code was texted to the user's new phone: the phone id / the code |
+//! | `{{UNIT_VERIFICATION_TOKEN}}` | a Unit SMS verification was started (its code is `000001` in the sandbox) |
+//! | `{{UNIT_CUSTOMER_TOKEN}}` | a Unit customer token with `accounts cards cards-write` |
+//! | `{{ACCOUNT_ID}}` / `{{CARD_ID}}` / `{{FROZEN_CARD_ID}}` | the customer's deposit account / an active card / a frozen card |
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::{
+    api::{Api, Call, Reply, Sandbox},
+    values,
+};
+
+pub const PLACEHOLDERS: &[&str] = &[
+    "EMAIL",
+    "MAGIC_LINK_TOKEN",
+    "SSN",
+    "PHONE_NUMBER",
+    "IDEMPOTENCY_KEY",
+    "STYTCH_SESSION_JWT",
+    "STYTCH_SESSION_JWT_APPLIED",
+    "STYTCH_SESSION_JWT_2FA",
+    "TOTP_CODE",
+    "WRONG_TOTP_CODE",
+    "RECOVERY_CODE",
+    "PHONE_ID",
+    "SMS_CODE",
+    "UNIT_VERIFICATION_TOKEN",
+    "UNIT_CUSTOMER_TOKEN",
+    "ACCOUNT_ID",
+    "CARD_ID",
+    "FROZEN_CARD_ID",
+];
+
+/// The placeholder names used in `template`, in order of first use.
+pub fn placeholders(template: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start + 2..].find("}}") else { break };
+        let name = rest[start + 2..start + 2 + len].to_owned();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+        rest = &rest[start + 2 + len + 2..];
+    }
+    names
+}
+
+/// `template` with every placeholder replaced by a fresh value, built through `api`.
+pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<String, String> {
+    let names = placeholders(template);
+    if let Some(unknown) = names.iter().find(|n| !PLACEHOLDERS.contains(&n.as_str())) {
+        return Err(format!("unknown placeholder {{{{{unknown}}}}}; known: {}", PLACEHOLDERS.join(", ")));
+    }
+    let has = |name: &str| names.iter().any(|n| n == name);
+    let mut user = User::new(api, sandbox);
+    let mut values = BTreeMap::new();
+
+    // Order matters: the TOTP is enrolled before the step-up that uses it, cards before the freeze.
+    if has("MAGIC_LINK_TOKEN") {
+        let email = values::email();
+        user.expect(Call::new("POST", "/signup").json(json!({ "email": email })), 202).await?;
+        values.insert("MAGIC_LINK_TOKEN", user.outbox_token(&email).await?);
+    }
+    let signs_in = names.iter().any(|n| {
+        n.starts_with("STYTCH_SESSION_JWT")
+            || n.starts_with("UNIT_")
+            || n.ends_with("_CODE")
+            || n.ends_with("CARD_ID")
+            || ["PHONE_ID", "ACCOUNT_ID"].contains(&n.as_str())
+    });
+    if signs_in {
+        user.sign_in().await?;
+    }
+    let needs_customer = names.iter().any(|n| {
+        n == "STYTCH_SESSION_JWT_APPLIED"
+            || n == "STYTCH_SESSION_JWT_2FA"
+            || n.starts_with("UNIT_")
+            || n.ends_with("CARD_ID")
+            || n == "ACCOUNT_ID"
+    });
+    if needs_customer {
+        user.apply().await?;
+    }
+    if has("TOTP_CODE") || has("WRONG_TOTP_CODE") {
+        let secret = user.enrol_totp().await?;
+        values.insert("TOTP_CODE", values::totp_code(&secret)?);
+        values.insert("WRONG_TOTP_CODE", values::wrong_totp_code(&secret)?);
+    }
+    if has("RECOVERY_CODE") {
+        let secret = user.enrol_totp().await?;
+        user.step_up(&secret).await?;
+        values.insert("RECOVERY_CODE", user.recovery_codes.first().cloned().ok_or("no recovery codes")?);
+    }
+    let needs_two_factors = has("STYTCH_SESSION_JWT_2FA")
+        || names.iter().any(|n| n == "UNIT_CUSTOMER_TOKEN" || n.ends_with("CARD_ID") || n == "ACCOUNT_ID");
+    if needs_two_factors && user.two_factor_jwt.is_none() {
+        let secret = user.enrol_totp().await?;
+        user.step_up(&secret).await?;
+    }
+    if has("PHONE_ID") || has("SMS_CODE") {
+        let phone = values::phone_number();
+        let call = Call::new("POST", "/step-up/sms/send").bearer(user.jwt()?).json(json!({ "phoneNumber": phone }));
+        let reply = user.expect(call, 202).await?;
+        values.insert("PHONE_ID", reply.text("phoneId")?);
+        let message = user.sandbox.latest_message(&phone).await?;
+        values.insert("SMS_CODE", message["code"].as_str().ok_or("no code in the text message")?.to_owned());
+    }
+    if has("UNIT_VERIFICATION_TOKEN") {
+        let call = Call::new("POST", "/token/verification").bearer(user.jwt()?).json(json!({}));
+        let reply = user.expect_any(call, &[200, 201]).await?;
+        values.insert("UNIT_VERIFICATION_TOKEN", reply.text("verificationToken")?);
+    }
+    let needs_token = names.iter().any(|n| n == "UNIT_CUSTOMER_TOKEN" || n.ends_with("CARD_ID") || n == "ACCOUNT_ID");
+    if needs_token {
+        let jwt = user.two_factor_jwt.clone().ok_or("no two-factor session")?;
+        let call =
+            Call::new("POST", "/token").bearer(&jwt).json(json!({ "scopes": ["accounts", "cards", "cards-write"] }));
+        values.insert("UNIT_CUSTOMER_TOKEN", user.expect(call, 200).await?.text("token")?);
+    }
+    let new_card = |token: &str| {
+        Call::new("POST", "/cards").bearer(token).header("idempotency-key", &values::idempotency_key()).json(json!({}))
+    };
+    if has("CARD_ID") || has("ACCOUNT_ID") {
+        let card = user.expect(new_card(&values["UNIT_CUSTOMER_TOKEN"]), 201).await?;
+        values.insert("CARD_ID", card.text("id")?);
+        values.insert("ACCOUNT_ID", card.text("accountId")?);
+    }
+    if has("FROZEN_CARD_ID") {
+        let token = values["UNIT_CUSTOMER_TOKEN"].clone();
+        let card = user.expect(new_card(&token), 201).await?.text("id")?;
+        user.expect(Call::new("POST", format!("/cards/{card}/freeze")).bearer(&token), 200).await?;
+        values.insert("FROZEN_CARD_ID", card);
+    }
+
+    values.insert("EMAIL", user.email.clone());
+    values.insert("SSN", values::approved_ssn());
+    values.insert("PHONE_NUMBER", values::phone_number());
+    values.insert("IDEMPOTENCY_KEY", values::idempotency_key());
+    if let Some(jwt) = &user.one_factor_jwt {
+        values.insert("STYTCH_SESSION_JWT", jwt.clone());
+        values.insert("STYTCH_SESSION_JWT_APPLIED", jwt.clone());
+    }
+    if let Some(jwt) = &user.two_factor_jwt {
+        values.insert("STYTCH_SESSION_JWT_2FA", jwt.clone());
+    }
+
+    let mut filled = template.to_owned();
+    for name in &names {
+        let value = values.get(name.as_str()).ok_or_else(|| format!("no value for {{{{{name}}}}}"))?;
+        // Values go inside JSON strings (sometimes a JSON string inside a JSON string): keep them plain.
+        if value.contains(['"', '\\']) {
+            return Err(format!("the value of {{{{{name}}}}} would need escaping"));
+        }
+        filled = filled.replace(&format!("{{{{{name}}}}}"), value);
+    }
+    Ok(filled)
+}
+
+/// The one user of an event file, built up step by step.
+struct User<'a, A> {
+    api: &'a A,
+    sandbox: &'a Sandbox,
+    email: String,
+    one_factor_jwt: Option<String>,
+    two_factor_jwt: Option<String>,
+    totp_secret: Option<String>,
+    recovery_codes: Vec<String>,
+}
+
+impl<'a, A: Api> User<'a, A> {
+    fn new(api: &'a A, sandbox: &'a Sandbox) -> Self {
+        Self {
+            api,
+            sandbox,
+            email: values::email(),
+            one_factor_jwt: None,
+            two_factor_jwt: None,
+            totp_secret: None,
+            recovery_codes: Vec::new(),
+        }
+    }
+
+    async fn expect(&self, call: Call, status: u16) -> Result<Reply, String> {
+        self.expect_any(call, &[status]).await
+    }
+
+    async fn expect_any(&self, call: Call, statuses: &[u16]) -> Result<Reply, String> {
+        let what = format!("{} {}", call.method, call.path);
+        let reply = self.api.call(call).await?;
+        if statuses.contains(&reply.status) {
+            Ok(reply)
+        } else {
+            Err(format!("setting up the event: {what} answered {} ({})", reply.problem(), reply.body))
+        }
+    }
+
+    fn jwt(&self) -> Result<&str, String> {
+        self.one_factor_jwt.as_deref().ok_or_else(|| "not signed in".to_owned())
+    }
+
+    async fn outbox_token(&self, email: &str) -> Result<String, String> {
+        let message = self.sandbox.latest_message(email).await?;
+        message["token"].as_str().map(str::to_owned).ok_or_else(|| "no magic-link token in the email".to_owned())
+    }
+
+    async fn sign_in(&mut self) -> Result<(), String> {
+        self.expect(Call::new("POST", "/signup").json(json!({ "email": self.email })), 202).await?;
+        let token = self.outbox_token(&self.email).await?;
+        let reply = self.expect(Call::new("POST", "/signup/authenticate").json(json!({ "token": token })), 200).await?;
+        self.one_factor_jwt = Some(reply.text("sessionJwt")?);
+        Ok(())
+    }
+
+    async fn apply(&mut self) -> Result<(), String> {
+        let body = values::application(&self.email, &values::approved_ssn());
+        self.expect(Call::new("POST", "/applications").bearer(self.jwt()?).json(body), 201).await?;
+        Ok(())
+    }
+
+    /// Enrols a TOTP (once) and returns its secret.
+    async fn enrol_totp(&mut self) -> Result<String, String> {
+        if let Some(secret) = &self.totp_secret {
+            return Ok(secret.clone());
+        }
+        let reply = self.expect(Call::new("POST", "/step-up/totp").bearer(self.jwt()?), 201).await?;
+        let secret = reply.text("secret")?;
+        self.recovery_codes = reply.body["recoveryCodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str().map(str::to_owned))
+            .collect();
+        self.totp_secret = Some(secret.clone());
+        Ok(secret)
+    }
+
+    /// Adds the TOTP factor to the session (which also verifies the TOTP).
+    async fn step_up(&mut self, secret: &str) -> Result<(), String> {
+        let code = values::totp_code(secret)?;
+        let call = Call::new("POST", "/step-up/totp/authenticate").bearer(self.jwt()?).json(json!({ "code": code }));
+        self.two_factor_jwt = Some(self.expect(call, 200).await?.text("sessionJwt")?);
+        Ok(())
+    }
+}

@@ -1,0 +1,7 @@
+//! The product's user journey over HTTP (`make demo`), and fresh values for the placeholders of the
+//! `events/` files (the events test, and `demo fill <event>` for `cargo lambda invoke`).
+
+pub mod api;
+pub mod fixtures;
+pub mod journey;
+pub mod values;

@@ -1,0 +1,95 @@
+//! Every route of the bundle, with a request that is valid enough to reach upstream.
+
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    Signup,
+    StepUp,
+    TokenExchange,
+    Cards,
+}
+
+impl Function {
+    pub fn routes(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Function::Signup => signup::ROUTES,
+            Function::StepUp => step_up::ROUTES,
+            Function::TokenExchange => token_exchange::ROUTES,
+            Function::Cards => cards::ROUTES,
+        }
+    }
+}
+
+/// A route and a request body that would pass validation (`None`: no body at all).
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub function: Function,
+    pub method: &'static str,
+    pub path: &'static str,
+    pub body: Option<Value>,
+}
+
+fn route(function: Function, method: &'static str, path: &'static str, body: Option<Value>) -> Route {
+    Route { function, method, path, body }
+}
+
+/// Every route that takes a Stytch session JWT, each with a body that would make it write upstream
+/// (a Unit application, a TOTP, an SMS, a factor, a Unit token or verification).
+pub fn session_routes() -> Vec<Route> {
+    use Function::*;
+    vec![
+        route(Signup, "POST", "/applications", Some(crate::application_body("745671234"))),
+        route(Signup, "GET", "/applications/current", None),
+        route(StepUp, "POST", "/step-up/totp", None),
+        route(StepUp, "POST", "/step-up/totp/authenticate", Some(json!({ "code": "123456" }))),
+        route(StepUp, "POST", "/step-up/sms/send", Some(json!({ "phoneNumber": "+15005550006" }))),
+        route(StepUp, "POST", "/step-up/sms/authenticate", Some(json!({ "code": "123456" }))),
+        route(StepUp, "POST", "/step-up/recover", Some(json!({ "recoveryCode": "abcd-efgh-ijkl" }))),
+        route(TokenExchange, "POST", "/token", Some(json!({ "scopes": ["cards", "cards-write"] }))),
+        route(TokenExchange, "POST", "/token/verification", Some(json!({}))),
+    ]
+}
+
+/// Every route that takes a Unit customer token (`{cardId}` left in the path).
+pub fn card_routes() -> Vec<Route> {
+    use Function::*;
+    vec![
+        route(Cards, "GET", "/cards", None),
+        route(Cards, "POST", "/cards", Some(json!({}))),
+        route(Cards, "GET", "/cards/{cardId}", None),
+        route(Cards, "POST", "/cards/{cardId}/freeze", None),
+        route(Cards, "POST", "/cards/{cardId}/unfreeze", None),
+        route(Cards, "POST", "/cards/{cardId}/close", None),
+    ]
+}
+
+/// Routes that take no credential.
+pub fn public_routes() -> Vec<Route> {
+    use Function::*;
+    vec![
+        route(Signup, "POST", "/signup", Some(json!({ "email": "someone@example.com" }))),
+        route(
+            Signup,
+            "POST",
+            "/signup/authenticate",
+            Some(json!({ "token": "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94=" })),
+        ),
+    ]
+}
+
+/// Health routes: no credential, no upstream.
+pub fn health_routes() -> Vec<Route> {
+    use Function::*;
+    vec![
+        route(Signup, "GET", "/health/signup", None),
+        route(StepUp, "GET", "/health/step-up", None),
+        route(TokenExchange, "GET", "/health/token-exchange", None),
+        route(Cards, "GET", "/health/cards", None),
+    ]
+}
+
+/// All of the above.
+pub fn all_routes() -> Vec<Route> {
+    [session_routes(), card_routes(), public_routes(), health_routes()].concat()
+}

@@ -1,0 +1,465 @@
+//! Attacks through the real routes: forged session JWTs, session state, and ownership (OWASP
+//! API1). Every refusal must carry the right status and code, and be made before anything is
+//! written upstream.
+
+use std::collections::BTreeSet;
+
+use http::StatusCode;
+use security_suite::{
+    Bundle, Function, approvable_ssn, forge,
+    routes::{all_routes, card_routes, session_routes},
+};
+use serde_json::{Value, json};
+use test_support::{
+    functions::{Side, code},
+    jwks_server::JwksServer,
+    jwt::factor,
+    keys::{SIGNING_KID, jwks_document},
+};
+use time::OffsetDateTime;
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+#[test]
+fn the_route_tables_cover_every_route_of_every_function() {
+    let tabled: BTreeSet<(String, String)> =
+        all_routes().iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
+    for function in [Function::Signup, Function::StepUp, Function::TokenExchange, Function::Cards] {
+        for (method, path) in function.routes() {
+            assert!(tabled.contains(&(method.to_string(), path.to_string())), "{method} {path} is not in the suite");
+        }
+    }
+}
+
+#[tokio::test]
+async fn forged_session_jwts_are_refused_on_every_session_route_before_any_upstream_call() {
+    let bundle = Bundle::start(&[]).await;
+    let _logs = bundle.capture_logs();
+    let victim = bundle.sign_in("victim@example.com").await;
+    bundle.apply(&victim, &approvable_ssn(1)).await;
+    let other = bundle.sign_in("other@example.com").await;
+    let elsewhere = JwksServer::start(jwks_document(SIGNING_KID)).await;
+    let forgeries = forge::forgeries(bundle.stack(), &victim, &other.user_id, &elsewhere.url).await;
+    assert!(forgeries.len() >= 50, "{} forgeries", forgeries.len());
+    for forgery in &forgeries {
+        bundle.remember(&forgery.jwt);
+    }
+    // The sandbox signs honestly when asked to change nothing: the forgeries differ by their forgery.
+    let control = bundle.stack().forge_session(&victim.session_token, json!({}), false).await;
+    assert_eq!(bundle.signup.get("/applications/current", Some(&control)).await.status, StatusCode::OK);
+
+    bundle.arm_write_tripwires().await;
+    for route in session_routes() {
+        let api = bundle.function(route.function);
+        for forgery in &forgeries {
+            let answer = api.call(route.method, route.path, Some(&forgery.jwt), route.body.clone()).await;
+            assert_eq!(
+                (answer.status, code(&answer)),
+                (StatusCode::UNAUTHORIZED, forgery.code),
+                "{} on {} {}: {}",
+                forgery.name,
+                route.method,
+                route.path,
+                answer.text
+            );
+            answer.assert_problem(401, forgery.code);
+        }
+        // Credentials that are not a bearer token at all.
+        let headers: [&[(&str, &str)]; 6] = [
+            &[],
+            &[("authorization", "Bearer")],
+            &[("authorization", "Bearer    ")],
+            &[("authorization", "Basic dXNlcjpwYXNz")],
+            &[("authorization", "Token abc")],
+            &[("cookie", "session_jwt=x")],
+        ];
+        for headers in headers {
+            let answer = api.call_with(route.method, route.path, None, headers, route.body.clone()).await;
+            answer.assert_problem(401, "missing_credentials");
+        }
+        let huge = "a".repeat(17 * 1024);
+        let answer = api.call(route.method, route.path, Some(&huge), route.body.clone()).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.text);
+    }
+    bundle.assert_no_upstream_write("forged JWTs").await;
+    assert_eq!(elsewhere.hits(), 0, "a key URL from a token header was fetched");
+
+    bundle.clear_faults().await;
+    let honest = bundle.signup.get("/applications/current", Some(&victim.session_jwt)).await;
+    assert_eq!(honest.status, StatusCode::OK, "{}", honest.text);
+    bundle.assert_nothing_leaked();
+}
+
+#[tokio::test]
+async fn a_revoked_session_is_refused_once_older_than_the_max_token_age() {
+    let bundle = Bundle::start(&[("JWT_MAX_TOKEN_AGE_SECONDS", "60")]).await;
+    let _logs = bundle.capture_logs();
+    let user = bundle.sign_in("revoked@example.com").await;
+    bundle.apply(&user, &approvable_ssn(2)).await;
+    // A JWT of this session issued two minutes ago (as a stolen, cached one would be).
+    let old = bundle
+        .stack()
+        .forge_session(&user.session_token, json!({ "iat": now() - 120, "nbf": now() - 120 }), false)
+        .await;
+    bundle.remember(&old);
+    bundle.stack().revoke_session(&user.session_token).await;
+
+    bundle.arm_write_tripwires().await;
+    for route in session_routes() {
+        let answer = bundle.function(route.function).call(route.method, route.path, Some(&old), route.body).await;
+        answer.assert_problem(401, "session_too_old");
+    }
+    bundle.assert_no_upstream_write("JWTs older than the max token age").await;
+    bundle.clear_faults().await;
+
+    // The residual window (SECURITY.md): the revoked session's JWT issued under a minute ago still
+    // verifies locally. Whatever asks Stytch about the session refuses it…
+    for (path, body) in [
+        ("/step-up/totp/authenticate", json!({ "code": "123456" })),
+        ("/step-up/sms/send", json!({ "phoneNumber": "+15005550006" })),
+    ] {
+        let answer = bundle.step_up.post(path, Some(&user.session_jwt), body).await;
+        answer.assert_problem(401, "session_not_found");
+    }
+    // …while reads that only need the verified subject still answer, and Unit still accepts the JWT
+    // for a token of scopes that need no second factor, until the JWT's max age (or `exp`) passes.
+    let current = bundle.signup.get("/applications/current", Some(&user.session_jwt)).await;
+    assert_eq!(current.status, StatusCode::OK, "{}", current.text);
+    let token = bundle.exchange.post("/token", Some(&user.session_jwt), json!({ "scopes": ["cards"] })).await;
+    assert_eq!(token.status, StatusCode::OK, "{}", token.text);
+    // A step-up-only scope is still refused: the session has one factor.
+    let write = bundle.exchange.post("/token", Some(&user.session_jwt), json!({ "scopes": ["cards-write"] })).await;
+    write.assert_problem(403, "step_up_required");
+    bundle.assert_nothing_leaked();
+}
+
+#[tokio::test]
+async fn sensitive_scopes_need_two_recent_factors_of_distinct_categories() {
+    let bundle = Bundle::start(&[]).await;
+    let _logs = bundle.capture_logs();
+    let user = bundle.sign_in("factors@example.com").await;
+    bundle.apply(&user, &approvable_ssn(3)).await;
+    let write = json!({ "scopes": ["cards", "cards-write"] });
+
+    // One factor.
+    bundle.arm_write_tripwires().await;
+    let answer = bundle.exchange.post("/token", Some(&user.session_jwt), write.clone()).await;
+    answer.assert_problem(403, "step_up_required");
+    bundle.assert_no_upstream_write("one factor asking for cards-write").await;
+    bundle.clear_faults().await;
+
+    let stepped_up = bundle.step_up(&user).await;
+    let (_, payload, _) = forge::split(&stepped_up);
+    let claim = payload["https://stytch.com/session"].clone();
+    let hour = 3_600;
+    let cases: Vec<(&str, Vec<Value>, bool)> = vec![
+        (
+            "magic link + TOTP now",
+            vec![factor("magic_link", "email", 600), factor("totp", "authenticator_app", 0)],
+            true,
+        ),
+        (
+            "second factor inside the 300 s window",
+            vec![factor("magic_link", "email", 600), factor("totp", "authenticator_app", 200)],
+            true,
+        ),
+        (
+            "second factor older than the step-up window",
+            vec![factor("magic_link", "email", 2 * hour), factor("totp", "authenticator_app", hour)],
+            false,
+        ),
+        (
+            "both factors just past the window",
+            vec![factor("magic_link", "email", 320), factor("otp", "sms", 310)],
+            false,
+        ),
+        ("magic link twice", vec![factor("magic_link", "email", 60), factor("magic_link", "email", 0)], false),
+        ("magic link + email OTP", vec![factor("magic_link", "email", 60), factor("email_otp", "email", 0)], false),
+        ("magic link + OAuth", vec![factor("magic_link", "email", 60), factor("oauth", "google", 0)], false),
+        ("SMS + WhatsApp", vec![factor("otp", "sms", 60), factor("otp", "whatsapp", 0)], false),
+        (
+            "TOTP + recovery code",
+            vec![factor("totp", "authenticator_app", 60), factor("recovery_codes", "recovery_code", 0)],
+            false,
+        ),
+        ("password + magic link", vec![factor("password", "knowledge", 60), factor("magic_link", "email", 0)], false),
+        (
+            "a factor type we do not know",
+            vec![factor("magic_link", "email", 60), factor("biometric", "face", 0)],
+            false,
+        ),
+        ("no factors", vec![], false),
+    ];
+    for (name, factors, passes) in cases {
+        let mut session = claim.clone();
+        session["authentication_factors"] = Value::Array(factors);
+        let claims = json!({ "https://stytch.com/session": session });
+        let jwt = bundle.stack().forge_session(&user.session_token, claims, false).await;
+        bundle.remember(&jwt);
+        let answer = bundle.exchange.post("/token", Some(&jwt), write.clone()).await;
+        if passes {
+            assert_eq!(answer.status, StatusCode::OK, "{name}: {}", answer.text);
+        } else {
+            assert_eq!((answer.status, code(&answer)), (StatusCode::FORBIDDEN, "step_up_required"), "{name}");
+            // Scopes that need no second factor are still fine with such a session.
+            let read = bundle.exchange.post("/token", Some(&jwt), json!({ "scopes": ["cards"] })).await;
+            assert_eq!(read.status, StatusCode::OK, "{name}: {}", read.text);
+        }
+    }
+    bundle.assert_nothing_leaked();
+}
+
+#[tokio::test]
+async fn one_user_can_never_reach_another_users_cards_customer_or_factors() {
+    let bundle = Bundle::start(&[]).await;
+    let _logs = bundle.capture_logs();
+    let ada = bundle.customer("ada@example.com", &approvable_ssn(10)).await;
+    let bea = bundle.customer("bea@example.com", &approvable_ssn(11)).await;
+
+    // Ada's Unit token on Bea's card, on every route that takes a card id: 404, and nothing changes.
+    for route in card_routes().into_iter().filter(|r| r.path.contains("{cardId}")) {
+        let path = route.path.replace("{cardId}", &bea.card_id);
+        let answer = bundle.cards.call(route.method, &path, Some(&ada.unit_token), route.body).await;
+        answer.assert_problem(404, "card_not_found");
+    }
+    let card = bundle.cards.get(&format!("/cards/{}", bea.card_id), Some(&bea.unit_token)).await;
+    assert_eq!(card.body["status"], "Active", "{}", card.text);
+    // Ada cannot name Bea's account for a new card, and lists only her own cards.
+    let answer = bundle
+        .cards
+        .call_with(
+            "POST",
+            "/cards",
+            Some(&ada.unit_token),
+            &[("idempotency-key", "k-1")],
+            Some(json!({ "accountId": bea.account_id })),
+        )
+        .await;
+    answer.assert_problem(400, "validation_failed");
+    assert_eq!(answer.body["errors"][0]["field"], "accountId");
+    let list = bundle.cards.get("/cards", Some(&ada.unit_token)).await;
+    let ids: Vec<&str> = list.body["cards"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [ada.card_id.as_str()]);
+
+    // Smuggled customer ids and subjects in bodies (and queries) are ignored on every route.
+    let smuggled = json!({ "customerId": bea.customer_id, "customer": bea.customer_id, "jwtSubject": bea.user.user_id,
+                           "userId": bea.user.user_id, "user_id": bea.user.user_id, "sub": bea.user.user_id });
+    let mut body = smuggled.clone();
+    body["scopes"] = json!(["customers", "cards"]);
+    let token = bundle.exchange.post("/token", Some(&ada.stepped_up_jwt), body).await;
+    assert_eq!(token.status, StatusCode::OK, "{}", token.text);
+    let token = token.body["token"].as_str().unwrap();
+    let unit = |path: String| {
+        let request = bundle.stack().http.get(format!("{}{path}", bundle.stack().sandbox.unit_url)).bearer_auth(token);
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(unit(format!("/customers/{}", ada.customer_id)).await, 200, "the token is Ada's");
+    assert!(unit(format!("/customers/{}", bea.customer_id)).await.is_client_error(), "and not Bea's");
+
+    let mut application = security_suite::application_body(&approvable_ssn(10));
+    application.as_object_mut().unwrap().extend(smuggled.as_object().unwrap().clone());
+    let again = bundle.signup.post("/applications", Some(&ada.user.session_jwt), application).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert_eq!(again.body["customerId"], ada.customer_id.as_str());
+    let query = format!("/applications/current?customerId={}&userId={}", bea.customer_id, bea.user.user_id);
+    let current = bundle.signup.get(&query, Some(&ada.user.session_jwt)).await;
+    assert_eq!(current.body["customerId"], ada.customer_id.as_str(), "{}", current.text);
+
+    let mut send = smuggled.clone();
+    send["phoneNumber"] = json!("+15005550011");
+    let sent = bundle.step_up.post("/step-up/sms/send", Some(&ada.user.session_jwt), send).await;
+    assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.text);
+    let stack = bundle.stack();
+    assert_eq!(stack.stytch_user(&ada.user.user_id).await["phone_numbers"][0]["phone_id"], sent.body["phoneId"]);
+    assert_eq!(stack.stytch_user(&bea.user.user_id).await["phone_numbers"], json!([]), "nothing attached to Bea");
+
+    let card = bundle
+        .cards
+        .call_with("POST", "/cards", Some(&ada.unit_token), &[("idempotency-key", "k-2")], Some(smuggled.clone()))
+        .await;
+    assert_eq!(card.status, StatusCode::CREATED, "{}", card.text);
+    assert_eq!(card.body["accountId"], ada.account_id.as_str(), "the card is on Ada's account");
+
+    // Bea's phone id and Bea's Unit verification are of no use to Ada.
+    let bea_phone = bundle
+        .step_up
+        .post("/step-up/sms/send", Some(&bea.user.session_jwt), json!({ "phoneNumber": "+15005550022" }))
+        .await;
+    assert_eq!(bea_phone.status, StatusCode::ACCEPTED, "{}", bea_phone.text);
+    let code_sent =
+        bundle.stack().outbox_latest(&bundle.stack().sandbox.stytch_url, "+15005550022").await["code"].clone();
+    let answer = bundle
+        .step_up
+        .post(
+            "/step-up/sms/authenticate",
+            Some(&ada.user.session_jwt),
+            json!({ "code": code_sent, "phoneId": bea_phone.body["phoneId"] }),
+        )
+        .await;
+    answer.assert_problem(400, "validation_failed");
+    assert_eq!(answer.body["errors"][0]["field"], "phoneId");
+    let verification = bundle.exchange.post("/token/verification", Some(&bea.user.session_jwt), json!({})).await;
+    assert_eq!(verification.status, StatusCode::OK, "{}", verification.text);
+    let answer = bundle
+        .exchange
+        .post(
+            "/token",
+            Some(&ada.user.session_jwt),
+            json!({ "scopes": ["cards-write"], "verificationToken": verification.body["verificationToken"],
+                    "verificationCode": "000001" }),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.text);
+    assert!(answer.body.get("token").is_none());
+
+    // Nothing of Bea's moved.
+    let bea_cards = bundle.cards.get("/cards", Some(&bea.unit_token)).await;
+    assert_eq!(bea_cards.body["total"], 1, "{}", bea_cards.text);
+    assert_eq!(bundle.signup.armed_faults(Side::Unit).await, Vec::<Value>::new());
+    bundle.assert_nothing_leaked();
+}
+
+#[tokio::test]
+async fn a_flood_of_unknown_kids_costs_stytch_one_jwks_fetch_per_cooldown() {
+    let bundle = Bundle::start(&[("JWKS_REFRESH_COOLDOWN_SECONDS", "2")]).await;
+    let _logs = bundle.capture_logs();
+    let user = bundle.sign_in("flood@example.com").await;
+    let (header, payload, _) = forge::split(&user.session_jwt);
+    // Each JWKS fetch consumes one of these (a 1 ms delay, then served normally).
+    let jwks = json!({ "method": "GET", "path": "/v1/sessions/jwks", "delay_ms": 1, "count": 1000 });
+    bundle.signup.fault(Side::Stytch, jwks).await;
+    let fetches = || async {
+        let faults = bundle.signup.armed_faults(Side::Stytch).await;
+        1000 - faults[0]["remaining"].as_u64().unwrap()
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    for round in 1..=2 {
+        let tokens: Vec<String> = (0..100)
+            .map(|i| {
+                let mut forged = header.clone();
+                forged["kid"] = json!(format!("jwk-test-flood-{round}-{i}"));
+                forge::rs256_fixture(&forged, &payload)
+            })
+            .collect();
+        let calls = tokens.iter().map(|jwt| bundle.signup.get("/applications/current", Some(jwt)));
+        for answer in security_suite::join_all(calls.collect()).await {
+            answer.assert_problem(401, "invalid_session");
+        }
+        assert_eq!(fetches().await, round, "one JWKS fetch for 100 unknown kids");
+        tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    }
+    bundle.assert_nothing_leaked();
+}
+
+#[tokio::test]
+async fn card_routes_take_nothing_but_a_live_customer_token() {
+    let bundle = Bundle::start(&[]).await;
+    let _logs = bundle.capture_logs();
+    let ada = bundle.customer("ada@example.com", &approvable_ssn(12)).await;
+    let short = bundle
+        .exchange
+        .post("/token", Some(&ada.stepped_up_jwt), json!({ "scopes": ["cards", "cards-write"], "expiresIn": 1 }))
+        .await;
+    assert_eq!(short.status, StatusCode::OK, "{}", short.text);
+    let short = short.body["token"].as_str().unwrap().to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let mut forged_unit = ada.unit_token.clone();
+    forged_unit.pop();
+    forged_unit.push(if ada.unit_token.ends_with('A') { 'B' } else { 'A' });
+    let refused = [
+        ("an expired customer token", short.as_str()),
+        ("a customer token with its last character changed", forged_unit.as_str()),
+        ("a made-up token", "v2.public.eyJub3QiOiJhIHRva2VuIn0"),
+        ("the Stytch session JWT", ada.stepped_up_jwt.as_str()),
+        ("the Stytch session token", ada.user.session_token.as_str()),
+    ];
+    for route in card_routes() {
+        let path = route.path.replace("{cardId}", &ada.card_id);
+        for (name, token) in refused {
+            let answer = bundle
+                .cards
+                .call_with(route.method, &path, Some(token), &[("idempotency-key", "k")], route.body.clone())
+                .await;
+            assert_eq!(
+                (answer.status, code(&answer)),
+                (StatusCode::UNAUTHORIZED, "invalid_unit_token"),
+                "{name} on {} {}",
+                route.method,
+                route.path
+            );
+        }
+    }
+    let card = bundle.cards.get(&format!("/cards/{}", ada.card_id), Some(&ada.unit_token)).await;
+    assert_eq!(card.body["status"], "Active", "{}", card.text);
+    let list = bundle.cards.get("/cards", Some(&ada.unit_token)).await;
+    assert_eq!(list.body["total"], 1, "no card was created");
+    bundle.assert_nothing_leaked();
+}
+
+#[tokio::test]
+async fn every_answer_that_carries_a_credential_is_marked_no_store() {
+    let bundle = Bundle::start(&[]).await;
+    let _logs = bundle.capture_logs();
+    let email = "cache@example.com";
+    assert_eq!(bundle.signup.post("/signup", None, json!({ "email": email })).await.status, StatusCode::ACCEPTED);
+    let link = bundle.stack().outbox_latest(&bundle.stack().sandbox.stytch_url, email).await;
+    let signed_in = bundle.signup.post("/signup/authenticate", None, json!({ "token": link["token"] })).await;
+    let jwt = signed_in.body["sessionJwt"].as_str().unwrap().to_owned();
+    let user = security_suite::User {
+        email: email.into(),
+        user_id: signed_in.body["userId"].as_str().unwrap().into(),
+        session_jwt: jwt.clone(),
+        session_token: signed_in.body["sessionToken"].as_str().unwrap().into(),
+    };
+    bundle.apply(&user, &approvable_ssn(13)).await;
+    let enrolment = bundle.step_up.post("/step-up/totp", Some(&jwt), Value::Null).await;
+    let code = test_support::functions::totp_code(enrolment.body["secret"].as_str().unwrap());
+    let stepped_up = bundle.step_up.post("/step-up/totp/authenticate", Some(&jwt), json!({ "code": code })).await;
+    let token = bundle.exchange.post("/token", Some(&jwt), json!({ "scopes": ["cards"] })).await;
+    let verification = bundle.exchange.post("/token/verification", Some(&jwt), json!({})).await;
+    for (name, answer) in [
+        ("POST /signup/authenticate", &signed_in),
+        ("POST /step-up/totp", &enrolment),
+        ("POST /step-up/totp/authenticate", &stepped_up),
+        ("POST /token", &token),
+        ("POST /token/verification", &verification),
+    ] {
+        assert!(answer.status.is_success(), "{name}: {}", answer.text);
+        assert_eq!(answer.headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{name}");
+    }
+    bundle.assert_nothing_leaked();
+}
+
+#[tokio::test]
+async fn a_key_stytch_rotates_in_is_learnt_at_once_while_made_up_kids_stay_rate_limited() {
+    let bundle = Bundle::start(&[]).await;
+    let _logs = bundle.capture_logs();
+    // Stytch publishes a new signing key right after the functions' cold start fetched the JWKS.
+    let rotated: Value = bundle
+        .stack()
+        .http
+        .post(format!("{}/__sandbox/keys/rotate", bundle.stack().sandbox.stytch_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user = bundle.sign_in("rotated@example.com").await;
+    assert_eq!(forge::split(&user.session_jwt).0["kid"], rotated["kid"], "signed with the new key");
+    let jwks = json!({ "method": "GET", "path": "/v1/sessions/jwks", "delay_ms": 1, "count": 1000 });
+    bundle.signup.fault(Side::Stytch, jwks).await;
+    let answer = bundle.signup.get("/applications/current", Some(&user.session_jwt)).await;
+    answer.assert_problem(404, "no_application");
+    // A made-up kid right after: no second fetch within the cooldown.
+    let (header, payload, _) = forge::split(&user.session_jwt);
+    let mut made_up = header.clone();
+    made_up["kid"] = json!("jwk-test-made-up");
+    let answer = bundle.signup.get("/applications/current", Some(&forge::rs256_fixture(&made_up, &payload))).await;
+    answer.assert_problem(401, "invalid_session");
+    let faults = bundle.signup.armed_faults(Side::Stytch).await;
+    assert_eq!(faults[0]["remaining"], 999, "exactly one JWKS fetch");
+    bundle.assert_nothing_leaked();
+}
