@@ -9,12 +9,33 @@ use crate::{
     values,
 };
 
-/// What the journey ends with, for callers that go on (or assert).
-#[derive(Debug, Clone)]
+/// What the journey ends with, for callers that go on (or assert). `Debug` shows the credentials as
+/// [`short`] does.
+#[derive(Clone)]
 pub struct Outcome {
+    pub email: String,
     pub user_id: String,
+    pub application_id: String,
     pub customer_id: String,
     pub card_id: String,
+    /// The two-factor Stytch session JWT (from the TOTP step-up).
+    pub session_jwt: String,
+    /// The Unit customer token, scopes `accounts cards cards-write`.
+    pub unit_token: String,
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outcome")
+            .field("email", &self.email)
+            .field("user_id", &self.user_id)
+            .field("application_id", &self.application_id)
+            .field("customer_id", &self.customer_id)
+            .field("card_id", &self.card_id)
+            .field("session_jwt", &short(&self.session_jwt))
+            .field("unit_token", &short(&self.unit_token))
+            .finish()
+    }
 }
 
 struct Steps<'a, A> {
@@ -88,6 +109,7 @@ pub async fn run<A: Api>(api: &A, sandbox: &Sandbox) -> Result<Outcome, String> 
     let call = Call::new("POST", "/applications").bearer(&one_factor_jwt).json(values::application(&email, &ssn));
     let r = s.send(call, &[201]).await?;
     let customer_id = r.body["customerId"].as_str().unwrap_or_default().to_owned();
+    let application_id = r.text("applicationId")?;
     s.show(
         ("POST", "/applications"),
         r.status,
@@ -179,5 +201,5 @@ pub async fn run<A: Api>(api: &A, sandbox: &Sandbox) -> Result<Outcome, String> 
     s.show(("POST", &path), r.status, &format!("card {card_id} is {}", text(&r.body, "status")));
     ensure(r.body["status"] == "Frozen", "the card is not Frozen")?;
 
-    Ok(Outcome { user_id, customer_id, card_id })
+    Ok(Outcome { email, user_id, application_id, customer_id, card_id, session_jwt: two_factor_jwt, unit_token })
 }

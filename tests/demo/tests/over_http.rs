@@ -1,0 +1,350 @@
+//! End to end over real HTTP: one local stack (`tests/dev/local_stack.py`: moto, the sandbox, `cargo lambda watch`
+//! serving the four functions behind one base URL), the whole journey twice (two users), then every error path a
+//! client can meet. One test, one stack: a stack takes 10-60 s to start, and nextest runs each test in its own
+//! process. Every case runs even when an earlier one fails; the test fails listing all of them.
+
+use std::time::Duration;
+
+use demo::{
+    api::{HttpApi, Sandbox},
+    journey::{self, Outcome},
+    local_stack::LocalStack,
+    values,
+};
+use reqwest::{Method, header::HeaderMap};
+use serde_json::{Value, json};
+
+/// The browser origin the functions allow (`CORS_ALLOWED_ORIGINS`).
+const ORIGIN: &str = "https://app.example.test";
+/// One upstream attempt's timeout for this run (the default is 8 s): small, so the 504 case is quick, and still
+/// far above what the sandbox takes on loopback.
+const UPSTREAM_TIMEOUT_MS: u64 = 2_000;
+
+/// An answer: status, headers, and the body as JSON (`null` when empty or not JSON) and as bytes.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Value,
+    bytes: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// `status` with a problem+json body whose `code` is `code` and whose `status` agrees.
+    fn problem(&self, status: u16, code: &str) -> Result<(), String> {
+        let content_type = self.header("content-type").unwrap_or_default();
+        if self.status != status || self.body["code"] != code {
+            return Err(format!("expected {status} {code}, got {} {}", self.status, self.body["code"]));
+        }
+        if !content_type.starts_with("application/problem+json") {
+            return Err(format!("{status} {code} came as content-type {content_type:?}, not application/problem+json"));
+        }
+        if self.body["status"] != status || self.body["type"].as_str().is_none_or(|t| !t.ends_with(code)) {
+            return Err(format!("{status} {code}: the problem document disagrees: {}", self.body));
+        }
+        Ok(())
+    }
+
+    fn success(&self, status: u16) -> Result<(), String> {
+        if self.status == status {
+            Ok(())
+        } else {
+            Err(format!("expected {status}, got {} {}", self.status, self.body["code"]))
+        }
+    }
+}
+
+/// A request builder over the base URL; bodies are sent as given (so that broken JSON can be sent).
+struct Client {
+    api_url: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Result<Answer, String> {
+        let what = format!("{method} {path}");
+        let mut request = self.http.request(method, format!("{}{path}", self.api_url));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_owned());
+        }
+        let response = request.send().await.map_err(|e| format!("{what}: no answer: {e}"))?;
+        let (status, headers) = (response.status().as_u16(), response.headers().clone());
+        let bytes = response.bytes().await.map_err(|e| format!("{what}: {e}"))?.to_vec();
+        Ok(Answer { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), bytes })
+    }
+
+    async fn get(&self, path: &str, bearer: &str) -> Result<Answer, String> {
+        self.send(Method::GET, path, Some(bearer), &[], None).await
+    }
+
+    async fn post(&self, path: &str, bearer: Option<&str>, body: &Value) -> Result<Answer, String> {
+        self.send(Method::POST, path, bearer, &[], Some(&body.to_string())).await
+    }
+}
+
+/// The stack's URLs and the two users the journey left behind.
+struct Ctx {
+    client: Client,
+    sandbox: Sandbox,
+    unit_url: String,
+    stytch_url: String,
+    a: Outcome,
+    b: Outcome,
+}
+
+impl Ctx {
+    /// Arms a sandbox fault on `side_url` (`POST /__sandbox/faults`).
+    async fn fault(&self, side_url: &str, fault: Value) -> Result<(), String> {
+        let response = self
+            .client
+            .http
+            .post(format!("{side_url}/__sandbox/faults"))
+            .json(&fault)
+            .send()
+            .await
+            .map_err(|e| format!("the sandbox faults control does not answer: {e}"))?;
+        if response.status().as_u16() == 201 {
+            Ok(())
+        } else {
+            Err(format!("arming {fault} got {}", response.status()))
+        }
+    }
+
+    /// Disarms every fault on both sides.
+    async fn clear_faults(&self) {
+        for url in [&self.stytch_url, &self.unit_url] {
+            let _ = self.client.http.delete(format!("{url}/__sandbox/faults")).send().await;
+        }
+    }
+}
+
+fn ensure(condition: bool, what: impl Into<String>) -> Result<(), String> {
+    if condition { Ok(()) } else { Err(what.into()) }
+}
+
+/// A fresh user through signup and the magic link: `(email, one-factor session JWT)`.
+async fn signed_in(ctx: &Ctx) -> Result<(String, String), String> {
+    let email = values::email();
+    ctx.client.post("/signup", None, &json!({ "email": email })).await?.success(202)?;
+    let token = ctx.sandbox.latest_message(&email).await?["token"].as_str().ok_or("no magic-link token")?.to_owned();
+    let r = ctx.client.post("/signup/authenticate", None, &json!({ "token": token })).await?;
+    r.success(200)?;
+    let jwt = r.body["sessionJwt"].as_str().ok_or("no sessionJwt")?.to_owned();
+    Ok((email, jwt))
+}
+
+/// No JWT → 401 missing_credentials; a JWT that is not one, or whose signature was changed → 401 invalid_session.
+async fn missing_and_invalid_credentials(ctx: &Ctx) -> Result<(), String> {
+    let body = values::application(&ctx.a.email, &values::approved_ssn());
+    ctx.client.post("/applications", None, &body).await?.problem(401, "missing_credentials")?;
+    ctx.client.post("/applications", Some("not-a-jwt"), &body).await?.problem(401, "invalid_session")?;
+    // The real session JWT of user A with one character of its signature changed.
+    let jwt = &ctx.a.session_jwt;
+    let at = jwt.rfind('.').ok_or("the JWT has no signature")? + 5;
+    let changed = if &jwt[at..=at] == "A" { "B" } else { "A" };
+    let tampered = format!("{}{changed}{}", &jwt[..at], &jwt[at + 1..]);
+    ctx.client.get("/applications/current", &tampered).await?.problem(401, "invalid_session")?;
+    // The same on a card route, which takes a Unit customer token.
+    ctx.client.send(Method::GET, "/cards", None, &[], None).await?.problem(401, "missing_credentials")
+}
+
+/// `POST /signup` twice for one address: both 202 with identical bodies. Then the one-factor session asks for
+/// `cards-write` → 403 step_up_required.
+async fn duplicate_signup_and_step_up_required(ctx: &Ctx) -> Result<(), String> {
+    let email = values::email();
+    let first = ctx.client.post("/signup", None, &json!({ "email": email })).await?;
+    let second = ctx.client.post("/signup", None, &json!({ "email": email })).await?;
+    first.success(202)?;
+    second.success(202)?;
+    ensure(first.bytes == second.bytes, "the two signups answered different bodies")?;
+    ensure(first.body == json!({ "status": "sent" }), format!("signup answered {}", first.body))?;
+
+    let (_, one_factor) = signed_in(ctx).await?;
+    let r = ctx.client.post("/token", Some(&one_factor), &json!({ "scopes": ["cards", "cards-write"] })).await?;
+    r.problem(403, "step_up_required")
+}
+
+/// User A's Unit token and user B's card id → 404 card_not_found, for a read and for an action.
+async fn another_users_card(ctx: &Ctx) -> Result<(), String> {
+    let (token, theirs) = (&ctx.a.unit_token, &ctx.b.card_id);
+    ctx.client.get(&format!("/cards/{}", ctx.a.card_id), token).await?.success(200)?;
+    ctx.client.get(&format!("/cards/{theirs}"), token).await?.problem(404, "card_not_found")?;
+    let r = ctx.client.send(Method::POST, &format!("/cards/{theirs}/unfreeze"), Some(token), &[], None).await?;
+    r.problem(404, "card_not_found")
+}
+
+/// A body that is not JSON → 400 invalid_body (problem+json).
+async fn bad_json(ctx: &Ctx) -> Result<(), String> {
+    let jwt = Some(ctx.a.session_jwt.as_str());
+    let r = ctx.client.send(Method::POST, "/applications", jwt, &[], Some(r#"{"fullName": {"first": "Ada""#)).await?;
+    r.problem(400, "invalid_body")?;
+    ctx.client
+        .send(Method::POST, "/signup", None, &[], Some("email=ada@example.com"))
+        .await?
+        .problem(400, "invalid_body")
+}
+
+/// Fields of the wrong type → 400 validation_failed listing each field, never the value sent.
+async fn wrong_field_types(ctx: &Ctx) -> Result<(), String> {
+    let mut body = values::application(&ctx.a.email, "123456789");
+    body["fullName"] = json!(42);
+    body["email"] = json!(true);
+    body["dateOfBirth"] = json!(19901210);
+    body["ssn"] = json!(987654321);
+    let r = ctx.client.post("/applications", Some(&ctx.a.session_jwt), &body).await?;
+    r.problem(400, "validation_failed")?;
+    let fields: Vec<&str> =
+        r.body["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
+    for field in ["fullName", "email", "dateOfBirth", "ssn"] {
+        ensure(fields.contains(&field), format!("no field error for {field}: {fields:?}"))?;
+    }
+    let text = String::from_utf8_lossy(&r.bytes);
+    ensure(!text.contains("987654321") && !text.contains("19901210"), "a value sent came back in the errors")?;
+
+    let r = ctx.client.post("/signup", None, &json!({ "email": 42 })).await?;
+    r.problem(400, "validation_failed")?;
+    ensure(r.body["errors"][0]["field"] == "email", format!("signup errors: {}", r.body["errors"]))
+}
+
+/// A second `POST /applications` for a user who has one → 200 with the same applicationId.
+async fn duplicate_application(ctx: &Ctx) -> Result<(), String> {
+    let body = values::application(&ctx.a.email, &values::approved_ssn());
+    let r = ctx.client.post("/applications", Some(&ctx.a.session_jwt), &body).await?;
+    r.success(200)?;
+    ensure(r.body["applicationId"] == ctx.a.application_id.as_str(), format!("another application: {}", r.body))?;
+    ensure(r.body["customerId"] == ctx.a.customer_id.as_str(), format!("another customer: {}", r.body))
+}
+
+/// The same Idempotency-Key twice → the same card, and one card more in the list (the journey checked the
+/// first card the same way: same id, `total` 1).
+async fn duplicate_card_creation(ctx: &Ctx) -> Result<(), String> {
+    let token = ctx.b.unit_token.as_str();
+    let total = |r: &Answer| r.body["total"].as_u64().unwrap_or(u64::MAX);
+    let before = ctx.client.get("/cards", token).await?;
+    before.success(200)?;
+    let key = values::idempotency_key();
+    let headers = [("idempotency-key", key.as_str())];
+    let create = || ctx.client.send(Method::POST, "/cards", Some(token), &headers, Some("{}"));
+    let first = create().await?;
+    first.success(201)?;
+    let again = create().await?;
+    ensure(matches!(again.status, 200 | 201), format!("the retry answered {}", again.status))?;
+    ensure(first.body["id"] == again.body["id"], "the same Idempotency-Key made a second card")?;
+    let after = ctx.client.get("/cards", token).await?;
+    ensure(total(&after) == total(&before) + 1, format!("total went from {} to {}", total(&before), total(&after)))
+}
+
+/// A preflight from the configured origin gets Access-Control-Allow-Origin; from another origin it does not.
+async fn cors_preflight(ctx: &Ctx) -> Result<(), String> {
+    let preflight = |origin: &'static str| {
+        let headers = [
+            ("origin", origin),
+            ("access-control-request-method", "POST"),
+            ("access-control-request-headers", "authorization,content-type"),
+        ];
+        async move { ctx.client.send(Method::OPTIONS, "/token", None, &headers, None).await }
+    };
+    let allowed = preflight(ORIGIN).await?;
+    ensure((200..300).contains(&allowed.status), format!("preflight answered {}", allowed.status))?;
+    let allow_origin = allowed.header("access-control-allow-origin");
+    ensure(allow_origin == Some(ORIGIN), format!("Access-Control-Allow-Origin: {allow_origin:?}"))?;
+    let methods = allowed.header("access-control-allow-methods").unwrap_or_default().to_ascii_uppercase();
+    ensure(methods.contains("POST"), format!("Access-Control-Allow-Methods: {methods:?}"))?;
+
+    let other = preflight("https://evil.example.test").await?;
+    let allow_origin = other.header("access-control-allow-origin");
+    ensure(allow_origin.is_none(), format!("another origin got Access-Control-Allow-Origin: {allow_origin:?}"))?;
+
+    // An actual request from the configured origin carries the header too.
+    let r = ctx.client.send(Method::POST, "/signup", None, &[("origin", ORIGIN)], Some("{}")).await?;
+    r.problem(400, "validation_failed")?;
+    ensure(r.header("access-control-allow-origin") == Some(ORIGIN), "an error answer lacks the CORS header")
+}
+
+/// Stytch answering 503 → our 502 upstream_error.
+async fn stytch_down(ctx: &Ctx) -> Result<(), String> {
+    let fault = json!({ "method": "POST", "path": "/v1/magic_links", "count": 5, "status": 503 });
+    ctx.fault(&ctx.stytch_url, fault).await?;
+    ctx.client.post("/signup", None, &json!({ "email": values::email() })).await?.problem(502, "upstream_error")
+}
+
+/// Unit answering 503 (every retry included) → our 502 upstream_error.
+async fn unit_down(ctx: &Ctx) -> Result<(), String> {
+    ctx.fault(&ctx.unit_url, json!({ "method": "GET", "path": "/cards", "count": 5, "status": 503 })).await?;
+    ctx.client.get("/cards", &ctx.a.unit_token).await?.problem(502, "upstream_error")
+}
+
+/// Unit slower than UPSTREAM_TIMEOUT_MS (every retry included) → our 504 upstream_timeout.
+async fn unit_too_slow(ctx: &Ctx) -> Result<(), String> {
+    let fault = json!({ "method": "GET", "path": "/cards", "count": 5, "delay_ms": 2 * UPSTREAM_TIMEOUT_MS });
+    ctx.fault(&ctx.unit_url, fault).await?;
+    ctx.client.get("/cards", &ctx.a.unit_token).await?.problem(504, "upstream_timeout")
+}
+
+macro_rules! run_cases {
+    ($ctx:expr, $failures:expr, $($case:ident),+ $(,)?) => {
+        $(
+            if let Err(error) = $case($ctx).await {
+                $failures.push(format!("{}: {error}", stringify!($case)));
+            }
+            $ctx.clear_faults().await;
+        )+
+    };
+}
+
+#[tokio::test]
+async fn the_journey_and_every_error_path_over_http_against_the_local_stack() {
+    let timeout = UPSTREAM_TIMEOUT_MS.to_string();
+    let stack = LocalStack::start(&[("CORS_ALLOWED_ORIGINS", ORIGIN), ("UPSTREAM_TIMEOUT_MS", &timeout)]);
+    let api = HttpApi::new(&stack.api_url);
+    let sandbox = Sandbox::new(&stack.stytch_url);
+
+    // The whole journey, twice: user A and user B, each with one card (created twice with one key) frozen.
+    let a = journey::run(&api, &sandbox).await.unwrap_or_else(|e| panic!("the journey (user A) failed: {e}"));
+    let b = journey::run(&api, &sandbox).await.unwrap_or_else(|e| panic!("the journey (user B) failed: {e}"));
+    assert_ne!(a.customer_id, b.customer_id);
+
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("HTTP client");
+    let ctx = Ctx {
+        client: Client { api_url: stack.api_url.clone(), http },
+        sandbox,
+        unit_url: stack.unit_url.clone(),
+        stytch_url: stack.stytch_url.clone(),
+        a,
+        b,
+    };
+    let mut failures: Vec<String> = Vec::new();
+    run_cases!(
+        &ctx,
+        failures,
+        missing_and_invalid_credentials,
+        duplicate_signup_and_step_up_required,
+        another_users_card,
+        bad_json,
+        wrong_field_types,
+        duplicate_application,
+        duplicate_card_creation,
+        cors_preflight,
+        stytch_down,
+        unit_down,
+        unit_too_slow,
+    );
+    drop(stack);
+    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
