@@ -32,12 +32,19 @@ lint: ## cargo fmt --check and clippy with warnings as errors.
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 .PHONY: test
-test: venv lint validate ## Every test: lint, unit, integration (moto, sandbox).
+test: venv lint validate fuzz-api ## Every test: lint, unit, integration (moto, sandbox), API fuzzing.
 ifeq ($(NEXTEST),yes)
 	$(CARGO) nextest run --workspace --profile $(NEXTEST_PROFILE)
 else
 	$(CARGO) test --workspace
 endif
+
+.PHONY: fuzz-api
+# Schemathesis (tests/schemathesis/run.py) against infra/openapi.yaml over a fresh local stack, or over a running
+# `make dev` when API_URL and STYTCH_URL are exported. FUZZ_ARGS go to `schemathesis run` (e.g. `--include-tag cards`).
+fuzz-api: venv ## API fuzzing: every response must match infra/openapi.yaml (Schemathesis, 20 cases per route).
+	@$(CARGO) build --quiet -p demo
+	$(VENV)/bin/python tests/schemathesis/run.py $(FUZZ_ARGS)
 
 .PHONY: test-soak
 # Not part of `make test` (which runs the same suite smaller): tests/security with 4 rounds of 500
@@ -113,6 +120,13 @@ event: venv ## Invoke one events/ file against `make dev` (EVENT=events/<functio
 	@mkdir -p .dev && $(CARGO) run --quiet -p demo -- fill $(EVENT) > .dev/event.json
 	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CARGO) lambda invoke --invoke-address 127.0.0.1 --invoke-port "$${API_URL##*:}" \
 	  --data-file .dev/event.json $(notdir $(patsubst %/,%,$(dir $(EVENT))))
+
+AUDIT_ROOT := $(CURDIR)/target/tools
+
+.PHONY: audit
+audit: ## Supply-chain checks with cargo-deny (advisories, licences, sources; built on first use).
+	@test -x $(AUDIT_ROOT)/bin/cargo-deny || $(CARGO) install --locked --root $(AUDIT_ROOT) cargo-deny
+	$(AUDIT_ROOT)/bin/cargo-deny --manifest-path Cargo.toml check
 
 .PHONY: clean
 clean: ## Remove build output and the Python environment.

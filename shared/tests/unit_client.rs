@@ -11,8 +11,8 @@ use stytch_unit_common::{
     http_client,
     secrets::SecretsStore,
     unit::{
-        ApplicationStatus, CustomerTokenRequest, NewDebitCard, NewIndividualApplication, Page, TokenProof, UnitAuth,
-        UnitClient, UnitError, VerificationChannel,
+        ApplicationStatus, CustomerToken, CustomerTokenRequest, NewDebitCard, NewIndividualApplication, Page,
+        TokenProof, UnitAuth, UnitClient, UnitError, VerificationChannel,
     },
     upstream::RetryPolicy,
 };
@@ -52,8 +52,15 @@ async fn inject_fault(stack: &LocalStack, fault: serde_json::Value) {
 
 const CARD_SCOPES: [&str; 4] = ["customers", "accounts", "cards", "cards-write"];
 
-fn scopes() -> Vec<String> {
-    CARD_SCOPES.iter().map(|s| s.to_string()).collect()
+/// A customer token with the card scopes, bought with `proof`.
+async fn card_token(
+    unit: &UnitClient,
+    customer_id: &str,
+    expires_in: Option<u32>,
+    proof: TokenProof<'_>,
+) -> Result<CustomerToken, UnitError> {
+    let scopes: Vec<String> = CARD_SCOPES.iter().map(|s| s.to_string()).collect();
+    unit.create_customer_token(customer_id, &CustomerTokenRequest { scopes: &scopes, expires_in, proof }).await
 }
 
 #[tokio::test]
@@ -78,14 +85,7 @@ async fn the_whole_customer_journey_through_the_client() {
 
     // The Stytch session JWT buys a customer token with card scopes.
     let jwt = SecretString::from(user.session_jwt.clone());
-    let scopes = scopes();
-    let token = unit
-        .create_customer_token(
-            &customer_id,
-            &CustomerTokenRequest { scopes: &scopes, expires_in: Some(600), proof: TokenProof::Jwt(&jwt) },
-        )
-        .await
-        .unwrap();
+    let token = card_token(&unit, &customer_id, Some(600), TokenProof::Jwt(&jwt)).await.unwrap();
     assert_eq!(token.expires_in, 600);
     assert!(!format!("{token:?}").contains("v2.public"), "Debug hides the token");
     let auth = UnitAuth::Customer(&token.token);
@@ -119,14 +119,8 @@ async fn a_jwt_of_another_user_buys_nothing() {
     let intruder = stack.sign_in("intruder@example.com").await;
     let created = unit.create_application(&application(&owner.user_id, "app-owner")).await.unwrap();
     let jwt = SecretString::from(intruder.session_jwt);
-    let scopes = scopes();
-    let err = unit
-        .create_customer_token(
-            created.customer_id.as_deref().unwrap(),
-            &CustomerTokenRequest { scopes: &scopes, expires_in: None, proof: TokenProof::Jwt(&jwt) },
-        )
-        .await
-        .unwrap_err();
+    let err =
+        card_token(&unit, created.customer_id.as_deref().unwrap(), None, TokenProof::Jwt(&jwt)).await.unwrap_err();
     assert_eq!(err.status(), Some(403));
 }
 
@@ -136,44 +130,22 @@ async fn the_sms_verification_path_is_the_fallback() {
     let unit = unit_client(&stack).await;
     let created = unit.create_application(&application("user-test-verification", "app-verification")).await.unwrap();
     let customer_id = created.customer_id.unwrap();
-    let scopes = scopes();
 
     let verification = unit.create_token_verification(&customer_id, VerificationChannel::Sms).await.unwrap();
     let wrong = SecretString::from("123456".to_owned());
-    let err = unit
-        .create_customer_token(
-            &customer_id,
-            &CustomerTokenRequest {
-                scopes: &scopes,
-                expires_in: None,
-                proof: TokenProof::Verification { token: &verification, code: &wrong },
-            },
-        )
+    let err = card_token(&unit, &customer_id, None, TokenProof::Verification { token: &verification, code: &wrong })
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(403));
 
     let sandbox_code = SecretString::from("000001".to_owned());
-    let token = unit
-        .create_customer_token(
-            &customer_id,
-            &CustomerTokenRequest {
-                scopes: &scopes,
-                expires_in: None,
-                proof: TokenProof::Verification { token: &verification, code: &sandbox_code },
-            },
-        )
-        .await
-        .unwrap();
+    let token =
+        card_token(&unit, &customer_id, None, TokenProof::Verification { token: &verification, code: &sandbox_code })
+            .await
+            .unwrap();
     assert_eq!(token.expires_in, 86_400);
 
-    let no_proof = unit
-        .create_customer_token(
-            &customer_id,
-            &CustomerTokenRequest { scopes: &scopes, expires_in: None, proof: TokenProof::None },
-        )
-        .await
-        .unwrap_err();
+    let no_proof = card_token(&unit, &customer_id, None, TokenProof::None).await.unwrap_err();
     assert_eq!(no_proof.status(), Some(403), "cards-write needs a second factor");
 }
 
@@ -200,16 +172,7 @@ async fn faults_are_retried_when_safe_and_surfaced_otherwise() {
     // A dropped connection on a create with an idempotency key is retried, and makes one card.
     let verification = unit.create_token_verification(&customer_id, VerificationChannel::Sms).await.unwrap();
     let code = SecretString::from("000001".to_owned());
-    let scopes = scopes();
-    let token = unit
-        .create_customer_token(
-            &customer_id,
-            &CustomerTokenRequest {
-                scopes: &scopes,
-                expires_in: None,
-                proof: TokenProof::Verification { token: &verification, code: &code },
-            },
-        )
+    let token = card_token(&unit, &customer_id, None, TokenProof::Verification { token: &verification, code: &code })
         .await
         .unwrap();
     let auth = UnitAuth::Customer(&token.token);

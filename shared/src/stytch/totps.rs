@@ -95,16 +95,8 @@ impl TotpRecover {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct TotpRecoverResponse {
-    pub request_id: String,
-    pub user_id: String,
-    pub totp_id: String,
-    #[serde(flatten)]
-    pub issued: IssuedSession,
-    #[serde(default)]
-    pub user: Option<User>,
-}
+/// Stytch answers a recovery exactly as it answers a code.
+pub type TotpRecoverResponse = TotpAuthenticateResponse;
 
 impl StytchClient {
     pub async fn totp_create(&self, request: &TotpCreate) -> Result<TotpCreateResponse, StytchError> {

@@ -11,7 +11,7 @@ use super::extract::StytchJson;
 use super::respond::{object, ok};
 use super::sandbox_values as sandbox;
 use super::session::{Attributes, Factor};
-use super::session_binding::{self, SessionOptions};
+use super::session_binding::{self, Authenticated, SessionOptions};
 use super::state::{MagicLink, StytchState};
 use super::user::{Email, User};
 use super::validate;
@@ -97,54 +97,43 @@ pub async fn authenticate(
     State(state): State<StytchState>,
     StytchJson(request): StytchJson<Authenticate>,
 ) -> StytchResult<Response> {
-    let mut data = state.data();
-    let target = session_binding::target(&state, &mut data, &request.session)?;
-
-    let used = || {
-        StytchError::unauthorized(
-            "unable_to_auth_magic_link",
-            "The magic link could not be authenticated because it was either already used or expired.",
-        )
-    };
-    let (user_id, email_id) = match request.token.as_str() {
-        sandbox::MAGIC_LINK_TOKEN_OK => (sandbox::USER_ID.to_owned(), sandbox::EMAIL_ID.to_owned()),
-        sandbox::MAGIC_LINK_TOKEN_USED => return Err(used()),
-        token => {
-            let now = clock::now();
-            let link = data
-                .magic_links
-                .get_mut(token)
-                .ok_or_else(|| StytchError::not_found("magic_link_not_found", "Magic link could not be found."))?;
-            if link.used || link.expires_at <= now {
-                return Err(used());
+    session_binding::authenticate(&state, &request.session, request.attributes, |data| {
+        let used = || {
+            StytchError::unauthorized(
+                "unable_to_auth_magic_link",
+                "The magic link could not be authenticated because it was either already used or expired.",
+            )
+        };
+        let (user_id, email_id) = match request.token.as_str() {
+            sandbox::MAGIC_LINK_TOKEN_OK => (sandbox::USER_ID.to_owned(), sandbox::EMAIL_ID.to_owned()),
+            sandbox::MAGIC_LINK_TOKEN_USED => return Err(used()),
+            token => {
+                let now = clock::now();
+                let link = data
+                    .magic_links
+                    .get_mut(token)
+                    .ok_or_else(|| StytchError::not_found("magic_link_not_found", "Magic link could not be found."))?;
+                if link.used || link.expires_at <= now {
+                    return Err(used());
+                }
+                link.used = true;
+                (link.user_id.clone(), link.email_id.clone())
             }
-            link.used = true;
-            (link.user_id.clone(), link.email_id.clone())
-        }
-    };
+        };
 
-    let user = data.user_mut(&user_id)?;
-    user.pending = false;
-    let email = user.emails.iter_mut().find(|email| email.email_id == email_id);
-    let email_address = email.map(|email| {
-        email.verified = true;
-        email.email.clone()
-    });
-    let factor = Factor::new(
-        "magic_link",
-        "email",
-        "email_factor",
-        json!({ "email_id": email_id, "email_address": email_address.unwrap_or_default() }),
-    );
-    let issued =
-        session_binding::bind(&state, &mut data, target, &user_id, factor, &request.session, request.attributes)?;
-
-    let mut body = object(json!({
-        "user_id": user_id,
-        "method_id": email_id,
-        "user": data.user(&user_id)?.to_json(),
-        "reset_sessions": false,
-    }));
-    issued.write_into(&mut body);
-    Ok(ok(body))
+        let user = data.user_mut(&user_id)?;
+        user.pending = false;
+        let email = user.emails.iter_mut().find(|email| email.email_id == email_id);
+        let email_address = email.map(|email| {
+            email.verified = true;
+            email.email.clone()
+        });
+        let factor = Factor::new(
+            "magic_link",
+            "email",
+            "email_factor",
+            json!({ "email_id": email_id, "email_address": email_address.unwrap_or_default() }),
+        );
+        Ok(Authenticated { user_id, factor, fields: json!({ "method_id": email_id, "reset_sessions": false }) })
+    })
 }

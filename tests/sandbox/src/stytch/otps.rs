@@ -11,7 +11,7 @@ use super::extract::StytchJson;
 use super::respond::{object, ok};
 use super::sandbox_values as sandbox;
 use super::session::{Attributes, Factor};
-use super::session_binding::{self, SessionOptions};
+use super::session_binding::{self, Authenticated, SessionOptions};
 use super::state::{Data, OtpCode, StytchState};
 use super::user::{PhoneNumber, User};
 use super::validate;
@@ -109,45 +109,40 @@ pub async fn authenticate(
     State(state): State<StytchState>,
     StytchJson(request): StytchJson<Authenticate>,
 ) -> StytchResult<Response> {
-    let mut data = state.data();
-    let target = session_binding::target(&state, &mut data, &request.session)?;
-    let not_found = || StytchError::not_found("otp_code_not_found", "The OTP code could not be found.");
-    let now = clock::now();
+    session_binding::authenticate(&state, &request.session, request.attributes, |data| {
+        let not_found = || StytchError::not_found("otp_code_not_found", "The OTP code could not be found.");
+        let now = clock::now();
 
-    let otp = data.otps.get_mut(&request.method_id).ok_or_else(not_found)?;
-    if otp.code != request.code {
-        return Err(not_found());
-    }
-    if otp.used || otp.expires_at <= now {
-        return Err(StytchError::unauthorized(
-            "unable_to_auth_otp_code",
-            "The OTP code could not be authenticated because it was either already used or expired.",
-        ));
-    }
-    let user_id = otp.user_id.clone();
-    otp.used = !otp.reusable;
+        let otp = data.otps.get_mut(&request.method_id).ok_or_else(not_found)?;
+        if otp.code != request.code {
+            return Err(not_found());
+        }
+        if otp.used || otp.expires_at <= now {
+            return Err(StytchError::unauthorized(
+                "unable_to_auth_otp_code",
+                "The OTP code could not be authenticated because it was either already used or expired.",
+            ));
+        }
+        let user_id = otp.user_id.clone();
+        otp.used = !otp.reusable;
 
-    let user = data.user_mut(&user_id)?;
-    user.pending = false;
-    let phone =
-        user.phone_numbers.iter_mut().find(|phone| phone.phone_id == request.method_id).ok_or_else(not_found)?;
-    phone.verified = true;
-    let factor = Factor::new(
-        "otp",
-        "sms",
-        "phone_number_factor",
-        json!({ "phone_id": phone.phone_id, "phone_number": phone.phone_number }),
-    );
-    let issued =
-        session_binding::bind(&state, &mut data, target, &user_id, factor, &request.session, request.attributes)?;
-    let mut body = object(json!({
-        "user_id": user_id,
-        "method_id": request.method_id,
-        "user": data.user(&user_id)?.to_json(),
-        "reset_sessions": false,
-    }));
-    issued.write_into(&mut body);
-    Ok(ok(body))
+        let user = data.user_mut(&user_id)?;
+        user.pending = false;
+        let phone =
+            user.phone_numbers.iter_mut().find(|phone| phone.phone_id == request.method_id).ok_or_else(not_found)?;
+        phone.verified = true;
+        let factor = Factor::new(
+            "otp",
+            "sms",
+            "phone_number_factor",
+            json!({ "phone_id": phone.phone_id, "phone_number": phone.phone_number }),
+        );
+        Ok(Authenticated {
+            user_id,
+            factor,
+            fields: json!({ "method_id": request.method_id, "reset_sessions": false }),
+        })
+    })
 }
 
 fn expiration(minutes: Option<i64>) -> StytchResult<i64> {

@@ -1,12 +1,14 @@
 //! What every authenticate call shares: where the new factor goes (an existing session, a new session,
 //! or nowhere) and the `session_token`/`session_jwt`/`session` fields of the response.
 
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::Duration;
 
 use super::errors::{StytchError, StytchResult};
 use super::jwt::{self, RESERVED_CLAIMS};
+use super::respond::{object, ok};
 use super::session::{Attributes, Factor, Session};
 use super::state::{Data, StytchState};
 use crate::common::{clock, ids};
@@ -50,6 +52,34 @@ impl Issued {
         body.insert("session_jwt".into(), Value::String(self.session_jwt));
         body.insert("session".into(), self.session.unwrap_or(Value::Null));
     }
+}
+
+/// What a factor's credential check yields: whose factor it is, the factor, and the response fields
+/// besides `user_id`, `user` and the session fields.
+pub struct Authenticated {
+    pub user_id: String,
+    pub factor: Factor,
+    pub fields: Value,
+}
+
+/// The frame of every factor's authenticate call: validates the session options and resolves a passed
+/// session before `check` consumes the credential, then binds the factor and answers with `fields` plus
+/// `user_id`, `user` and the session fields.
+pub fn authenticate(
+    state: &StytchState,
+    options: &SessionOptions,
+    attributes: Option<Attributes>,
+    check: impl FnOnce(&mut Data) -> StytchResult<Authenticated>,
+) -> StytchResult<Response> {
+    let mut data = state.data();
+    let target = target(state, &mut data, options)?;
+    let Authenticated { user_id, factor, fields } = check(&mut data)?;
+    let issued = bind(state, &mut data, target, &user_id, factor, options, attributes)?;
+    let mut body = object(fields);
+    body.insert("user".into(), data.user(&user_id)?.to_json());
+    body.insert("user_id".into(), Value::String(user_id));
+    issued.write_into(&mut body);
+    Ok(ok(body))
 }
 
 /// Validates `session_duration_minutes` and `session_custom_claims`, and resolves a passed session.

@@ -14,7 +14,7 @@ use super::qr;
 use super::respond::{object, ok};
 use super::sandbox_values as sandbox;
 use super::session::{Attributes, Factor};
-use super::session_binding::{self, SessionOptions};
+use super::session_binding::{self, Authenticated, SessionOptions};
 use super::state::StytchState;
 use super::user::{RecoveryCode, Totp, User};
 use super::validate;
@@ -88,56 +88,43 @@ pub async fn authenticate(
     State(state): State<StytchState>,
     StytchJson(request): StytchJson<Authenticate>,
 ) -> StytchResult<Response> {
-    let mut data = state.data();
-    let target = session_binding::target(&state, &mut data, &request.session)?;
-    let now = clock::now();
-    let user = data.user_mut(&request.user_id)?;
+    session_binding::authenticate(&state, &request.session, request.attributes, |data| {
+        let now = clock::now();
+        let user = data.user_mut(&request.user_id)?;
 
-    let totp_id = if user.user_id == sandbox::USER_ID && request.totp_code == sandbox::TOTP_CODE {
-        sandbox::TOTP_ID.to_owned()
-    } else {
-        if request.totp_code.len() != 6 || !request.totp_code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(StytchError::bad_request("invalid_totp_code", "totp_code must be 6 digits."));
-        }
-        // Prefer the active TOTP; fall back to an enrolment still waiting for its first code.
-        let totp = user
-            .totps
-            .iter_mut()
-            .filter(|totp| totp.verified || totp.expires_at > now)
-            .max_by_key(|totp| totp.verified)
-            .ok_or_else(|| StytchError::not_found("totp_not_found", "The user has no TOTP registration."))?;
-        let unix = u64::try_from(now.unix_timestamp()).unwrap_or_default();
-        let step = otpauth::matching_step(&totp.secret, &request.totp_code, unix)
-            .ok_or_else(|| StytchError::unauthorized("unable_to_authenticate_totp", "The TOTP code is incorrect."))?;
-        if totp.last_used_step.is_some_and(|last| step <= last) {
-            return Err(StytchError::unauthorized(
-                "totp_code_already_authenticated",
-                "This TOTP code was already used; wait for the next one.",
-            ));
-        }
-        totp.last_used_step = Some(step);
-        totp.verified = true;
-        totp.totp_id.clone()
-    };
-    user.pending = false;
+        let totp_id = if user.user_id == sandbox::USER_ID && request.totp_code == sandbox::TOTP_CODE {
+            sandbox::TOTP_ID.to_owned()
+        } else {
+            if request.totp_code.len() != 6 || !request.totp_code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(StytchError::bad_request("invalid_totp_code", "totp_code must be 6 digits."));
+            }
+            // Prefer the active TOTP; fall back to an enrolment still waiting for its first code.
+            let totp = user
+                .totps
+                .iter_mut()
+                .filter(|totp| totp.verified || totp.expires_at > now)
+                .max_by_key(|totp| totp.verified)
+                .ok_or_else(|| StytchError::not_found("totp_not_found", "The user has no TOTP registration."))?;
+            let unix = u64::try_from(now.unix_timestamp()).unwrap_or_default();
+            let step = otpauth::matching_step(&totp.secret, &request.totp_code, unix).ok_or_else(|| {
+                StytchError::unauthorized("unable_to_authenticate_totp", "The TOTP code is incorrect.")
+            })?;
+            if totp.last_used_step.is_some_and(|last| step <= last) {
+                return Err(StytchError::unauthorized(
+                    "totp_code_already_authenticated",
+                    "This TOTP code was already used; wait for the next one.",
+                ));
+            }
+            totp.last_used_step = Some(step);
+            totp.verified = true;
+            totp.totp_id.clone()
+        };
+        user.pending = false;
 
-    let factor = Factor::new("totp", "authenticator_app", "authenticator_app_factor", json!({ "totp_id": totp_id }));
-    let issued = session_binding::bind(
-        &state,
-        &mut data,
-        target,
-        &request.user_id,
-        factor,
-        &request.session,
-        request.attributes,
-    )?;
-    let mut body = object(json!({
-        "user_id": request.user_id,
-        "totp_id": totp_id,
-        "user": data.user(&request.user_id)?.to_json(),
-    }));
-    issued.write_into(&mut body);
-    Ok(ok(body))
+        let factor =
+            Factor::new("totp", "authenticator_app", "authenticator_app_factor", json!({ "totp_id": totp_id }));
+        Ok(Authenticated { user_id: request.user_id.clone(), factor, fields: json!({ "totp_id": totp_id }) })
+    })
 }
 
 #[derive(Deserialize)]
@@ -153,57 +140,41 @@ pub async fn recover(
     State(state): State<StytchState>,
     StytchJson(request): StytchJson<Recover>,
 ) -> StytchResult<Response> {
-    let mut data = state.data();
-    let target = session_binding::target(&state, &mut data, &request.session)?;
-    let user = data.user_mut(&request.user_id)?;
-    let code = request.recovery_code.trim().to_ascii_lowercase();
+    session_binding::authenticate(&state, &request.session, request.attributes, |data| {
+        let user = data.user_mut(&request.user_id)?;
+        let code = request.recovery_code.trim().to_ascii_lowercase();
 
-    let (totp_id, recovery_code_id) = if user.user_id == sandbox::USER_ID && code == sandbox::TOTP_RECOVERY_CODE {
-        (sandbox::TOTP_ID.to_owned(), sandbox::TOTP_RECOVERY_CODE_ID.to_owned())
-    } else {
-        let totp = user.totps.iter_mut().find(|totp| totp.verified).ok_or_else(|| {
-            StytchError::bad_request(
-                "no_active_recovery_code_backed_factor",
-                "The user has no active TOTP with recovery codes.",
-            )
-        })?;
-        let recovery = totp
-            .recovery_codes
-            .iter_mut()
-            .find(|candidate| candidate.code == code)
-            .ok_or_else(|| StytchError::unauthorized("invalid_recovery_code", "The recovery code is incorrect."))?;
-        if recovery.used {
-            return Err(StytchError::unauthorized(
-                "unable_to_authenticate_recovery_code",
-                "The recovery code was already used.",
-            ));
-        }
-        recovery.used = true;
-        (totp.totp_id.clone(), recovery.id.clone())
-    };
+        let (totp_id, recovery_code_id) = if user.user_id == sandbox::USER_ID && code == sandbox::TOTP_RECOVERY_CODE {
+            (sandbox::TOTP_ID.to_owned(), sandbox::TOTP_RECOVERY_CODE_ID.to_owned())
+        } else {
+            let totp = user.totps.iter_mut().find(|totp| totp.verified).ok_or_else(|| {
+                StytchError::bad_request(
+                    "no_active_recovery_code_backed_factor",
+                    "The user has no active TOTP with recovery codes.",
+                )
+            })?;
+            let recovery =
+                totp.recovery_codes.iter_mut().find(|candidate| candidate.code == code).ok_or_else(|| {
+                    StytchError::unauthorized("invalid_recovery_code", "The recovery code is incorrect.")
+                })?;
+            if recovery.used {
+                return Err(StytchError::unauthorized(
+                    "unable_to_authenticate_recovery_code",
+                    "The recovery code was already used.",
+                ));
+            }
+            recovery.used = true;
+            (totp.totp_id.clone(), recovery.id.clone())
+        };
 
-    let factor = Factor::new(
-        "recovery_codes",
-        "recovery_code",
-        "recovery_code_factor",
-        json!({ "totp_recovery_code_id": recovery_code_id }),
-    );
-    let issued = session_binding::bind(
-        &state,
-        &mut data,
-        target,
-        &request.user_id,
-        factor,
-        &request.session,
-        request.attributes,
-    )?;
-    let mut body = object(json!({
-        "user_id": request.user_id,
-        "totp_id": totp_id,
-        "user": data.user(&request.user_id)?.to_json(),
-    }));
-    issued.write_into(&mut body);
-    Ok(ok(body))
+        let factor = Factor::new(
+            "recovery_codes",
+            "recovery_code",
+            "recovery_code_factor",
+            json!({ "totp_recovery_code_id": recovery_code_id }),
+        );
+        Ok(Authenticated { user_id: request.user_id.clone(), factor, fields: json!({ "totp_id": totp_id }) })
+    })
 }
 
 #[derive(Deserialize)]
