@@ -12,6 +12,7 @@ pub mod config;
 pub mod customer_link;
 pub mod http;
 pub mod http_client;
+pub mod recovering;
 pub mod secrets;
 pub mod session;
 pub mod session_response;

@@ -71,18 +71,6 @@ impl Dependencies {
         self.verifier.as_ref().ok_or_else(|| ApiError::internal("function has no Stytch secret configured"))
     }
 
-    /// Reads the environment, starts logging, then builds everything a handler needs.
-    pub async fn cold_start(needs: SecretNeeds) -> Result<Self, StartupError> {
-        let config = Config::from_env(needs)?;
-        telemetry::init(config.log_level);
-        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        let dependencies = Self::build(config, aws_sdk_secretsmanager::Client::new(&aws)).await?;
-        if let Some(verifier) = &dependencies.verifier {
-            verifier.jwks().prefetch().await;
-        }
-        Ok(dependencies)
-    }
-
     /// The cold start from given parts; tests pass a Secrets Manager client aimed at moto.
     pub async fn build(config: Config, secrets_client: aws_sdk_secretsmanager::Client) -> Result<Self, StartupError> {
         let http = http_client::build(&config.upstream);
@@ -121,8 +109,33 @@ impl Dependencies {
     }
 }
 
-/// A function's whole `main`: cold start, then serve `router` on the Lambda runtime.
-pub async fn run(needs: SecretNeeds, router: fn(Dependencies) -> axum::Router) -> Result<(), StartupError> {
-    let dependencies = Dependencies::cold_start(needs).await?;
-    lambda_http::run(router(dependencies)).await.map_err(|error| StartupError::Runtime(error.to_string()))
+/// What a function serves after its cold start: the real router, or — when a secret cannot be
+/// read — the [`recovering`](crate::recovering) stand-in that answers 503 and retries. A
+/// configuration error is not retried: it needs a deployment to fix.
+pub async fn app(
+    config: Config,
+    secrets_client: aws_sdk_secretsmanager::Client,
+    make_router: fn(Dependencies) -> axum::Router,
+) -> axum::Router {
+    match Dependencies::build(config.clone(), secrets_client.clone()).await {
+        Ok(dependencies) => {
+            if let Some(verifier) = &dependencies.verifier {
+                verifier.jwks().prefetch().await;
+            }
+            make_router(dependencies)
+        }
+        Err(error) => {
+            tracing::error!(%error, "cold start could not read its secrets; answering 503 until it can");
+            crate::recovering::router(config, secrets_client, make_router)
+        }
+    }
+}
+
+/// A function's whole `main`: configuration and logging, the cold start, then the Lambda runtime.
+pub async fn run(needs: SecretNeeds, make_router: fn(Dependencies) -> axum::Router) -> Result<(), StartupError> {
+    let config = Config::from_env(needs)?;
+    telemetry::init(config.log_level);
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let router = app(config, aws_sdk_secretsmanager::Client::new(&aws), make_router).await;
+    lambda_http::run(router).await.map_err(|error| StartupError::Runtime(error.to_string()))
 }
