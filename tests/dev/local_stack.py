@@ -101,9 +101,8 @@ def become_subreaper():
         log("warning: could not become a child subreaper; stray grandchildren may survive a crash")
 
 
-def descendants(root_pid):
-    """Every live process below root_pid, from /proc."""
-    children = {}
+def processes():
+    """(pid, state, parent pid) of every process, from /proc."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -114,9 +113,15 @@ def descendants(root_pid):
             continue
         # The command name is in parentheses and may contain spaces: split after the last ')'.
         fields = stat[stat.rfind(")") + 2 :].split()
-        state, ppid = fields[0], int(fields[1])
+        yield int(entry), fields[0], int(fields[1])
+
+
+def descendants(root_pid):
+    """Every live process below root_pid."""
+    children = {}
+    for pid, state, ppid in processes():
         if state != "Z":
-            children.setdefault(ppid, []).append(int(entry))
+            children.setdefault(ppid, []).append(pid)
     found, todo = [], [root_pid]
     while todo:
         for child in children.get(todo.pop(), []):
@@ -128,18 +133,10 @@ def descendants(root_pid):
 def reap(keep=()):
     """Collect exited orphans (zombies re-parented to us), leaving the children in `keep` to subprocess."""
     me = os.getpid()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) in keep:
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read().decode(errors="replace")
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if fields[0] == "Z" and int(fields[1]) == me:
+    for pid, state, ppid in processes():
+        if state == "Z" and ppid == me and pid not in keep:
             try:
-                os.waitpid(int(entry), os.WNOHANG)
+                os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
                 pass
 
