@@ -75,9 +75,6 @@ impl Recovering {
         match Dependencies::build(self.config.clone(), self.secrets_client.clone()).await {
             Ok(dependencies) => {
                 tracing::info!("secrets readable again; the function is serving normally");
-                if let Some(verifier) = &dependencies.verifier {
-                    verifier.jwks().prefetch().await;
-                }
                 Some(self.ready.get_or_init(|| async { (self.make_router)(dependencies) }).await.clone())
             }
             Err(error) => {

@@ -9,15 +9,20 @@
 4. memory     peak RSS (VmHWM) of each function after its cold start and a warm run of --warm-invokes
               invocations (health, and a route that calls out: an unverifiable session on token routes,
               a customer token Unit refuses on /cards);
-5. size       each bootstrap (and zip) already built under target/lambda (`--lambda-build ARCH` builds
-              them first: a full cross build, minutes), plus the native release binaries.
+5. size       each function's native release binary and, for every architecture built with
+              `--lambda-build arm64,x86_64` (a full cross build each, minutes), its bootstrap and zip
+              (kept under target/bench/zips/<arch>/);
+6. secrets    what the official AWS SDK costs: four small programs (tests/bench/secrets-path) with
+              the functions' baseline that read a secret not at all, through the SDK (with or without
+              aws-config), or with one SigV4-signed request; their sizes and process times against moto.
 
 Only the standard library and boto3 (installed with moto into .venv) are used.
-Usage: python3 tests/bench/run.py [--only micro,warm,cold,size] [--runs 10] [--lambda-build x86_64|arm64]
+Usage: python3 tests/bench/run.py [--only micro,warm,cold,size,secrets] [--runs 10] [--lambda-build arm64,x86_64]
 """
 
 import argparse
 import http.server
+import io
 import json
 import os
 import platform
@@ -28,6 +33,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -37,6 +43,7 @@ from datetime import datetime, timezone
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 OUT_DIR = os.path.join(ROOT, "target", "bench")
+ZIPS_DIR = os.path.join(OUT_DIR, "zips")
 FUNCTIONS = ["signup", "step-up", "token-exchange", "cards"]
 SANDBOX_KEYS = ["STYTCH_URL", "UNIT_URL", "STYTCH_PROJECT_ID", "STYTCH_SECRET", "UNIT_API_TOKEN"]
 NICE = ["nice", "-n", "19"]
@@ -266,12 +273,22 @@ def warm_events(function, count):
     return [health if i % 2 == 0 else work for i in range(count)]
 
 
+def upstream_wait_ms(logs):
+    """How long the cold start waited on Secrets Manager and the JWKS, as the function logs it."""
+    logs.seek(0)
+    for line in logs:
+        if b"secrets and JWKS ready" in line:
+            return json.loads(line)["elapsed_ms"]  # JSON logs, fields flattened
+    raise SystemExit("the function did not log its cold-start wait ('secrets and JWKS ready')")
+
+
 def one_process(upstreams, binary, function, events):
     stub = StubRuntime([api_gateway_event("GET", f"/health/{function}")] + events)
     try:
+        logs = tempfile.TemporaryFile()  # a file, not a pipe: a warm run logs more than a pipe holds
         start = time.perf_counter()
         proc = subprocess.Popen([binary], env=upstreams.environment(stub.address),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                stdout=logs, stderr=subprocess.PIPE)
         if not stub.done.wait(120):
             proc.kill()
             raise SystemExit(f"{function}: no answer within 120 s: {proc.stderr.read().decode()[-2000:]}")
@@ -283,7 +300,7 @@ def one_process(upstreams, binary, function, events):
         if "/error" in path or b'"statusCode":200' not in payload.replace(b" ", b""):
             raise SystemExit(f"{function}: the health invoke failed: {path} {payload[:500]!r}")
         return {"cold_ms": (first_at - start) * 1e3, "init_ms": (stub.next_at[0] - start) * 1e3,
-                "peak_rss_mb": hwm_kb / 1024}
+                "upstream_wait_ms": upstream_wait_ms(logs), "peak_rss_mb": hwm_kb / 1024}
     finally:
         stub.close()
 
@@ -300,11 +317,14 @@ def cold(runs, warm_invokes):
             warm_run = one_process(upstreams, binary, function, warm_events(function, warm_invokes))
             cold_ms = [s["cold_ms"] for s in samples]
             init_ms = [s["init_ms"] for s in samples]
+            own_ms = [s["cold_ms"] - s["upstream_wait_ms"] for s in samples]
             results[function] = {
                 "runs": runs,
                 "cold_start_ms": {"median": statistics.median(cold_ms), "p90": percentile(cold_ms, 90),
                                   "min": min(cold_ms), "max": max(cold_ms)},
                 "init_ms": {"median": statistics.median(init_ms), "p90": percentile(init_ms, 90)},
+                # Cold start minus the wait on Secrets Manager and the JWKS: the function's own part.
+                "cold_start_excluding_upstream_ms": {"median": statistics.median(own_ms), "p90": percentile(own_ms, 90)},
                 "peak_rss_mb_cold": max(s["peak_rss_mb"] for s in samples),
                 "peak_rss_mb_warm_run": warm_run["peak_rss_mb"],
                 "warm_run_invokes": warm_invokes,
@@ -324,28 +344,85 @@ def elf_arch(path):
     return ELF_MACHINES.get(int.from_bytes(header[18:20], "little"), "unknown")
 
 
-def size(lambda_build):
-    if lambda_build:
-        env = dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
-        arch = ["--arm64"] if lambda_build == "arm64" else ["--x86-64"]
-        run(NICE + ["cargo", "lambda", "build", "--release", *arch, "--output-format", "zip"]
-            + [a for f in FUNCTIONS for a in ("--bin", f)], env=env)
+def lambda_build(arches, packages):
+    """`cargo lambda build --release` of `packages` for each architecture; each zip is kept under
+    target/bench/zips/<arch>/ because the next architecture's build overwrites target/lambda."""
+    env = dict(os.environ, PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
+    for arch in arches:
+        flag = "--arm64" if arch == "arm64" else "--x86-64"
+        run(NICE + ["cargo", "lambda", "build", "--release", flag, "--output-format", "zip"]
+            + [a for p in packages for a in ("--bin", p)], env=env)
+        os.makedirs(os.path.join(ZIPS_DIR, arch), exist_ok=True)
+        for name in packages:
+            shutil.copyfile(os.path.join(ROOT, "target", "lambda", name, "bootstrap.zip"),
+                            os.path.join(ZIPS_DIR, arch, f"{name}.zip"))
+
+
+def zip_sizes(name):
+    """bootstrap and zip sizes of `name` for every architecture built so far."""
+    entry = {}
+    for arch in sorted(os.listdir(ZIPS_DIR)) if os.path.isdir(ZIPS_DIR) else []:
+        path = os.path.join(ZIPS_DIR, arch, f"{name}.zip")
+        if os.path.exists(path):
+            with zipfile.ZipFile(path) as z:
+                info = z.getinfo("bootstrap")
+                with z.open(info) as f:
+                    header = f.read(20)
+            arch = ELF_MACHINES.get(int.from_bytes(header[18:20], "little"), "unknown")
+            entry[f"lambda_{arch}_bootstrap_bytes"] = info.file_size
+            entry[f"lambda_{arch}_zip_bytes"] = os.path.getsize(path)
+    return entry
+
+
+def size(arches):
+    lambda_build(arches, FUNCTIONS)
     results = {}
     for function in FUNCTIONS:
         entry = {}
         native = os.path.join(ROOT, "target", "release", function)
         if os.path.exists(native):
             entry[f"native_release_{elf_arch(native)}_bytes"] = os.path.getsize(native)
-        zip_path = os.path.join(ROOT, "target", "lambda", function, "bootstrap.zip")
-        if os.path.exists(zip_path):
-            with zipfile.ZipFile(zip_path) as z:
-                info = z.getinfo("bootstrap")
-                with z.open(info) as f:
-                    header = f.read(20)
-            arch = ELF_MACHINES.get(int.from_bytes(header[18:20], "little"), "unknown")
-            entry[f"lambda_{arch}_bootstrap_bytes"] = info.file_size
-            entry[f"lambda_{arch}_zip_bytes"] = os.path.getsize(zip_path)
+        entry.update(zip_sizes(function))
         results[function] = entry
+    return results
+
+
+# --- secrets path --------------------------------------------------------------------------------
+
+SECRET_PROGRAMS = ["secret-baseline", "secret-via-sdk", "secret-via-sdk-without-aws-config", "secret-via-sigv4"]
+
+
+def deflated_size(path):
+    """What a zip of this one file weighs (deflate level 9, as `cargo lambda` writes it)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.write(path, "bootstrap")
+    return len(buffer.getvalue())
+
+
+def secrets_path(runs, arches):
+    """What the official SDK costs against one hand-signed GetSecretValue (tests/bench/secrets-path)."""
+    run(NICE + ["cargo", "build", "--release", "-p", "secrets-path-bench"])
+    lambda_build(arches, SECRET_PROGRAMS)
+    results = {}
+    with Upstreams() as upstreams:
+        env = upstreams.environment("unused")
+        env["SECRET_ID"] = "bench/unit"
+        for program in SECRET_PROGRAMS:
+            binary = os.path.join(ROOT, "target", "release", program)
+            times = []
+            for _ in range(runs + 1):  # the first one warms the page cache
+                start = time.perf_counter()
+                out = subprocess.run([binary], env=env, capture_output=True, text=True, check=True).stdout
+                times.append((time.perf_counter() - start) * 1e3)
+                if "secret read" not in out:
+                    raise SystemExit(f"{program} did not read the secret: {out}")
+            results[program] = {
+                f"native_release_{elf_arch(binary)}_bytes": os.path.getsize(binary),
+                "native_release_deflated_bytes": deflated_size(binary),
+                **zip_sizes(program),
+                "process_ms": {"median": statistics.median(times[1:]), "p90": percentile(times[1:], 90)},
+            }
     return results
 
 
@@ -376,24 +453,32 @@ def table(results):
                      f"{r['end_to_end_rps_one_core']:.0f} end to end")
     for function, r in results.get("cold", {}).items():
         c = r["cold_start_ms"]
+        own = r["cold_start_excluding_upstream_ms"]
         lines.append(f"cold    {function:<15} median {c['median']:6.1f} ms  p90 {c['p90']:6.1f} ms  "
-                     f"(init {r['init_ms']['median']:.1f} ms)  peak RSS {r['peak_rss_mb_warm_run']:.1f} MB "
+                     f"(excluding upstream waits {own['median']:.1f} / {own['p90']:.1f} ms; init {r['init_ms']['median']:.1f} ms)  "
+                     f"peak RSS {r['peak_rss_mb_warm_run']:.1f} MB "
                      f"after {r['warm_run_invokes']} warm invokes")
     for function, r in results.get("size", {}).items():
         parts = [f"{k.replace('_bytes', '')} {v / 1024 / 1024:.2f} MiB" for k, v in r.items()]
         lines.append(f"size    {function:<15} " + ("  ".join(parts) or "nothing built"))
+    for program, r in results.get("secrets_path", {}).items():
+        parts = [f"{k.replace('_bytes', '')} {v / 1024 / 1024:.2f} MiB" for k, v in r.items() if k.endswith("_bytes")]
+        lines.append(f"secrets {program:<17} process {r['process_ms']['median']:.1f} ms  " + "  ".join(parts))
     return "\n".join(lines)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="micro,warm,cold,size")
+    parser.add_argument("--only", default="micro,warm,cold,size,secrets")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warm-invokes", type=int, default=200)
     parser.add_argument("--iterations", type=int, default=500, help="warm overhead iterations per route")
-    parser.add_argument("--lambda-build", choices=["x86_64", "arm64"])
+    parser.add_argument("--lambda-build", default="", help="comma-separated: arm64,x86_64 (cross builds, minutes each)")
     args = parser.parse_args()
     parts = set(args.only.split(","))
+    arches = [a for a in args.lambda_build.split(",") if a]
+    if set(arches) - {"arm64", "x86_64"}:
+        parser.error("--lambda-build takes arm64 and/or x86_64")
     os.makedirs(OUT_DIR, exist_ok=True)
     path = os.path.join(OUT_DIR, "results.json")
     results = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
@@ -404,7 +489,9 @@ def main():
     if "cold" in parts:
         results["cold"] = cold(args.runs, args.warm_invokes)
     if "size" in parts:
-        results["size"] = size(args.lambda_build)
+        results["size"] = size(arches)
+    if "secrets" in parts:
+        results["secrets_path"] = secrets_path(args.runs, arches)
     with open(path, "w") as f:
         json.dump(results, f, indent=2, ensure_ascii=False)
     print(table(results))

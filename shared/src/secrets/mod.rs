@@ -45,8 +45,8 @@ pub struct SecretsStore {
 }
 
 impl SecretsStore {
-    /// Fetches every configured secret, concurrently. Fails on the first unusable one.
-    pub async fn load(client: Client, config: &SecretsConfig) -> Result<Self, SecretsError> {
+    /// The store for the configured secrets; nothing is fetched yet.
+    pub fn new(client: Client, config: &SecretsConfig) -> Self {
         let stytch = config
             .stytch_secret_id
             .clone()
@@ -54,24 +54,33 @@ impl SecretsStore {
         let unit = config
             .unit_secret_id
             .clone()
-            .map(|id| Arc::new(CachedSecret::<UnitCredentials>::new(client.clone(), id, config.cache_ttl)));
-        let (first_stytch, first_unit) = tokio::join!(
-            async {
-                match &stytch {
-                    Some(s) => s.get().await.map(Some),
-                    None => Ok(None),
-                }
-            },
-            async {
-                match &unit {
-                    Some(u) => u.get().await.map(Some),
-                    None => Ok(None),
-                }
-            },
-        );
-        first_stytch?;
-        first_unit?;
-        Ok(Self { stytch, unit })
+            .map(|id| Arc::new(CachedSecret::<UnitCredentials>::new(client, id, config.cache_ttl)));
+        Self { stytch, unit }
+    }
+
+    /// Fetches every configured secret, concurrently. Fails on the first unusable one.
+    pub async fn load(client: Client, config: &SecretsConfig) -> Result<Self, SecretsError> {
+        let store = Self::new(client, config);
+        let (stytch, unit) = tokio::join!(store.fetch_stytch(), store.fetch_unit());
+        stytch?;
+        unit?;
+        Ok(store)
+    }
+
+    /// The Stytch credentials, if this function has that secret (fetched on first use).
+    pub async fn fetch_stytch(&self) -> Result<Option<Arc<StytchCredentials>>, SecretsError> {
+        match &self.stytch {
+            Some(secret) => secret.get().await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The Unit credentials, if this function has that secret (fetched on first use).
+    pub async fn fetch_unit(&self) -> Result<Option<Arc<UnitCredentials>>, SecretsError> {
+        match &self.unit {
+            Some(secret) => secret.get().await.map(Some),
+            None => Ok(None),
+        }
     }
 
     pub fn stytch(&self) -> Result<&Arc<CachedSecret<StytchCredentials>>, SecretsError> {

@@ -44,11 +44,7 @@ pub fn environment(extra: &[(&str, &str)]) -> HashMap<String, String> {
 pub async fn cold_start(stack: &LocalStack, needs: SecretNeeds, extra_env: &[(&str, &str)]) -> Dependencies {
     let env = environment(extra_env);
     let config = Config::from_lookup(needs, |name| env.get(name).cloned()).expect("test configuration is valid");
-    let dependencies = Dependencies::build(config, stack.moto.client().await).await.expect("cold start succeeds");
-    if let Some(verifier) = &dependencies.verifier {
-        verifier.jwks().prefetch().await;
-    }
-    dependencies
+    Dependencies::build(config, stack.moto.client().await).await.expect("cold start succeeds")
 }
 
 /// Which half of the sandbox a control call is for.
