@@ -1,19 +1,24 @@
 //! RS256 session-JWT verification with the key already cached: the per-request cost of auth.
 //! Target: at most 40 µs per verification on a 2-core machine (a benchmark, not a test).
+//!
+//! With `VERIFY_ITERATIONS=N` it skips criterion and verifies N times: `make bench` runs it so
+//! under `valgrind --tool=callgrind` to count instructions per verification, a figure that —
+//! unlike time on a shared machine — is the same run after run.
 
-use std::time::Duration;
+use std::{hint::black_box, time::Duration};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::Criterion;
 use stytch_unit_common::session::{JwksCache, JwksSettings, SessionVerifier, VerifierSettings};
 use test_support::{
     jwks_server::JwksServer,
     jwt::{PROJECT_ID, SessionToken},
     keys::{SIGNING_KID, jwks_document},
 };
+use tokio::runtime::Runtime;
 
-fn verify_with_cached_key(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let (verifier, _jwks) = runtime.block_on(async {
+/// A verifier whose JWKS is already fetched, and the server it came from (kept alive).
+fn verifier_with_cached_key(runtime: &Runtime) -> (SessionVerifier, JwksServer) {
+    runtime.block_on(async {
         let jwks = JwksServer::start(jwks_document(SIGNING_KID)).await;
         let verifier = SessionVerifier::new(
             JwksCache::new(
@@ -30,12 +35,22 @@ fn verify_with_cached_key(c: &mut Criterion) {
         );
         verifier.jwks().prefetch().await;
         (verifier, jwks)
-    });
-    let token = SessionToken::honest().encode();
-    c.bench_function("verify_session_jwt (RS256, cached key)", |b| {
-        b.iter(|| runtime.block_on(verifier.verify(std::hint::black_box(&token))).expect("verifies"))
-    });
+    })
 }
 
-criterion_group!(benches, verify_with_cached_key);
-criterion_main!(benches);
+fn main() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (verifier, _jwks) = verifier_with_cached_key(&runtime);
+    let token = SessionToken::honest().encode();
+    let verify = || runtime.block_on(verifier.verify(black_box(&token))).expect("verifies");
+
+    if let Some(iterations) = std::env::var("VERIFY_ITERATIONS").ok().and_then(|n| n.parse::<usize>().ok()) {
+        for _ in 0..iterations {
+            verify();
+        }
+        return;
+    }
+    let mut criterion = Criterion::default().configure_from_args();
+    criterion.bench_function("verify_session_jwt (RS256, cached key)", |b| b.iter(verify));
+    criterion.final_summary();
+}

@@ -2,6 +2,7 @@
 """`make bench`: the performance figures of BENCHMARKS.md, as a table and as target/bench/results.json.
 
 1. micro      criterion benches of stytch-unit-common (JWT verification, problem+json, JSON:API);
+   instructions  instructions per JWT verification under valgrind's callgrind (repeatable anywhere);
 2. warm       warm overhead of POST /token and GET /cards (functions/cards/benches/warm_overhead.rs);
 3. cold       each function's release binary started against a stub Lambda runtime API written here:
               process start -> first response (a health invoke), with moto (Secrets Manager) and the
@@ -14,10 +15,11 @@
               (kept under target/bench/zips/<arch>/);
 6. secrets    what the official AWS SDK costs: four small programs (tests/bench/secrets-path) with
               the functions' baseline that read a secret not at all, through the SDK (with or without
-              aws-config), or with one SigV4-signed request; their sizes and process times against moto.
+              aws-config), or with one SigV4-signed request; their sizes and process times against moto;
+7. bloat      (opt-in: --only bloat) `cargo bloat --crates` of each function: where the code comes from.
 
 Only the standard library and boto3 (installed with moto into .venv) are used.
-Usage: python3 tests/bench/run.py [--only micro,warm,cold,size,secrets] [--runs 10] [--lambda-build arm64,x86_64]
+Usage: python3 tests/bench/run.py [--only micro,instructions,warm,cold,size,secrets,bloat] [--runs 10] [--lambda-build arm64,x86_64]
 """
 
 import argparse
@@ -85,6 +87,30 @@ def micro():
         elif line and not line.startswith(" ") and "time:" not in line and not line.startswith(("Benchmarking", "Found", "Gnuplot", "Warning")):
             name = line.strip()
     return results
+
+
+# --- instructions --------------------------------------------------------------------------------
+
+
+def instructions():
+    """Instructions per JWT verification, counted by callgrind: unlike time on a shared machine, the
+    same run after run, so two builds or two commits compare exactly. Two runs of the bench binary
+    (VERIFY_ITERATIONS=10 and 1010) are subtracted, which leaves out the set-up."""
+    if not shutil.which("valgrind"):
+        log("valgrind not found: instruction counts skipped")
+        return {}
+    out = run(NICE + ["cargo", "bench", "--no-run", "--message-format=json", "-p", "stytch-unit-common",
+                      "--bench", "verify_session_jwt"], stdout=subprocess.PIPE, text=True).stdout
+    messages = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    binary = next(m["executable"] for m in messages
+                  if m.get("executable") and m.get("target", {}).get("name") == "verify_session_jwt")
+    counts = {}
+    for iterations in (10, 1010):
+        proc = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary],
+                              env=dict(os.environ, VERIFY_ITERATIONS=str(iterations)),
+                              capture_output=True, text=True, check=True)
+        counts[iterations] = int(re.search(r"Collected : (\d+)", proc.stderr).group(1))
+    return {"verify_session_jwt": {"instructions_per_call": (counts[1010] - counts[10]) / 1000}}
 
 
 # --- warm ----------------------------------------------------------------------------------------
@@ -387,6 +413,31 @@ def size(arches):
     return results
 
 
+# --- bloat ---------------------------------------------------------------------------------------
+
+TOOLS = os.path.join(ROOT, "target", "tools")
+
+
+def bloat():
+    """Which crates the code of a function comes from (`cargo bloat --crates` on an unstripped copy of
+    the release profile), and the AWS SDK's share. Opt-in: one more release build, and cargo-bloat is
+    built into target/tools on first use."""
+    if not os.path.exists(os.path.join(TOOLS, "bin", "cargo-bloat")):
+        run(["cargo", "install", "--locked", "--root", TOOLS, "cargo-bloat"])
+    env = dict(os.environ, PATH=os.path.join(TOOLS, "bin") + os.pathsep + os.environ.get("PATH", ""),
+               CARGO_PROFILE_BLOAT_INHERITS="release", CARGO_PROFILE_BLOAT_STRIP="false")
+    results = {}
+    for function in FUNCTIONS:
+        out = run(NICE + ["cargo", "bloat", "--profile", "bloat", "-p", function, "--crates", "-n", "0",
+                          "--message-format", "json"], stdout=subprocess.PIPE, text=True, env=env).stdout
+        report = json.loads(out)
+        crates = {c["name"]: c["size"] for c in report["crates"]}
+        sdk = sum(size for name, size in crates.items() if name.startswith("aws_") and not name.startswith("aws_lc"))
+        results[function] = {"text_bytes": report["text-section-size"], "aws_sdk_text_bytes": sdk,
+                             "top_crates": dict(sorted(crates.items(), key=lambda c: -c[1])[:15])}
+    return results
+
+
 # --- secrets path --------------------------------------------------------------------------------
 
 SECRET_PROGRAMS = ["secret-baseline", "secret-via-sdk", "secret-via-sdk-without-aws-config", "secret-via-sigv4"]
@@ -445,6 +496,8 @@ def table(results):
     lines = []
     for name, r in results.get("micro", {}).items():
         lines.append(f"micro   {name:<58} {r['estimate_us']:>10.2f} µs")
+    for name, r in results.get("instructions", {}).items():
+        lines.append(f"instr   {name:<58} {r['instructions_per_call']:>10,.0f} instructions per call (callgrind)")
     for route, r in results.get("warm", {}).items():
         o = r["overhead_us"]
         lines.append(f"warm    {route:<12} overhead p50 {o['p50'] / 1e3:.3f} ms  p99 {o['p99'] / 1e3:.3f} ms  "
@@ -461,6 +514,10 @@ def table(results):
     for function, r in results.get("size", {}).items():
         parts = [f"{k.replace('_bytes', '')} {v / 1024 / 1024:.2f} MiB" for k, v in r.items()]
         lines.append(f"size    {function:<15} " + ("  ".join(parts) or "nothing built"))
+    for function, r in results.get("bloat", {}).items():
+        top = ", ".join(f"{name} {size / 1024:.0f}" for name, size in list(r["top_crates"].items())[:6])
+        lines.append(f"bloat   {function:<15} .text {r['text_bytes'] / 1024 / 1024:.2f} MiB, AWS SDK crates "
+                     f"{r['aws_sdk_text_bytes'] / r['text_bytes']:.0%}; KiB: {top}")
     for program, r in results.get("secrets_path", {}).items():
         parts = [f"{k.replace('_bytes', '')} {v / 1024 / 1024:.2f} MiB" for k, v in r.items() if k.endswith("_bytes")]
         lines.append(f"secrets {program:<17} process {r['process_ms']['median']:.1f} ms  " + "  ".join(parts))
@@ -469,7 +526,8 @@ def table(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="micro,warm,cold,size,secrets")
+    parser.add_argument("--only", default="micro,instructions,warm,cold,size,secrets",
+                        help="comma-separated parts; `bloat` runs only when named")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warm-invokes", type=int, default=200)
     parser.add_argument("--iterations", type=int, default=500, help="warm overhead iterations per route")
@@ -481,15 +539,24 @@ def main():
         parser.error("--lambda-build takes arm64 and/or x86_64")
     os.makedirs(OUT_DIR, exist_ok=True)
     path = os.path.join(OUT_DIR, "results.json")
-    results = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
+    # A subset (--only) updates its parts and keeps the others from the last run.
+    results = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            results = json.load(f)
+    results.update({"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()})
     if "micro" in parts:
         results["micro"] = micro()
+    if "instructions" in parts:
+        results["instructions"] = instructions()
     if "warm" in parts:
         results["warm"] = warm(args.iterations)
     if "cold" in parts:
         results["cold"] = cold(args.runs, args.warm_invokes)
     if "size" in parts:
         results["size"] = size(arches)
+    if "bloat" in parts:
+        results["bloat"] = bloat()
     if "secrets" in parts:
         results["secrets_path"] = secrets_path(args.runs, arches)
     with open(path, "w") as f:
