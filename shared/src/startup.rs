@@ -76,10 +76,13 @@ impl Dependencies {
     /// Both secrets are read concurrently, and the JWKS — which needs only the Stytch secret — is
     /// fetched while the Unit secret may still be on its way: the cold start waits for the slower of
     /// (Stytch secret + JWKS) and (Unit secret), not their sum. The JWKS fetch also opens the
-    /// pooled TLS connection to Stytch that the first request reuses.
+    /// pooled TLS connection to Stytch that the first request reuses. Both branches run to the end
+    /// even when one fails (bounded by the upstream timeouts), so a Stytch error is reported before
+    /// a Unit one, as the order of the secrets in the configuration suggests.
     pub async fn build(config: Config, secrets_client: aws_sdk_secretsmanager::Client) -> Result<Self, StartupError> {
         let http = http_client::build(&config.upstream);
         let secrets = SecretsStore::new(secrets_client, &config.secrets);
+        let waiting = Instant::now();
         let (verifier, unit) = tokio::join!(
             async {
                 let Some(credentials) = secrets.fetch_stytch().await? else {
@@ -93,6 +96,14 @@ impl Dependencies {
         );
         let verifier = verifier?;
         unit?;
+        // Most of a cold start is this wait on Secrets Manager (including the SDK's own HTTP client
+        // set-up on its first call) and Stytch; logged so that it can be told apart from the
+        // function's own start-up time, in CloudWatch and by `make bench`.
+        tracing::info!(
+            elapsed_ms = waiting.elapsed().as_secs_f64() * 1e3,
+            jwks = verifier.is_some(),
+            "upstream reads at cold start done"
+        );
         let stytch = secrets.stytch().ok().map(|c| StytchClient::new(http.clone(), c.clone(), RetryPolicy::default()));
         let unit = secrets.unit().ok().map(|c| UnitClient::new(http.clone(), c.clone(), RetryPolicy::default()));
         Ok(Self(Arc::new(DependenciesInner { config, http, secrets, verifier, stytch, unit })))
@@ -130,14 +141,8 @@ pub async fn app(
     secrets_client: aws_sdk_secretsmanager::Client,
     make_router: fn(Dependencies) -> axum::Router,
 ) -> axum::Router {
-    let started = Instant::now();
     match Dependencies::build(config.clone(), secrets_client.clone()).await {
-        Ok(dependencies) => {
-            // Most of a cold start is this wait on Secrets Manager and Stytch; logged so that it can be
-            // told apart from the function's own start-up time (make bench reads it).
-            tracing::info!(elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "secrets and JWKS ready");
-            make_router(dependencies)
-        }
+        Ok(dependencies) => make_router(dependencies),
         Err(error) => {
             tracing::error!(%error, "cold start could not read its secrets; answering 503 until it can");
             crate::recovering::router(config, secrets_client, make_router)

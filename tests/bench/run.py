@@ -303,9 +303,9 @@ def upstream_wait_ms(logs):
     """How long the cold start waited on Secrets Manager and the JWKS, as the function logs it."""
     logs.seek(0)
     for line in logs:
-        if b"secrets and JWKS ready" in line:
+        if b"upstream reads at cold start done" in line:
             return json.loads(line)["elapsed_ms"]  # JSON logs, fields flattened
-    raise SystemExit("the function did not log its cold-start wait ('secrets and JWKS ready')")
+    raise SystemExit("the function did not log its cold-start wait ('upstream reads at cold start done')")
 
 
 def one_process(upstreams, binary, function, events):
@@ -506,9 +506,10 @@ def table(results):
                      f"{r['end_to_end_rps_one_core']:.0f} end to end")
     for function, r in results.get("cold", {}).items():
         c = r["cold_start_ms"]
-        own = r["cold_start_excluding_upstream_ms"]
+        own = r.get("cold_start_excluding_upstream_ms", {})
         lines.append(f"cold    {function:<15} median {c['median']:6.1f} ms  p90 {c['p90']:6.1f} ms  "
-                     f"(excluding upstream waits {own['median']:.1f} / {own['p90']:.1f} ms; init {r['init_ms']['median']:.1f} ms)  "
+                     f"(excluding upstream waits {own.get('median', float('nan')):.1f} / "
+                     f"{own.get('p90', float('nan')):.1f} ms; init {r['init_ms']['median']:.1f} ms)  "
                      f"peak RSS {r['peak_rss_mb_warm_run']:.1f} MB "
                      f"after {r['warm_run_invokes']} warm invokes")
     for function, r in results.get("size", {}).items():
@@ -544,7 +545,9 @@ def main():
     if os.path.exists(path):
         with open(path) as f:
             results = json.load(f)
-    results.update({"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()})
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results.update({"date": now, "machine": machine()})
+    results.setdefault("measured_at", {}).update({part: now for part in parts})
     if "micro" in parts:
         results["micro"] = micro()
     if "instructions" in parts:

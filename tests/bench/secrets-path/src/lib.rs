@@ -1,4 +1,4 @@
-//! What the three programs share: the baseline every function carries anyway (a rustls `reqwest`
+//! What the four programs share: the baseline every function carries anyway (a rustls `reqwest`
 //! client used once) and how they report. Not used by the functions.
 
 use std::time::Duration;
