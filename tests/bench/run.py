@@ -16,6 +16,7 @@
 6. secrets    what the official AWS SDK costs: four small programs (tests/bench/secrets-path) with
               the functions' baseline that read a secret not at all, through the SDK (with or without
               aws-config), or with one SigV4-signed request; their sizes and process times against moto;
+              and how long a process waits for its first randomness from aws-lc;
 7. bloat      (opt-in: --only bloat) `cargo bloat --crates` of each function: where the code comes from.
 
 Only the standard library and boto3 (installed with moto into .venv) are used.
@@ -474,6 +475,14 @@ def secrets_path(runs, arches):
                 **zip_sizes(program),
                 "process_ms": {"median": statistics.median(times[1:]), "p90": percentile(times[1:], 90)},
             }
+    # The first randomness of a process: paid by the first TLS handshake of every cold start.
+    binary = os.path.join(ROOT, "target", "release", "first-randomness")
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([binary], capture_output=True, text=True, check=True).stdout
+        times.append(float(re.search(r"first randomness: ([\d.]+) ms", out).group(1)))
+    results["first-randomness"] = {"first_randomness_ms": {"median": statistics.median(times),
+                                                           "max": max(times)}}
     return results
 
 
@@ -521,6 +530,9 @@ def table(results):
                      f"{r['aws_sdk_text_bytes'] / r['text_bytes']:.0%}; KiB: {top}")
     for program, r in results.get("secrets_path", {}).items():
         parts = [f"{k.replace('_bytes', '')} {v / 1024 / 1024:.2f} MiB" for k, v in r.items() if k.endswith("_bytes")]
+        if "first_randomness_ms" in r:
+            lines.append(f"secrets {program:<17} first randomness {r['first_randomness_ms']['median']:.3f} ms median")
+            continue
         lines.append(f"secrets {program:<17} process {r['process_ms']['median']:.1f} ms  " + "  ".join(parts))
     return "\n".join(lines)
 
