@@ -22,6 +22,7 @@ pub const RETRY_INTERVAL: Duration = Duration::from_secs(5);
 
 struct Recovering {
     config: Config,
+    http: reqwest::Client,
     secrets_client: aws_sdk_secretsmanager::Client,
     make_router: fn(Dependencies) -> Router,
     ready: OnceCell<Router>,
@@ -31,12 +32,14 @@ struct Recovering {
 /// The stand-in router; `make_router` builds the real one once the dependencies can be built.
 pub fn router(
     config: Config,
+    http: reqwest::Client,
     secrets_client: aws_sdk_secretsmanager::Client,
     make_router: fn(Dependencies) -> Router,
 ) -> Router {
     let api = config.api.clone();
     let state = Arc::new(Recovering {
         config,
+        http,
         secrets_client,
         make_router,
         ready: OnceCell::new(),
@@ -72,7 +75,7 @@ impl Recovering {
             return None;
         }
         *last_attempt = Some(Instant::now());
-        match Dependencies::build(self.config.clone(), self.secrets_client.clone()).await {
+        match Dependencies::build(self.config.clone(), self.http.clone(), self.secrets_client.clone()).await {
             Ok(dependencies) => {
                 tracing::info!("secrets readable again; the function is serving normally");
                 Some(self.ready.get_or_init(|| async { (self.make_router)(dependencies) }).await.clone())

@@ -8,7 +8,7 @@ use crate::{
     config::{Config, ConfigError, SecretNeeds},
     http::ApiError,
     http_client,
-    secrets::{SecretsError, SecretsStore, StytchCredentials},
+    secrets::{self, SecretsError, SecretsStore, StytchCredentials},
     session::{JwksCache, JwksSettings, SessionVerifier, VerifierSettings},
     stytch::StytchClient,
     telemetry,
@@ -71,7 +71,8 @@ impl Dependencies {
         self.verifier.as_ref().ok_or_else(|| ApiError::internal("function has no Stytch secret configured"))
     }
 
-    /// The cold start from given parts; tests pass a Secrets Manager client aimed at moto.
+    /// The cold start from given parts: the one HTTP client of the function, and the Secrets Manager
+    /// client (tests pass one aimed at moto).
     ///
     /// Both secrets are read concurrently, and the JWKS — which needs only the Stytch secret — is
     /// fetched while the Unit secret may still be on its way: the cold start waits for the slower of
@@ -79,8 +80,11 @@ impl Dependencies {
     /// pooled TLS connection to Stytch that the first request reuses. Both branches run to the end
     /// even when one fails (bounded by the upstream timeouts), so a Stytch error is reported before
     /// a Unit one, as the order of the secrets in the configuration suggests.
-    pub async fn build(config: Config, secrets_client: aws_sdk_secretsmanager::Client) -> Result<Self, StartupError> {
-        let http = http_client::build(&config.upstream);
+    pub async fn build(
+        config: Config,
+        http: reqwest::Client,
+        secrets_client: aws_sdk_secretsmanager::Client,
+    ) -> Result<Self, StartupError> {
         let secrets = SecretsStore::new(secrets_client, &config.secrets);
         let waiting = Instant::now();
         let (verifier, unit) = tokio::join!(
@@ -96,9 +100,8 @@ impl Dependencies {
         );
         let verifier = verifier?;
         unit?;
-        // Most of a cold start is this wait on Secrets Manager (including the SDK's own HTTP client
-        // set-up on its first call) and Stytch; logged so that it can be told apart from the
-        // function's own start-up time, in CloudWatch and by `make bench`.
+        // Most of a cold start is this wait on Secrets Manager and Stytch; logged so that it can be
+        // told apart from the function's own start-up time, in CloudWatch and by `make bench`.
         // Rounded to the microsecond: a full f64 of milliseconds prints 15+ digits in a row, which the
         // log checks rightly take for a card number.
         tracing::info!(
@@ -140,14 +143,15 @@ fn session_verifier(config: &Config, http: &reqwest::Client, credentials: &Stytc
 /// configuration error is not retried: it needs a deployment to fix.
 pub async fn app(
     config: Config,
+    http: reqwest::Client,
     secrets_client: aws_sdk_secretsmanager::Client,
     make_router: fn(Dependencies) -> axum::Router,
 ) -> axum::Router {
-    match Dependencies::build(config.clone(), secrets_client.clone()).await {
+    match Dependencies::build(config.clone(), http.clone(), secrets_client.clone()).await {
         Ok(dependencies) => make_router(dependencies),
         Err(error) => {
             tracing::error!(%error, "cold start could not read its secrets; answering 503 until it can");
-            crate::recovering::router(config, secrets_client, make_router)
+            crate::recovering::router(config, http, secrets_client, make_router)
         }
     }
 }
@@ -156,7 +160,9 @@ pub async fn app(
 pub async fn run(needs: SecretNeeds, make_router: fn(Dependencies) -> axum::Router) -> Result<(), StartupError> {
     let config = Config::from_env(needs)?;
     telemetry::init(config.log_level);
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let router = app(config, aws_sdk_secretsmanager::Client::new(&aws), make_router).await;
+    // One HTTP client for Secrets Manager, Stytch, Unit and the JWKS: one trust store, one pool.
+    let http = http_client::build(&config.upstream);
+    let secrets_client = secrets::client(&http).await;
+    let router = app(config, http, secrets_client, make_router).await;
     lambda_http::run(router).await.map_err(|error| StartupError::Runtime(error.to_string()))
 }

@@ -6,6 +6,7 @@ use http::{Request, StatusCode, header};
 use stytch_unit_common::{
     config::{Config, SecretNeeds},
     http::router,
+    http_client,
     recovering::RETRY_INTERVAL,
     startup::{self, Dependencies},
 };
@@ -28,7 +29,8 @@ async fn unreadable_secrets_give_503_until_they_can_be_read() {
         (name == "UNIT_SECRET_ID").then(|| "recovering/unit".to_owned())
     })
     .unwrap();
-    let app = startup::app(config, moto.client().await, health_only).await;
+    let http = http_client::build(&config.upstream);
+    let app = startup::app(config, http, moto.client().await, health_only).await;
 
     let response = get_health(&app).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);

@@ -13,9 +13,10 @@
 5. size       each function's native release binary and, for every architecture built with
               `--lambda-build arm64,x86_64` (a full cross build each, minutes), its bootstrap and zip
               (kept under target/bench/zips/<arch>/);
-6. secrets    what the official AWS SDK costs: four small programs (tests/bench/secrets-path) with
-              the functions' baseline that read a secret not at all, through the SDK (with or without
-              aws-config), or with one SigV4-signed request; their sizes and process times against moto;
+6. secrets    what the official AWS SDK costs: five small programs (tests/bench/secrets-path) with
+              the functions' baseline that read a secret not at all, through the SDK (its own HTTP
+              client, the program's reqwest client as the functions do, or without aws-config), or
+              with one SigV4-signed request; their sizes and process times against moto;
               and how long a process waits for its first randomness from aws-lc;
 7. bloat      (opt-in: --only bloat) `cargo bloat --crates` of each function: where the code comes from.
 
@@ -441,7 +442,8 @@ def bloat():
 
 # --- secrets path --------------------------------------------------------------------------------
 
-SECRET_PROGRAMS = ["secret-baseline", "secret-via-sdk", "secret-via-sdk-without-aws-config", "secret-via-sigv4"]
+SECRET_PROGRAMS = ["secret-baseline", "secret-via-sdk", "secret-via-sdk-over-reqwest",
+                   "secret-via-sdk-without-aws-config", "secret-via-sigv4"]
 
 
 def deflated_size(path):
@@ -467,7 +469,7 @@ def secrets_path(runs, arches):
                 start = time.perf_counter()
                 out = subprocess.run([binary], env=env, capture_output=True, text=True, check=True).stdout
                 times.append((time.perf_counter() - start) * 1e3)
-                if "secret read" not in out:
+                if "value read" not in out:
                     raise SystemExit(f"{program} did not read the secret: {out}")
             results[program] = {
                 f"native_release_{elf_arch(binary)}_bytes": os.path.getsize(binary),

@@ -7,6 +7,7 @@
 
 mod cache;
 mod credentials;
+mod transport;
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 
 pub use cache::CachedSecret;
 pub use credentials::{FromSecretJson, StytchCredentials, UnitCredentials};
+pub use transport::SdkHttpClient;
 
 use crate::config::SecretsConfig;
 
@@ -36,6 +38,16 @@ pub enum SecretsError {
     InvalidField { secret_id: String, field: &'static str, reason: &'static str },
     #[error("this function is not configured with the {0} secret")]
     NotConfigured(&'static str),
+}
+
+/// The Secrets Manager client of a cold start, sending through the function's own HTTP client
+/// ([`SdkHttpClient`]). Region, credentials and endpoint come from the SDK's standard variables.
+pub async fn client(http: &reqwest::Client) -> Client {
+    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(SdkHttpClient::new(http.clone()))
+        .load()
+        .await;
+    Client::new(&aws)
 }
 
 /// The credentials a function uses, each cached on its own.

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use stytch_unit_common::{
     SecretString,
     config::{Config, SecretNeeds},
-    customer_link,
+    customer_link, http_client,
     startup::Dependencies,
     unit::{Address, Application, FullName, NewIndividualApplication, Phone},
 };
@@ -44,7 +44,8 @@ pub fn environment(extra: &[(&str, &str)]) -> HashMap<String, String> {
 pub async fn cold_start(stack: &LocalStack, needs: SecretNeeds, extra_env: &[(&str, &str)]) -> Dependencies {
     let env = environment(extra_env);
     let config = Config::from_lookup(needs, |name| env.get(name).cloned()).expect("test configuration is valid");
-    Dependencies::build(config, stack.moto.client().await).await.expect("cold start succeeds")
+    let http = http_client::build(&config.upstream);
+    Dependencies::build(config, http, stack.moto.client().await).await.expect("cold start succeeds")
 }
 
 /// Which half of the sandbox a control call is for.

@@ -9,6 +9,7 @@ use std::{
 };
 
 use aws_sdk_secretsmanager::{Client, config::Credentials};
+use stytch_unit_common::secrets::SdkHttpClient;
 
 pub struct MotoServer {
     pub endpoint: String,
@@ -62,7 +63,9 @@ impl MotoServer {
 
     /// A Secrets Manager client aimed at this server, as `AWS_ENDPOINT_URL_SECRETS_MANAGER` would.
     pub async fn client(&self) -> Client {
+        // Through the same transport as the functions' own Secrets Manager client.
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(SdkHttpClient::new(reqwest::Client::new()))
             .endpoint_url(&self.endpoint)
             .region(aws_config::Region::new("us-east-1"))
             .credentials_provider(Credentials::new("test", "test", None, None, "moto"))

@@ -28,7 +28,7 @@ pub fn secret_id() -> String {
     std::env::var("SECRET_ID").expect("SECRET_ID names the secret to read")
 }
 
-/// One line on stdout that the bench reads: the secret's length, never its value.
-pub fn report(secret: &str) {
-    println!("secret read: {} bytes", secret.len());
+/// One line on stdout that the bench reads: the length of the value read, never the value.
+pub fn report(value: &str) {
+    println!("value read: {} bytes", value.len());
 }

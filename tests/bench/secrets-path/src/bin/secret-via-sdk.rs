@@ -1,4 +1,5 @@
-//! The path the functions take: `aws-config` + `aws-sdk-secretsmanager`.
+//! The official SDK out of the box: `aws-config` + `aws-sdk-secretsmanager` with the SDK's own HTTP
+//! client (hyper + rustls), which reads the system trust store a second time.
 
 #[tokio::main]
 async fn main() {
