@@ -61,7 +61,7 @@ pub struct SessionConfig {
 
 #[derive(Debug, Clone)]
 pub struct UpstreamConfig {
-    /// `UPSTREAM_CONNECT_TIMEOUT_MS`: TCP + TLS connect timeout for Stytch, Unit and the JWKS.
+    /// `UPSTREAM_CONNECT_TIMEOUT_MS`: TCP + TLS connect timeout for Stytch, Unit, the JWKS and Secrets Manager.
     pub connect_timeout: Duration,
     /// `UPSTREAM_TIMEOUT_MS`: whole-request timeout for one upstream attempt.
     pub request_timeout: Duration,
