@@ -26,22 +26,16 @@ impl SdkHttpClient {
 }
 
 impl HttpClient for SdkHttpClient {
-    fn http_connector(&self, settings: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
-        // The connect timeout is the client's own; an SDK read timeout, when one is set, bounds each request.
-        SharedHttpConnector::new(Connector { http: self.0.clone(), read_timeout: settings.read_timeout() })
+    /// The SDK's connector settings (its default connect timeout) are not used: the client's own
+    /// timeouts apply, as they do to every other upstream.
+    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.clone())
     }
 }
 
-#[derive(Debug)]
-struct Connector {
-    http: reqwest::Client,
-    read_timeout: Option<std::time::Duration>,
-}
-
-impl HttpConnector for Connector {
+impl HttpConnector for SdkHttpClient {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let http = self.http.clone();
-        let read_timeout = self.read_timeout;
+        let client = self.0.clone();
         HttpConnectorFuture::new(async move {
             let request = request.try_into_http1x().map_err(|e| ConnectorError::user(e.into()))?;
             let (parts, body) = request.into_parts();
@@ -50,14 +44,16 @@ impl HttpConnector for Connector {
                 .bytes()
                 .map(bytes::Bytes::copy_from_slice)
                 .ok_or_else(|| ConnectorError::user("streaming request bodies are not supported".into()))?;
-            let mut builder = http.request(parts.method, parts.uri.to_string()).headers(parts.headers).body(body);
-            if let Some(timeout) = read_timeout {
-                builder = builder.timeout(timeout);
-            }
-            let response = builder.send().await.map_err(connector_error)?;
+            let mut response = client
+                .request(parts.method, parts.uri.to_string())
+                .headers(parts.headers)
+                .body(body)
+                .send()
+                .await
+                .map_err(connector_error)?;
             let mut head = http::Response::builder().status(response.status()).version(response.version());
             if let Some(headers) = head.headers_mut() {
-                *headers = response.headers().clone();
+                *headers = std::mem::take(response.headers_mut());
             }
             let body = response.bytes().await.map_err(connector_error)?;
             let response = head.body(SdkBody::from(body)).map_err(|e| ConnectorError::other(e.into(), None))?;
