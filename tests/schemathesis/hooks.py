@@ -31,9 +31,10 @@ def fresh_credentials():
     """A new user's session JWT, Unit customer token and card id, built through the API (`demo fill`).
 
     Setting up credentials is not what is under test, so a failed set-up is tried again (each failure is
-    printed): rarely, `cargo lambda watch` answers a function's response with its own bare 500 (seen once on
-    POST /step-up/totp while the function had logged a normal enrolment). The API's answers to the cases
-    themselves are never retried."""
+    printed). In about one run in five, `cargo lambda watch` answers POST /step-up/totp with its own bare 500,
+    or drops the connection. Meanwhile the function has logged a normal enrolment and the sandbox has answered
+    200. This happens both with and without the functions' shared SDK transport. The API's answers to the
+    cases themselves are never retried."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         f.write(TEMPLATE)
     try:
