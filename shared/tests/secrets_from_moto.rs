@@ -120,24 +120,3 @@ async fn a_malformed_secret_names_the_id_and_field_but_not_the_contents() {
     assert_eq!(err.to_string(), "secret app/no-secret is missing the field `secret`");
     assert!(!format!("{err:?}").contains("typo-value"));
 }
-
-#[tokio::test]
-async fn secrets_manager_unreachable_is_a_clear_error() {
-    let dead_port = test_support::free_port();
-    let config_ = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(format!("http://127.0.0.1:{dead_port}"))
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new("test", "test", None, None, "t"))
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .load()
-        .await;
-    let err = SecretsStore::load(
-        aws_sdk_secretsmanager::Client::new(&config_),
-        &config(Some("app/stytch"), None, Duration::from_secs(300)),
-    )
-    .await
-    .err()
-    .unwrap();
-    assert!(matches!(err, SecretsError::Unreachable { .. }), "{err}");
-    assert!(err.to_string().starts_with("secret app/stytch could not be fetched"));
-}

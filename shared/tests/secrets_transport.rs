@@ -1,18 +1,18 @@
-//! The SDK's transport is the function's own `reqwest` client (`secrets::SdkHttpClient`): what it
-//! sends reaches Secrets Manager (moto), and its failures reach the SDK as the kind of error they are.
+//! The SDK's transport is the function's own `reqwest` client (`secrets::SdkHttpClient`, set up by
+//! `test_support::moto::sdk_client`): what it sends reaches Secrets Manager (moto), and its failures
+//! reach the SDK as the kind of error they are.
 
 use std::{
     net::SocketAddr,
     time::{Duration, Instant},
 };
 
-use aws_sdk_secretsmanager::Client;
 use stytch_unit_common::{
     ExposeSecret,
     config::SecretsConfig,
-    secrets::{SdkHttpClient, SecretsError, SecretsStore},
+    secrets::{SecretsError, SecretsStore},
 };
-use test_support::moto::MotoServer;
+use test_support::moto::{MotoServer, RetryConfig, sdk_client};
 
 fn stytch_only() -> SecretsConfig {
     SecretsConfig {
@@ -20,20 +20,6 @@ fn stytch_only() -> SecretsConfig {
         unit_secret_id: None,
         cache_ttl: Duration::from_secs(300),
     }
-}
-
-async fn sdk_client(http: reqwest::Client, endpoint: &str, retries: bool) -> Client {
-    let retry =
-        if retries { aws_config::retry::RetryConfig::standard() } else { aws_config::retry::RetryConfig::disabled() };
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(SdkHttpClient::new(http))
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new("test", "test", None, None, "t"))
-        .retry_config(retry)
-        .load()
-        .await;
-    Client::new(&config)
 }
 
 #[tokio::test]
@@ -46,7 +32,7 @@ async fn the_sdk_sends_through_the_given_client() {
         .resolve("secretsmanager.test", SocketAddr::from(([127, 0, 0, 1], port)))
         .build()
         .unwrap();
-    let client = sdk_client(http, &format!("http://secretsmanager.test:{port}"), false).await;
+    let client = sdk_client(http, &format!("http://secretsmanager.test:{port}"), RetryConfig::disabled()).await;
 
     let store = SecretsStore::load(client, &stytch_only()).await.unwrap();
     let credentials = store.stytch().unwrap().get().await.unwrap();
@@ -57,18 +43,19 @@ async fn the_sdk_sends_through_the_given_client() {
 #[tokio::test]
 async fn an_upstream_error_status_keeps_its_typed_sdk_error() {
     let moto = MotoServer::start().await;
-    let client = sdk_client(reqwest::Client::new(), &moto.endpoint, false).await;
+    let client = sdk_client(reqwest::Client::new(), &moto.endpoint, RetryConfig::disabled()).await;
     let err = SecretsStore::load(client, &stytch_only()).await.err().unwrap();
     assert!(matches!(&err, SecretsError::NotFound { secret_id } if secret_id == "app/stytch"), "{err}");
 }
 
 #[tokio::test]
-async fn a_refused_connection_is_retried_then_reported() {
+async fn a_refused_connection_is_an_io_failure_named_by_secret() {
     let dead = format!("http://127.0.0.1:{}", test_support::free_port());
-    let client = sdk_client(reqwest::Client::new(), &dead, true).await;
+    let client = sdk_client(reqwest::Client::new(), &dead, RetryConfig::standard()).await;
     let err = SecretsStore::load(client, &stytch_only()).await.err().unwrap();
     let SecretsError::Unreachable { cause, .. } = &err else { panic!("{err}") };
     assert!(cause.contains("io error"), "an I/O failure, which the SDK retries: {cause}");
+    assert!(err.to_string().starts_with("secret app/stytch could not be fetched"), "{err}");
 }
 
 #[tokio::test]
@@ -83,7 +70,7 @@ async fn a_silent_upstream_times_out_with_the_clients_timeout() {
         }
     });
     let http = reqwest::Client::builder().timeout(Duration::from_millis(300)).build().unwrap();
-    let client = sdk_client(http, &format!("http://127.0.0.1:{port}"), false).await;
+    let client = sdk_client(http, &format!("http://127.0.0.1:{port}"), RetryConfig::disabled()).await;
 
     let started = Instant::now();
     let err = SecretsStore::load(client, &stytch_only()).await.err().unwrap();

@@ -13,11 +13,11 @@ use serde_json::{Value, json};
 use stytch_unit_common::{
     config::{Config, SecretNeeds},
     http_client,
-    secrets::SdkHttpClient,
     startup::Dependencies,
 };
 use test_support::{
     functions::{Answer, Side, code, environment},
+    moto::{RetryConfig, sdk_client},
     stack::{LocalStack, STYTCH_SECRET_ID, UNIT_SECRET_ID},
 };
 
@@ -313,20 +313,11 @@ async fn secrets_manager_out_of_reach_fails_the_cold_start_with_a_clear_error() 
     let env = environment(&[]);
     let config = Config::from_lookup(SecretNeeds { stytch: true, unit: true }, |name| env.get(name).cloned()).unwrap();
     let http = http_client::build(&config.upstream);
-    let aws = aws_sdk_secretsmanager::config::Builder::new()
-        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-        .endpoint_url(&dead)
-        .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new("test", "test", None, None, "test"))
-        .http_client(SdkHttpClient::new(http.clone()))
-        .build();
+    let secrets_client = sdk_client(http.clone(), &dead, RetryConfig::standard()).await;
     let started = Instant::now();
-    let result = tokio::time::timeout(
-        Duration::from_secs(60),
-        Dependencies::build(config, http, aws_sdk_secretsmanager::Client::from_conf(aws)),
-    )
-    .await
-    .expect("the cold start gives up in bounded time");
+    let result = tokio::time::timeout(Duration::from_secs(60), Dependencies::build(config, http, secrets_client))
+        .await
+        .expect("the cold start gives up in bounded time");
     let Err(error) = result else { panic!("a cold start without Secrets Manager succeeded") };
     let message = error.to_string();
     assert!(message.starts_with("secrets error: "), "{message}");

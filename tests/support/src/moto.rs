@@ -8,6 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+pub use aws_config::retry::RetryConfig;
 use aws_sdk_secretsmanager::{Client, config::Credentials};
 use stytch_unit_common::secrets::SdkHttpClient;
 
@@ -63,15 +64,7 @@ impl MotoServer {
 
     /// A Secrets Manager client aimed at this server, as `AWS_ENDPOINT_URL_SECRETS_MANAGER` would.
     pub async fn client(&self) -> Client {
-        // Through the same transport as the functions' own Secrets Manager client.
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .http_client(SdkHttpClient::new(reqwest::Client::new()))
-            .endpoint_url(&self.endpoint)
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
-            .load()
-            .await;
-        Client::new(&config)
+        sdk_client(reqwest::Client::new(), &self.endpoint, RetryConfig::standard()).await
     }
 
     pub async fn create_secret(&self, name: &str, value: &str) {
@@ -81,6 +74,20 @@ impl MotoServer {
     pub async fn rotate_secret(&self, name: &str, value: &str) {
         self.client().await.put_secret_value().secret_id(name).secret_string(value).send().await.expect("moto updates");
     }
+}
+
+/// A Secrets Manager client aimed at `endpoint` with test credentials, sending through `http` as the
+/// functions' own client does (`secrets::SdkHttpClient`).
+pub async fn sdk_client(http: reqwest::Client, endpoint: &str, retry: RetryConfig) -> Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(SdkHttpClient::new(http))
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .retry_config(retry)
+        .load()
+        .await;
+    Client::new(&config)
 }
 
 impl Drop for MotoServer {
