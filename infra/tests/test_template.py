@@ -154,7 +154,8 @@ SECRET_ENV = {"stytch": "STYTCH_SECRET_ID", "unit": "UNIT_SECRET_ID"}
 # What each function reads, as decided for this project (the function's main.rs must agree, below).
 SECRETS_NEEDED = {
     "signup": {"stytch", "unit"},
-    "step-up": {"stytch"},
+    # Unit too: SMS step-up texts the phone on the customer's KYC record, read from Unit.
+    "step-up": {"stytch", "unit"},
     "token-exchange": {"stytch", "unit"},
     "cards": {"unit"},
 }
@@ -204,8 +205,7 @@ def test_secrets_needed_match_each_functions_cold_start():
         assert declared == needed, f"{binary}: main.rs reads {sorted(declared)}, the template grants {sorted(needed)}"
 
 
-def test_step_up_has_no_unit_secret_and_cards_no_stytch_secret():
-    assert "unit" not in SECRETS_NEEDED["step-up"]
+def test_cards_has_no_stytch_secret():
     assert "stytch" not in SECRETS_NEEDED["cards"]
 
 
@@ -351,8 +351,14 @@ def test_function_configuration_comes_from_parameters():
     assert variables["LOG_LEVEL"] == {"Ref": "LogLevel"}
     assert variables["SESSION_DURATION_MINUTES"] == {"Ref": "SessionDurationMinutes"}
     assert variables["STEP_UP_MAX_AGE_SECONDS"] == {"Ref": "StepUpMaxAgeSeconds"}
+    assert variables["JWT_MAX_TOKEN_AGE_SECONDS"] == {
+        "Fn::If": ["HasJwtMaxTokenAge", {"Ref": "JwtMaxTokenAgeSeconds"}, {"Ref": "AWS::NoValue"}]
+    }
     signup = function("SignupFunction")["Properties"]["Environment"]["Variables"]
     assert signup["MAGIC_LINK_REDIRECT_URL"] == {"Ref": "MagicLinkRedirectUrl"}
+    exchange = function("TokenExchangeFunction")["Properties"]["Environment"]["Variables"]
+    assert exchange["SENSITIVE_TOKEN_MAX_SECONDS"] == {"Ref": "SensitiveTokenMaxSeconds"}
+    assert template()["Parameters"]["SensitiveTokenMaxSeconds"]["Default"] == 900
 
 
 def test_http_api_stage_cors_throttling_and_access_logs():

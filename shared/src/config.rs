@@ -57,6 +57,9 @@ pub struct SessionConfig {
     pub jwks_refresh_cooldown: Duration,
     /// `STEP_UP_MAX_AGE_SECONDS`: how recent the second factor must be for sensitive scopes.
     pub step_up_max_age: Duration,
+    /// `SENSITIVE_TOKEN_MAX_SECONDS`: the longest a Unit customer token with a two-factor scope
+    /// (`cards-write`, `cards-sensitive*`) may live; Unit cannot revoke one once issued.
+    pub sensitive_token_max_lifetime: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +108,7 @@ impl Config {
                 jwks_cache_ttl: env.seconds("JWKS_CACHE_TTL_SECONDS", 600, 60..=3_600)?,
                 jwks_refresh_cooldown: env.seconds("JWKS_REFRESH_COOLDOWN_SECONDS", 30, 1..=3_600)?,
                 step_up_max_age: env.seconds("STEP_UP_MAX_AGE_SECONDS", 300, 10..=86_400)?,
+                sensitive_token_max_lifetime: env.seconds("SENSITIVE_TOKEN_MAX_SECONDS", 900, 60..=86_400)?,
             },
             upstream: UpstreamConfig {
                 connect_timeout: env.millis("UPSTREAM_CONNECT_TIMEOUT_MS", 2_000, 50..=30_000)?,
@@ -221,6 +225,7 @@ mod tests {
         assert_eq!(c.session.jwks_cache_ttl, Duration::from_secs(600));
         assert_eq!(c.session.jwks_refresh_cooldown, Duration::from_secs(30));
         assert_eq!(c.session.step_up_max_age, Duration::from_secs(300));
+        assert_eq!(c.session.sensitive_token_max_lifetime, Duration::from_secs(900));
         assert_eq!(c.log_level, LevelFilter::INFO);
         assert_eq!(c.api.session_duration_minutes, 60);
         assert!(c.api.cors_allowed_origins.is_empty());
@@ -262,6 +267,7 @@ mod tests {
             ("JWT_LEEWAY_SECONDS", "3600"),
             ("JWKS_CACHE_TTL_SECONDS", "5"),
             ("UPSTREAM_TIMEOUT_MS", "-1"),
+            ("SENSITIVE_TOKEN_MAX_SECONDS", "86401"),
             ("LOG_LEVEL", "loud"),
         ] {
             let mut vars = base.to_vec();

@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 
 use crate::{
     http::ApiError,
-    stytch::{StytchClient, UpdateUser},
-    unit::{Application, ApplicationStatus, UnitClient},
+    step_up::bound,
+    stytch::{StytchClient, UpdateUser, User},
+    unit::{Application, ApplicationStatus, Customer, UnitClient, UnitError},
 };
 
 const APPLICATION_ID: &str = "unit_application_id";
@@ -23,6 +24,10 @@ pub struct CustomerLink {
 }
 
 impl CustomerLink {
+    pub fn of(user: &User) -> Self {
+        Self::from_metadata(&user.trusted_metadata)
+    }
+
     fn from_metadata(metadata: &Map<String, Value>) -> Self {
         let text = |key: &str| metadata.get(key).and_then(Value::as_str).map(str::to_owned);
         Self { application_id: text(APPLICATION_ID), customer_id: text(CUSTOMER_ID) }
@@ -31,17 +36,21 @@ impl CustomerLink {
 
 /// What the Stytch user's metadata says today.
 pub async fn read(stytch: &StytchClient, user_id: &str) -> Result<CustomerLink, ApiError> {
-    let user = stytch.get_user(user_id).await?;
-    Ok(CustomerLink::from_metadata(&user.user.trusted_metadata))
+    Ok(CustomerLink::of(&stytch.get_user(user_id).await?.user))
 }
 
-/// Records the application (and the customer, once there is one). Only our two keys are
-/// written; Stytch merges them into whatever else the metadata holds.
+/// Records the application (and the customer, once there is one), with the applicant's phone as
+/// Unit holds it: the KYC phone step-up texts until Unit has a customer (then the customer's
+/// record is the authority). Only our keys are written; Stytch merges them into whatever else
+/// the metadata holds.
 pub async fn record(stytch: &StytchClient, user_id: &str, application: &Application) -> Result<CustomerLink, ApiError> {
     let mut metadata = Map::new();
     metadata.insert(APPLICATION_ID.into(), Value::String(application.id.clone()));
     if let Some(customer_id) = &application.customer_id {
         metadata.insert(CUSTOMER_ID.into(), Value::String(customer_id.clone()));
+    }
+    if let Some(phone) = &application.phone {
+        bound::record_kyc_phone(&mut metadata, phone);
     }
     stytch.update_user(user_id, &UpdateUser { trusted_metadata: Some(metadata), untrusted_metadata: None }).await?;
     Ok(CustomerLink { application_id: Some(application.id.clone()), customer_id: application.customer_id.clone() })
@@ -54,6 +63,15 @@ pub async fn current_application(
     user_id: &str,
 ) -> Result<Option<Application>, ApiError> {
     let link = read(stytch, user_id).await?;
+    application_of(stytch, unit, user_id, link).await
+}
+
+async fn application_of(
+    stytch: &StytchClient,
+    unit: &UnitClient,
+    user_id: &str,
+    link: CustomerLink,
+) -> Result<Option<Application>, ApiError> {
     let Some(application_id) = link.application_id else {
         return Ok(None);
     };
@@ -71,11 +89,16 @@ pub async fn current_application(
 
 /// The Unit customer of this Stytch user, or the reason there is none yet (409).
 pub async fn customer_id(stytch: &StytchClient, unit: &UnitClient, user_id: &str) -> Result<String, ApiError> {
-    let link = read(stytch, user_id).await?;
+    customer_id_of(stytch, unit, &stytch.get_user(user_id).await?.user).await
+}
+
+/// [`customer_id`] for a user already read (from `users.get` or `sessions.authenticate`).
+pub async fn customer_id_of(stytch: &StytchClient, unit: &UnitClient, user: &User) -> Result<String, ApiError> {
+    let link = CustomerLink::of(user);
     if let Some(customer_id) = link.customer_id {
         return Ok(customer_id);
     }
-    match current_application(stytch, unit, user_id).await? {
+    match application_of(stytch, unit, &user.user_id, link).await? {
         None => Err(ApiError::Conflict {
             code: "no_application",
             detail: "This user has no Unit application yet. Submit one with POST /applications.".into(),
@@ -92,4 +115,25 @@ pub async fn customer_id(stytch: &StytchClient, unit: &UnitClient, user_id: &str
             detail: "The Unit application is still under review; there is no customer yet.".into(),
         }),
     }
+}
+
+/// The Unit customer `customer_id`, which must name `user_id` as its `jwtSubject`.
+///
+/// Defence in depth: the trusted metadata could be wrong (an operator's edit, a bug elsewhere), and
+/// Unit's SMS path does not look at `jwtSubject` at all. So the customer must name this user;
+/// anything else is our data being wrong, a 500 that is logged, never a token or a text message.
+pub async fn verified_customer(unit: &UnitClient, user_id: &str, customer_id: &str) -> Result<Customer, ApiError> {
+    let customer = unit.get_customer(customer_id).await.map_err(|error| match error {
+        UnitError::InvalidId => ApiError::internal("customer id in trusted metadata is not a Unit id"),
+        UnitError::Api { status: 404, .. } => {
+            tracing::error!(customer_id, "customer in trusted metadata does not exist at Unit");
+            ApiError::internal("linked customer not found at Unit")
+        }
+        other => other.into(),
+    })?;
+    if customer.jwt_subject.as_deref() != Some(user_id) {
+        tracing::error!(customer_id, "Unit customer's jwtSubject is not the session's user");
+        return Err(ApiError::internal("customer link points at a customer of another user"));
+    }
+    Ok(customer)
 }

@@ -3,6 +3,7 @@
 //! - [`config`]: environment variables, parsed once per cold start.
 //! - [`secrets`]: the Stytch and Unit credentials from AWS Secrets Manager, cached.
 //! - [`session`]: local verification of Stytch session JWTs against the project's JWKS.
+//! - [`step_up`]: the step-up rule: which second factors count, and which are bound to the user.
 //! - [`http`]: the one error model (RFC 9457 problem+json), request ids, JSON extraction.
 //! - [`telemetry`]: JSON logs for CloudWatch.
 //! - [`http_client`]: the one outbound HTTP client, with timeouts.
@@ -17,6 +18,7 @@ pub mod secrets;
 pub mod session;
 pub mod session_response;
 pub mod startup;
+pub mod step_up;
 pub mod stytch;
 pub mod telemetry;
 pub mod unit;

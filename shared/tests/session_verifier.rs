@@ -6,7 +6,8 @@ use std::time::Duration;
 use serde_json::json;
 use stytch_unit_common::{
     http::ApiError,
-    session::{JwksCache, JwksSettings, SessionVerifier, StepUpShortfall, VerifierSettings, VerifyError},
+    session::{JwksCache, JwksSettings, SessionVerifier, VerifierSettings, VerifyError},
+    step_up::StepUpShortfall,
 };
 use test_support::{
     jwks_server::JwksServer,

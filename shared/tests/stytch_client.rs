@@ -10,9 +10,8 @@ use stytch_unit_common::{
     ExposeSecret,
     http::{ApiError, Upstream},
     secrets::{CachedSecret, StytchCredentials},
-    session::{
-        FactorType, JwksCache, JwksSettings, SessionVerifier, StepUpShortfall, VerifiedSession, VerifierSettings,
-    },
+    session::{FactorType, JwksCache, JwksSettings, SessionVerifier, VerifiedSession, VerifierSettings},
+    step_up::StepUpShortfall,
     stytch::{
         MagicLinkAuthenticate, MagicLinkLoginOrCreate, OtpAuthenticate, SessionAuthenticate, SessionRef, SessionRevoke,
         SmsLoginOrCreate, SmsSend, StytchClient, StytchError, StytchErrorType, TotpAuthenticate, TotpCreate,

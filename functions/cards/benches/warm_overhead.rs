@@ -19,7 +19,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use stytch_unit_common::{config::SecretNeeds, customer_link, startup::Dependencies, telemetry};
 use test_support::{
-    functions::{cold_start, individual_application},
+    functions::{applicant_phone, cold_start, individual_application},
     stack::LocalStack,
 };
 use tower::ServiceExt;
@@ -107,7 +107,7 @@ async fn measure(deps: &Dependencies, stack: &LocalStack) -> Value {
         .unwrap();
     let customer_id = application.customer_id.clone().expect("approved");
     customer_link::record(exchange_deps.stytch().unwrap(), &user.user_id, &application).await.unwrap();
-    let jwt = stack.step_up_totp(&user).await;
+    let jwt = stack.step_up_sms(&user, &applicant_phone("123456789").e164()).await;
     let token_body = json!({ "scopes": SCOPES });
     let (status, body) = call(&exchange, "POST", "/token", &jwt, Some(token_body.clone())).await;
     assert_eq!(status, 200, "{body}");

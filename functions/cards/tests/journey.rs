@@ -1,9 +1,9 @@
-//! The whole path in-process: a Stytch sign-in, an approved Unit application, TOTP step-up, the
+//! The whole path in-process: a Stytch sign-in, an approved Unit application, SMS step-up, the
 //! token exchange for card scopes, then the cards routes with the token it returned.
 
 use serde_json::json;
 use stytch_unit_common::config::SecretNeeds;
-use test_support::functions::FunctionApi;
+use test_support::functions::{FunctionApi, applicant_phone};
 
 #[tokio::test]
 async fn sign_in_step_up_exchange_and_manage_a_card() {
@@ -17,8 +17,8 @@ async fn sign_in_step_up_exchange_and_manage_a_card() {
     let answer = exchange.post("/token", Some(&user.session_jwt), scopes.clone()).await;
     answer.assert_problem(403, "step_up_required");
 
-    // Step up with TOTP, the code computed from the secret as an authenticator app would.
-    let stepped_up = exchange.stack.step_up_totp(&user).await;
+    // Step up with the code texted to the phone on the application (the KYC phone).
+    let stepped_up = exchange.stack.step_up_sms(&user, &applicant_phone("123456789").e164()).await;
     let answer = exchange.post("/token", Some(&stepped_up), scopes).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     let token = answer.body["token"].as_str().unwrap();

@@ -7,7 +7,7 @@ use common::{Side, code, field_errors};
 use http::{Method, StatusCode};
 use serde_json::json;
 use stytch_unit_common::telemetry;
-use test_support::functions::application_body as application;
+use test_support::functions::{applicant_phone, application_body as application};
 use test_support::logs::{CapturedLogs, leaked_fragments};
 use tracing::level_filters::LevelFilter;
 
@@ -33,11 +33,20 @@ async fn an_approved_application_is_linked_to_the_stytch_user_once() {
     let metadata = &api.stack.stytch_user(&user.user_id).await["trusted_metadata"];
     assert_eq!(metadata["unit_application_id"], application_id.as_str());
     assert_eq!(metadata["unit_customer_id"], customer_id.as_str());
+    // The phone as Unit holds it: the KYC phone that SMS step-up texts.
+    let kyc_phone = applicant_phone("123-45-6789").e164();
+    assert_eq!(metadata["kyc_phone"], kyc_phone.as_str());
 
     // A double submit returns the same application and creates nothing.
-    let again = api.post("/applications", jwt, body).await;
+    let again = api.post("/applications", jwt, body.clone()).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.body, answer.body);
+    // Submitting again with another phone changes nothing: the bound phone is not replaceable here.
+    body["phone"] = json!({ "countryCode": "1", "number": "5005550006" });
+    let again = api.post("/applications", jwt, body).await;
+    assert_eq!((again.status, &again.body), (StatusCode::OK, &answer.body));
+    let metadata = &api.stack.stytch_user(&user.user_id).await["trusted_metadata"];
+    assert_eq!(metadata["kyc_phone"], kyc_phone.as_str());
     let all = api.stack.unit_org(Method::GET, "/applications").await;
     assert_eq!(all["data"].as_array().unwrap().len(), 1);
 

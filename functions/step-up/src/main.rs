@@ -4,5 +4,5 @@ use stytch_unit_common::{config::SecretNeeds, startup};
 
 #[tokio::main]
 async fn main() -> Result<(), startup::StartupError> {
-    startup::run(SecretNeeds { stytch: true, unit: false }, step_up::router).await
+    startup::run(SecretNeeds { stytch: true, unit: true }, step_up::router).await
 }

@@ -1,14 +1,18 @@
 //! Authenticator-app step-up and recovery codes through the real router, against the sandbox.
-//! What matters in the end: the JWT returned after step-up passes the two-factor rule.
+//! What matters in the end: the JWT returned after step-up passes the step-up rule, and only a
+//! TOTP enrolled under a stepped-up session (after the KYC-phone SMS) ever does.
 
 mod common;
 
-use common::{Side, code, enrol, field_errors, is_two_factor, wrong};
+use common::{Side, applicant, code, enrol, field_errors, is_stepped_up, sms_step_up, wrong};
 use http::{StatusCode, header};
 use serde_json::{Value, json};
 use stytch_unit_common::telemetry;
-use test_support::functions::totp_code;
 use test_support::logs::{CapturedLogs, leaked_fragments};
+use test_support::{
+    functions::{next_totp_code, totp_code},
+    stack::SandboxSession,
+};
 use tracing::level_filters::LevelFilter;
 
 #[tokio::test]
@@ -28,17 +32,26 @@ async fn every_listed_route_is_routed_and_needs_a_session() {
 }
 
 #[tokio::test]
-async fn a_totp_step_up_turns_the_sign_in_session_into_a_two_factor_one() {
+async fn a_totp_enrolled_after_the_sms_step_up_is_trusted_by_later_sessions() {
     let api = common::start(&[]).await;
     let logs = CapturedLogs::default();
     let _guard = tracing::subscriber::set_default(telemetry::subscriber(LevelFilter::TRACE, logs.clone()));
-    let user = api.stack.sign_in("ada@example.com").await;
-    assert!(!is_two_factor(&api, &user.session_jwt).await, "signing in is one factor");
+    let (user, kyc_phone) = applicant(&api, "ada@example.com", "712350100").await;
+    assert!(!is_stepped_up(&api, &user.session_jwt).await, "signing in is one factor");
 
-    let enrolment = enrol(&api, &user.session_jwt).await;
+    // A one-factor session may not enrol: whoever reads the mailbox would own the second factor.
+    let refused = api.post("/step-up/totp", Some(&user.session_jwt), Value::Null).await;
+    refused.assert_problem(403, "step_up_required");
+    assert_eq!(api.stack.stytch_user(&user.user_id).await["totps"], json!([]), "nothing was created");
+
+    let stepped_up = sms_step_up(&api, &user.session_jwt, &kyc_phone).await;
+    let enrolment = enrol(&api, &stepped_up).await;
     assert_eq!(enrolment.headers[header::CACHE_CONTROL], "no-store");
     let secret = enrolment.body["secret"].as_str().unwrap().to_owned();
-    assert!(enrolment.body["totpId"].as_str().unwrap().starts_with("totp-test-"));
+    let totp_id = enrolment.body["totpId"].as_str().unwrap().to_owned();
+    assert!(totp_id.starts_with("totp-test-"));
+    let metadata = &api.stack.stytch_user(&user.user_id).await["trusted_metadata"];
+    assert_eq!(metadata["trusted_totp_id"], totp_id.as_str(), "recorded as the trusted TOTP");
     let uri = enrolment.body["otpauthUri"].as_str().unwrap();
     assert!(uri.starts_with("otpauth://totp/Stytch%20Unit%20Lambdas:ada%40example.com?"), "{uri}");
     assert!(uri.contains(&format!("secret={secret}&")));
@@ -47,33 +60,38 @@ async fn a_totp_step_up_turns_the_sign_in_session_into_a_two_factor_one() {
         enrolment.body["recoveryCodes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
     assert_eq!(recovery_codes.len(), 10);
 
-    // A smuggled user id is ignored: the factor goes to the session's user.
+    // The first code activates it. A smuggled user id is ignored: the factor is the session user's.
     let one_time_code = totp_code(&secret);
     let body = json!({ "code": one_time_code, "userId": "user-test-someone-else" });
-    let answer = api.post("/step-up/totp/authenticate", Some(&user.session_jwt), body).await;
+    let answer = api.post("/step-up/totp/authenticate", Some(&stepped_up), body).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.headers[header::CACHE_CONTROL], "no-store");
-    let stepped_up = answer.body["sessionJwt"].as_str().unwrap().to_owned();
-    assert!(answer.body["sessionExpiresAt"].as_str().is_some());
     assert!(answer.body.get("sessionToken").is_none(), "a step-up with the JWT keeps the same session and token");
 
-    assert!(is_two_factor(&api, &stepped_up).await, "the new JWT passes the two-factor rule");
-    assert!(!is_two_factor(&api, &user.session_jwt).await, "the sign-in JWT still does not");
+    // A later sign-in steps up with the authenticator app alone.
+    let later = api.stack.sign_in("ada@example.com").await;
+    assert!(!is_stepped_up(&api, &later.session_jwt).await);
+    let body = json!({ "code": next_totp_code(&secret) });
+    let answer = api.post("/step-up/totp/authenticate", Some(&later.session_jwt), body).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let totp_jwt = answer.body["sessionJwt"].as_str().unwrap().to_owned();
+    assert!(answer.body["sessionExpiresAt"].as_str().is_some());
+    assert!(is_stepped_up(&api, &totp_jwt).await, "the new JWT passes the step-up rule");
     let verifier = api.dependencies.verifier().unwrap();
     let (before, after) =
-        (verifier.verify(&user.session_jwt).await.unwrap(), verifier.verify(&stepped_up).await.unwrap());
+        (verifier.verify(&later.session_jwt).await.unwrap(), verifier.verify(&totp_jwt).await.unwrap());
     assert_eq!(
         (after.session_id.as_str(), after.user_id.as_str()),
         (before.session_id.as_str(), user.user_id.as_str())
     );
 
     // The TOTP is active now: a second enrolment is refused.
-    let again = api.post("/step-up/totp", Some(&stepped_up), Value::Null).await;
+    let again = api.post("/step-up/totp", Some(&totp_jwt), Value::Null).await;
     assert_eq!((again.status, code(&again)), (StatusCode::CONFLICT, "totp_already_enrolled"));
 
     let text = logs.text();
     assert!(text.contains("TOTP added to session"), "logs were captured");
-    let credentials = [&secret, &one_time_code, &user.session_jwt, &user.session_token, &stepped_up];
+    let credentials = [&secret, &one_time_code, &user.session_jwt, &user.session_token, &stepped_up, &totp_jwt];
     for credential in credentials.into_iter().chain(&recovery_codes) {
         assert!(leaked_fragments(&text, credential).is_empty(), "a credential reached the logs");
     }
@@ -82,16 +100,38 @@ async fn a_totp_step_up_turns_the_sign_in_session_into_a_two_factor_one() {
     assert!(leaked_fragments(&text, &qr[qr.len() - 40..]).is_empty());
 }
 
+/// `POST /step-up/totp/authenticate` with the current code of `secret`.
+async fn totp_step_up(api: &common::Api, user: &SandboxSession, secret: &str) -> common::Answer {
+    api.post("/step-up/totp/authenticate", Some(&user.session_jwt), json!({ "code": totp_code(secret) })).await
+}
+
+#[tokio::test]
+async fn a_totp_created_outside_a_stepped_up_session_is_never_trusted() {
+    let api = common::start(&[]).await;
+    let (user, _) = applicant(&api, "eve@example.com", "712350200").await;
+    // Created at Stytch directly, as a frontend SDK (or an attacker inside a one-factor session) could.
+    let created = api.stack.stytch_post("/v1/totps", json!({ "user_id": user.user_id })).await;
+    let secret = created["secret"].as_str().unwrap();
+    let answer = totp_step_up(&api, &user, secret).await;
+    answer.assert_problem(403, "factor_not_bound");
+    assert!(answer.body.get("sessionJwt").is_none(), "no session JWT for an untrusted factor");
+    let recovery_code = created["recovery_codes"][0].as_str().unwrap();
+    let answer = api.post("/step-up/recover", Some(&user.session_jwt), json!({ "recoveryCode": recovery_code })).await;
+    answer.assert_problem(403, "factor_not_bound");
+    assert!(answer.body.get("sessionJwt").is_none());
+}
+
 #[tokio::test]
 async fn wrong_malformed_and_unenrolled_codes_are_refused() {
     let api = common::start(&[]).await;
-    let user = api.stack.sign_in("grace@example.com").await;
+    let (user, kyc_phone) = applicant(&api, "grace@example.com", "712350300").await;
     let jwt = Some(user.session_jwt.as_str());
 
     let answer = api.post("/step-up/totp/authenticate", jwt, json!({ "code": "123456" })).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::CONFLICT, "totp_not_enrolled"));
 
-    let secret = enrol(&api, &user.session_jwt).await.body["secret"].as_str().unwrap().to_owned();
+    let stepped_up = sms_step_up(&api, &user.session_jwt, &kyc_phone).await;
+    let secret = enrol(&api, &stepped_up).await.body["secret"].as_str().unwrap().to_owned();
     let answer = api.post("/step-up/totp/authenticate", jwt, json!({ "code": wrong(&totp_code(&secret)) })).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::UNAUTHORIZED, "invalid_code"));
 
@@ -103,17 +143,17 @@ async fn wrong_malformed_and_unenrolled_codes_are_refused() {
 }
 
 #[tokio::test]
-async fn a_recovery_code_steps_up_once() {
+async fn a_recovery_code_of_the_trusted_totp_steps_up_once() {
     let api = common::start(&[]).await;
-    let user = api.stack.sign_in("hedy@example.com").await;
+    let (user, kyc_phone) = applicant(&api, "hedy@example.com", "712350400").await;
     let answer =
         api.post("/step-up/recover", Some(&user.session_jwt), json!({ "recoveryCode": "abcd-efgh-ijkl" })).await;
     assert_eq!((answer.status, code(&answer)), (StatusCode::CONFLICT, "totp_not_enrolled"));
 
-    let enrolment = enrol(&api, &user.session_jwt).await;
+    let stepped_up = sms_step_up(&api, &user.session_jwt, &kyc_phone).await;
+    let enrolment = enrol(&api, &stepped_up).await;
     let secret = enrolment.body["secret"].as_str().unwrap();
-    let activate = json!({ "code": totp_code(secret) });
-    assert_eq!(api.post("/step-up/totp/authenticate", Some(&user.session_jwt), activate).await.status, StatusCode::OK);
+    assert_eq!(totp_step_up(&api, &user, secret).await.status, StatusCode::OK);
 
     // A later sign-in (lost phone): the recovery code is the second factor.
     let later = api.stack.sign_in("hedy@example.com").await;
@@ -121,7 +161,7 @@ async fn a_recovery_code_steps_up_once() {
     let body = json!({ "recoveryCode": recovery_code });
     let answer = api.post("/step-up/recover", Some(&later.session_jwt), body.clone()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    assert!(is_two_factor(&api, answer.body["sessionJwt"].as_str().unwrap()).await);
+    assert!(is_stepped_up(&api, answer.body["sessionJwt"].as_str().unwrap()).await);
 
     let reused = api.post("/step-up/recover", Some(&later.session_jwt), body).await;
     assert_eq!((reused.status, code(&reused)), (StatusCode::UNAUTHORIZED, "invalid_code"));
@@ -132,8 +172,9 @@ async fn a_recovery_code_steps_up_once() {
 #[tokio::test]
 async fn stytch_rate_limits_and_outages_are_passed_on() {
     let api = common::start(&[("UPSTREAM_TIMEOUT_MS", "300")]).await;
-    let user = api.stack.sign_in("mary@example.com").await;
-    let jwt = Some(user.session_jwt.as_str());
+    let (user, kyc_phone) = applicant(&api, "mary@example.com", "712350500").await;
+    let stepped_up = sms_step_up(&api, &user.session_jwt, &kyc_phone).await;
+    let jwt = Some(stepped_up.as_str());
 
     api.fault(Side::Stytch, json!({ "path": "/v1/totps", "status": 429 })).await;
     let answer = api.post("/step-up/totp", jwt, Value::Null).await;
@@ -150,13 +191,16 @@ async fn stytch_rate_limits_and_outages_are_passed_on() {
 }
 
 #[tokio::test]
-async fn a_revoked_session_cannot_step_up() {
+async fn a_revoked_session_cannot_step_up_or_enrol() {
     let api = common::start(&[]).await;
-    let user = api.stack.sign_in("joan@example.com").await;
+    let (user, kyc_phone) = applicant(&api, "joan@example.com", "712350600").await;
+    let stepped_up = sms_step_up(&api, &user.session_jwt, &kyc_phone).await;
     api.stack.revoke_session(&user.session_token).await;
-    // The JWT still verifies locally until it expires; Stytch refuses to add a factor to it.
-    let secret = enrol(&api, &user.session_jwt).await.body["secret"].as_str().unwrap().to_owned();
-    let answer =
-        api.post("/step-up/totp/authenticate", Some(&user.session_jwt), json!({ "code": totp_code(&secret) })).await;
-    assert_eq!((answer.status, code(&answer)), (StatusCode::UNAUTHORIZED, "session_not_found"));
+    // The JWTs still verify locally until they expire; Stytch refuses the session.
+    let answer = api.post("/step-up/totp", Some(&stepped_up), Value::Null).await;
+    answer.assert_problem(401, "session_not_found");
+    assert_eq!(api.stack.stytch_user(&user.user_id).await["totps"], json!([]), "nothing was created");
+    api.call("POST", "/step-up/sms/send", Some(&user.session_jwt), None).await;
+    let answer = api.post("/step-up/sms/authenticate", Some(&user.session_jwt), json!({ "code": "123456" })).await;
+    answer.assert_problem(401, "session_not_found");
 }

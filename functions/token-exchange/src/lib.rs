@@ -6,7 +6,6 @@
 //!
 //! The Unit customer always comes from the verified session's `sub`, never from the body.
 
-pub mod customer;
 pub mod error;
 pub mod routes;
 pub mod scopes;

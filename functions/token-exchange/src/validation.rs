@@ -45,6 +45,13 @@ impl TokenRequest {
     pub fn needs_two_factor(&self) -> bool {
         self.scopes.iter().any(|scope| scopes::requires_two_factor(scope))
     }
+
+    /// The lifetime granted: as asked (or the default), capped at `sensitive_max` when a scope
+    /// needs a second factor, since Unit cannot revoke a token that can act on cards.
+    pub fn lifetime(&self, sensitive_max: std::time::Duration) -> u32 {
+        let cap = u32::try_from(sensitive_max.as_secs()).unwrap_or(MAX_EXPIRES_IN);
+        if self.needs_two_factor() { self.expires_in.min(cap) } else { self.expires_in }
+    }
 }
 
 pub fn validate(body: TokenBody) -> Result<TokenRequest, RouteError> {
@@ -142,6 +149,21 @@ mod tests {
         assert_eq!(request.expires_in, DEFAULT_EXPIRES_IN);
         assert!(request.needs_two_factor());
         assert!(!validate(body(&["cards", "accounts"])).ok().unwrap().needs_two_factor());
+    }
+
+    #[test]
+    fn sensitive_tokens_are_capped_and_others_keep_what_they_asked_for() {
+        let fifteen_minutes = std::time::Duration::from_secs(900);
+        let mut day = body(&["cards", "cards-sensitive"]);
+        day.expires_in = Some(86_400);
+        assert_eq!(validate(day).ok().unwrap().lifetime(fifteen_minutes), 900);
+        assert_eq!(validate(body(&["cards-write"])).ok().unwrap().lifetime(fifteen_minutes), 900);
+        let mut short = body(&["cards-write"]);
+        short.expires_in = Some(120);
+        assert_eq!(validate(short).ok().unwrap().lifetime(fifteen_minutes), 120);
+        let mut read = body(&["cards", "accounts"]);
+        read.expires_in = Some(86_400);
+        assert_eq!(validate(read).ok().unwrap().lifetime(fifteen_minutes), 86_400);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use axum::body::Body;
 use common::{Answer, Side, assert_problem, token};
 use http::Request;
 use serde_json::{Value, json};
-use test_support::jwt::payload;
+use test_support::{functions::applicant_phone, jwt::payload};
 use time::OffsetDateTime;
 
 /// Every route in `ROUTES` is served (an unauthenticated call is refused by the route, not by the
@@ -44,8 +44,9 @@ async fn a_stepped_up_session_gets_a_card_token_and_a_one_factor_session_does_no
     assert_eq!(body["expiresIn"], 3600);
     assert_eq!(body["scopes"], json!(["cards", "accounts"]));
 
-    // After TOTP step-up: cards-write. A smuggled customerId / jwtSubject changes nothing.
-    let stepped_up = h.stack.step_up_totp(&user).await;
+    // After SMS step-up to the KYC phone: cards-write. A smuggled customerId / jwtSubject changes
+    // nothing.
+    let stepped_up = h.stack.step_up_sms(&user, &applicant_phone("123456789").e164()).await;
     let Answer { status, body, .. } = token(
         &h,
         &stepped_up,
@@ -229,13 +230,17 @@ async fn unit_refusing_the_session_or_a_foreign_customer_link_never_yields_a_tok
     let ada = h.stack.sign_in("ada@example.com").await;
     let ada_application = h.apply(&ada.user_id, "323456789").await;
 
-    // A JWT inside our 5 s leeway but already expired for Unit (which allows none).
+    // A JWT inside our 5 s leeway but already expired for Unit (which allows none): the caller's
+    // to refresh, refused before Unit is asked.
     let expired = h
         .stack
         .forge_session(&ada.session_token, json!({ "exp": OffsetDateTime::now_utc().unix_timestamp() - 2 }), false)
         .await;
+    h.fault(Side::Unit, json!({ "status": 500, "count": 1 })).await;
     let Answer { status, body, .. } = token(&h, &expired, json!({ "scopes": ["cards"] })).await;
-    assert_problem(status, &body, 401, "session_rejected_by_unit");
+    assert_problem(status, &body, 401, "session_expired");
+    assert_eq!(h.armed_faults(Side::Unit).await[0]["remaining"], 1, "Unit was not called");
+    h.clear_faults(Side::Unit).await;
 
     // Trusted metadata pointing at another user's customer: refused by our own jwtSubject check.
     let mallory = h.stack.sign_in("mallory@example.com").await;
@@ -271,7 +276,7 @@ async fn unit_or_stytch_down_is_502_or_504() {
     assert!(status == 502 || status == 504, "{status} {body}");
     h.clear_faults(Side::Unit).await;
 
-    h.fault(Side::Stytch, json!({ "path": "/v1/users", "status": 500, "count": 10 })).await;
+    h.fault(Side::Stytch, json!({ "path": "/v1/sessions/authenticate", "status": 500, "count": 10 })).await;
     let Answer { status, body, .. } = token(&h, jwt, json!({ "scopes": ["cards"] })).await;
     assert_problem(status, &body, 502, "upstream_error");
     h.clear_faults(Side::Stytch).await;

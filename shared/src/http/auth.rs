@@ -9,12 +9,32 @@ use http::{header::AUTHORIZATION, request::Parts};
 use secrecy::SecretString;
 
 use super::problem::ApiError;
-use crate::{session::VerifiedSession, startup::Dependencies};
+use crate::{
+    session::VerifiedSession,
+    startup::Dependencies,
+    stytch::{SessionAuthenticate, SessionRef, StytchClient, User},
+};
 
 /// A verified Stytch session and the JWT it came from (needed to hand to Unit and to Stytch).
 pub struct StytchSession {
     pub session: VerifiedSession,
     pub jwt: SecretString,
+}
+
+impl StytchSession {
+    /// Asks Stytch whether the session is still alive: the revocation check where money is at
+    /// stake (a JWT verifies locally until `exp` even after a logout or an operator's revoke). A
+    /// revoked or expired session is `401 session_not_found`. Stytch's answer carries the user
+    /// with its `trusted_metadata`, so it replaces a `users.get`.
+    pub async fn check_with_stytch(&self, stytch: &StytchClient) -> Result<User, ApiError> {
+        let request = SessionAuthenticate::new(SessionRef::Jwt(self.jwt.clone()));
+        let user = stytch.session_authenticate(&request).await?.user;
+        match user {
+            Some(user) if user.user_id == self.session.user_id => Ok(user),
+            Some(_) => Err(ApiError::internal("Stytch answered a session check with another user")),
+            None => Err(ApiError::internal("Stytch answered a session check without the user")),
+        }
+    }
 }
 
 /// A Unit customer token from `Authorization: Bearer`.

@@ -112,6 +112,8 @@ pub struct VerifiedSession {
     pub factors: Vec<AuthenticationFactor>,
     /// The session's own expiry (the claim's `expires_at`), else the JWT's `exp`.
     pub expires_at: OffsetDateTime,
+    /// The JWT's own `exp`. It verifies here within the configured leeway; Unit allows none.
+    pub jwt_expires_at: OffsetDateTime,
     pub issued_at: OffsetDateTime,
     pub started_at: Option<OffsetDateTime>,
 }

@@ -5,7 +5,6 @@
 
 mod claims;
 mod jwks;
-mod two_factor;
 mod verifier;
 
 pub use claims::{
@@ -13,7 +12,6 @@ pub use claims::{
     VerifiedSession,
 };
 pub use jwks::{JwksCache, JwksSettings};
-pub use two_factor::{FactorCategory, StepUpShortfall, category};
 pub use verifier::{SessionVerifier, VerifierSettings};
 
 use crate::http::ApiError;

@@ -109,6 +109,7 @@ impl SessionVerifier {
             session_id: claims.session.id,
             factors: claims.session.authentication_factors,
             expires_at,
+            jwt_expires_at: timestamp(claims.exp)?,
             issued_at: timestamp(claims.iat)?,
             started_at: claims.session.started_at,
         })

@@ -24,6 +24,13 @@ pub struct Phone {
     pub number: String,
 }
 
+impl Phone {
+    /// `+<countryCode><number>`, the form Stytch uses.
+    pub fn e164(&self) -> String {
+        format!("+{}{}", self.country_code, self.number)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
@@ -102,6 +109,8 @@ pub struct Application {
     /// Set once Unit approved the application and created the customer.
     pub customer_id: Option<String>,
     pub jwt_subject: Option<String>,
+    /// The applicant's phone as Unit holds it: the phone step-up texts (KYC).
+    pub phone: Option<Phone>,
 }
 
 #[derive(Deserialize)]
@@ -110,6 +119,8 @@ struct ApplicationAttributes {
     status: ApplicationStatus,
     #[serde(default)]
     jwt_subject: Option<String>,
+    #[serde(default)]
+    phone: Option<Phone>,
 }
 
 fn application(document: Document<ApplicationAttributes>) -> Result<Application, UnitError> {
@@ -119,6 +130,7 @@ fn application(document: Document<ApplicationAttributes>) -> Result<Application,
         status: document.data.attributes.status,
         customer_id,
         jwt_subject: document.data.attributes.jwt_subject,
+        phone: document.data.attributes.phone,
     })
 }
 

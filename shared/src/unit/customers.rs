@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    UnitAuth, UnitClient, UnitError, checked_id,
+    Phone, UnitAuth, UnitClient, UnitError, checked_id,
     jsonapi::{Document, RequestDocument},
     to_body,
 };
@@ -16,6 +16,8 @@ pub struct Customer {
     pub kind: String,
     pub status: Option<String>,
     pub jwt_subject: Option<String>,
+    /// The phone on the customer's KYC record: the authority for SMS step-up.
+    pub phone: Option<Phone>,
 }
 
 #[derive(Deserialize)]
@@ -25,6 +27,8 @@ struct CustomerAttributes {
     status: Option<String>,
     #[serde(default)]
     jwt_subject: Option<String>,
+    #[serde(default)]
+    phone: Option<Phone>,
 }
 
 #[derive(Serialize)]
@@ -39,6 +43,7 @@ fn customer(document: Document<CustomerAttributes>) -> Result<Customer, UnitErro
         kind: document.data.kind,
         status: document.data.attributes.status,
         jwt_subject: document.data.attributes.jwt_subject,
+        phone: document.data.attributes.phone,
     })
 }
 

@@ -13,10 +13,10 @@
 //! | `{{IDEMPOTENCY_KEY}}` | a fresh `Idempotency-Key` |
 //! | `{{STYTCH_SESSION_JWT}}` | the user's session JWT: one factor (email) |
 //! | `{{STYTCH_SESSION_JWT_APPLIED}}` | the same, after an approved application (a Unit customer exists) |
-//! | `{{STYTCH_SESSION_JWT_2FA}}` | approved application, and a TOTP second factor added just now |
-//! | `{{TOTP_CODE}}` / `{{WRONG_TOTP_CODE}}` | the user enrolled a TOTP (not yet used): its current code / a wrong one |
+//! | `{{STYTCH_SESSION_JWT_2FA}}` | approved application, and the SMS to its phone added as second factor just now |
+//! | `{{TOTP_CODE}}` / `{{WRONG_TOTP_CODE}}` | after that step-up the user enrolled a TOTP (not yet used): its current code / a wrong one |
 //! | `{{RECOVERY_CODE}}` | the user enrolled and verified a TOTP: one of its recovery codes |
-//! | `{{PHONE_ID}}` / `{{SMS_CODE}}` | a code was texted to the user's new phone: the phone id / the code |
+//! | `{{SMS_CODE}}` | approved application; `POST /step-up/sms/send` texted its phone: the code |
 //! | `{{UNIT_VERIFICATION_TOKEN}}` | a Unit SMS verification was started (its code is `000001` in the sandbox) |
 //! | `{{UNIT_CUSTOMER_TOKEN}}` | a Unit customer token with `accounts cards cards-write` |
 //! | `{{ACCOUNT_ID}}` / `{{CARD_ID}}` / `{{FROZEN_CARD_ID}}` | the customer's deposit account / an active card / a frozen card |
@@ -42,7 +42,6 @@ pub const PLACEHOLDERS: &[&str] = &[
     "TOTP_CODE",
     "WRONG_TOTP_CODE",
     "RECOVERY_CODE",
-    "PHONE_ID",
     "SMS_CODE",
     "UNIT_VERIFICATION_TOKEN",
     "UNIT_CUSTOMER_TOKEN",
@@ -76,7 +75,8 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
     let mut user = User::new(api, sandbox);
     let mut values = BTreeMap::new();
 
-    // Order matters: the TOTP is enrolled before the step-up that uses it, cards before the freeze.
+    // Order matters: the application before any step-up (it binds the phone), the SMS step-up before
+    // a TOTP is enrolled, cards before the freeze.
     if has("MAGIC_LINK_TOKEN") {
         let email = values::email();
         user.expect(Call::new("POST", "/signup").json(json!({ "email": email })), 202).await?;
@@ -87,7 +87,7 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
             || n.starts_with("UNIT_")
             || n.ends_with("_CODE")
             || n.ends_with("CARD_ID")
-            || ["PHONE_ID", "ACCOUNT_ID"].contains(&n.as_str())
+            || n == "ACCOUNT_ID"
     });
     if signs_in {
         user.sign_in().await?;
@@ -98,9 +98,19 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
             || n.starts_with("UNIT_")
             || n.ends_with("CARD_ID")
             || n == "ACCOUNT_ID"
+            || n.ends_with("_CODE")
     });
     if needs_customer {
         user.apply().await?;
+    }
+    if has("SMS_CODE") {
+        values.insert("SMS_CODE", user.send_sms_code().await?);
+    }
+    let needs_two_factors = has("STYTCH_SESSION_JWT_2FA")
+        || names.iter().any(|n| n.ends_with("TOTP_CODE") || n == "RECOVERY_CODE")
+        || names.iter().any(|n| n == "UNIT_CUSTOMER_TOKEN" || n.ends_with("CARD_ID") || n == "ACCOUNT_ID");
+    if needs_two_factors && !has("SMS_CODE") {
+        user.step_up_by_sms().await?;
     }
     if has("TOTP_CODE") || has("WRONG_TOTP_CODE") {
         let secret = user.enrol_totp().await?;
@@ -109,22 +119,8 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
     }
     if has("RECOVERY_CODE") {
         let secret = user.enrol_totp().await?;
-        user.step_up(&secret).await?;
+        user.activate_totp(&secret).await?;
         values.insert("RECOVERY_CODE", user.recovery_codes.first().cloned().ok_or("no recovery codes")?);
-    }
-    let needs_two_factors = has("STYTCH_SESSION_JWT_2FA")
-        || names.iter().any(|n| n == "UNIT_CUSTOMER_TOKEN" || n.ends_with("CARD_ID") || n == "ACCOUNT_ID");
-    if needs_two_factors && user.two_factor_jwt.is_none() {
-        let secret = user.enrol_totp().await?;
-        user.step_up(&secret).await?;
-    }
-    if has("PHONE_ID") || has("SMS_CODE") {
-        let phone = values::phone_number();
-        let call = Call::new("POST", "/step-up/sms/send").bearer(user.jwt()?).json(json!({ "phoneNumber": phone }));
-        let reply = user.expect(call, 202).await?;
-        values.insert("PHONE_ID", reply.text("phoneId")?);
-        let message = user.sandbox.latest_message(&phone).await?;
-        values.insert("SMS_CODE", message["code"].as_str().ok_or("no code in the text message")?.to_owned());
     }
     if has("UNIT_VERIFICATION_TOKEN") {
         let call = Call::new("POST", "/token/verification").bearer(user.jwt()?).json(json!({}));
@@ -182,6 +178,8 @@ struct User<'a, A> {
     api: &'a A,
     sandbox: &'a Sandbox,
     email: String,
+    /// The phone on the application: the one SMS step-up texts.
+    phone: String,
     one_factor_jwt: Option<String>,
     two_factor_jwt: Option<String>,
     totp_secret: Option<String>,
@@ -194,6 +192,7 @@ impl<'a, A: Api> User<'a, A> {
             api,
             sandbox,
             email: values::email(),
+            phone: values::phone_number(),
             one_factor_jwt: None,
             two_factor_jwt: None,
             totp_secret: None,
@@ -233,17 +232,36 @@ impl<'a, A: Api> User<'a, A> {
     }
 
     async fn apply(&mut self) -> Result<(), String> {
-        let body = values::application(&self.email, &values::approved_ssn());
+        let body = values::application(&self.email, &values::approved_ssn(), &self.phone);
         self.expect(Call::new("POST", "/applications").bearer(self.jwt()?).json(body), 201).await?;
         Ok(())
     }
 
-    /// Enrols a TOTP (once) and returns its secret.
+    /// `POST /step-up/sms/send`: the code texted to the application's phone.
+    async fn send_sms_code(&self) -> Result<String, String> {
+        self.expect(Call::new("POST", "/step-up/sms/send").bearer(self.jwt()?), 202).await?;
+        let message = self.sandbox.latest_message(&self.phone).await?;
+        message["code"].as_str().map(str::to_owned).ok_or_else(|| "no code in the text message".to_owned())
+    }
+
+    /// SMS step-up: the code texted to the application's phone, added to the session.
+    async fn step_up_by_sms(&mut self) -> Result<(), String> {
+        let code = self.send_sms_code().await?;
+        let call = Call::new("POST", "/step-up/sms/authenticate").bearer(self.jwt()?).json(json!({ "code": code }));
+        self.two_factor_jwt = Some(self.expect(call, 200).await?.text("sessionJwt")?);
+        Ok(())
+    }
+
+    fn two_factor_jwt(&self) -> Result<&str, String> {
+        self.two_factor_jwt.as_deref().ok_or_else(|| "no SMS step-up yet".to_owned())
+    }
+
+    /// Enrols a TOTP (once, with the stepped-up session) and returns its secret.
     async fn enrol_totp(&mut self) -> Result<String, String> {
         if let Some(secret) = &self.totp_secret {
             return Ok(secret.clone());
         }
-        let reply = self.expect(Call::new("POST", "/step-up/totp").bearer(self.jwt()?), 201).await?;
+        let reply = self.expect(Call::new("POST", "/step-up/totp").bearer(self.two_factor_jwt()?), 201).await?;
         let secret = reply.text("secret")?;
         self.recovery_codes = reply.body["recoveryCodes"]
             .as_array()
@@ -255,10 +273,12 @@ impl<'a, A: Api> User<'a, A> {
         Ok(secret)
     }
 
-    /// Adds the TOTP factor to the session (which also verifies the TOTP).
-    async fn step_up(&mut self, secret: &str) -> Result<(), String> {
+    /// The TOTP's first code, which activates it.
+    async fn activate_totp(&mut self, secret: &str) -> Result<(), String> {
         let code = values::totp_code(secret)?;
-        let call = Call::new("POST", "/step-up/totp/authenticate").bearer(self.jwt()?).json(json!({ "code": code }));
+        let call = Call::new("POST", "/step-up/totp/authenticate")
+            .bearer(self.two_factor_jwt()?)
+            .json(json!({ "code": code }));
         self.two_factor_jwt = Some(self.expect(call, 200).await?.text("sessionJwt")?);
         Ok(())
     }

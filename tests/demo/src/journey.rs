@@ -18,7 +18,7 @@ pub struct Outcome {
     pub application_id: String,
     pub customer_id: String,
     pub card_id: String,
-    /// The two-factor Stytch session JWT (from the TOTP step-up).
+    /// The two-factor Stytch session JWT (from the SMS step-up, then the TOTP added to it).
     pub session_jwt: String,
     /// The Unit customer token, scopes `accounts cards cards-write`.
     pub unit_token: String,
@@ -104,9 +104,11 @@ pub async fn run<A: Api>(api: &A, sandbox: &Sandbox) -> Result<Outcome, String> 
         ),
     );
 
-    // 4. Apply for a Unit account; the sandbox approves this SSN at once.
-    let ssn = values::approved_ssn();
-    let call = Call::new("POST", "/applications").bearer(&one_factor_jwt).json(values::application(&email, &ssn));
+    // 4. Apply for a Unit account; the sandbox approves this SSN at once. The phone on the application
+    //    (Unit's KYC record) is the one SMS step-up will text.
+    let (ssn, phone) = (values::approved_ssn(), values::phone_number());
+    let call =
+        Call::new("POST", "/applications").bearer(&one_factor_jwt).json(values::application(&email, &ssn, &phone));
     let r = s.send(call, &[201]).await?;
     let customer_id = r.body["customerId"].as_str().unwrap_or_default().to_owned();
     let application_id = r.text("applicationId")?;
@@ -124,32 +126,45 @@ pub async fn run<A: Api>(api: &A, sandbox: &Sandbox) -> Result<Outcome, String> 
     ensure(r.body["code"] == "step_up_required", "one factor was not refused with step_up_required")?;
     s.show(("POST", "/token"), r.status, "step_up_required: cards-write needs a recent second factor");
 
-    // 6. Enrol an authenticator app.
-    let r = s.send(Call::new("POST", "/step-up/totp").bearer(&one_factor_jwt), &[201]).await?;
+    // 6. Step up: a code texted to the phone on the application (no number is sent: only the phone
+    //    bound to the user by KYC counts, never one chosen inside this session).
+    let r = s.send(Call::new("POST", "/step-up/sms/send").bearer(&one_factor_jwt), &[202]).await?;
+    s.show(("POST", "/step-up/sms/send"), r.status, &format!("code texted to {}", text(&r.body, "phoneNumber")));
+    let message = sandbox.latest_message(&phone).await?;
+    let sms_code = message["code"].as_str().ok_or("the outbox message has no SMS code")?.to_owned();
+    s.note("the code the user received, read from the sandbox outbox (a one-time code: not shown)");
+    let call = Call::new("POST", "/step-up/sms/authenticate").bearer(&one_factor_jwt).json(json!({ "code": sms_code }));
+    let r = s.send(call, &[200]).await?;
+    let two_factor_jwt = r.text("sessionJwt")?;
+    s.show(
+        ("POST", "/step-up/sms/authenticate"),
+        r.status,
+        &format!("second factor added: new session JWT {}", short(&two_factor_jwt)),
+    );
+
+    // 7. Optionally, enrol an authenticator app for later sign-ins: only a stepped-up session may.
+    let r = s.send(Call::new("POST", "/step-up/totp").bearer(&two_factor_jwt), &[201]).await?;
     let secret = r.text("secret")?;
     let recovery_codes = r.body["recoveryCodes"].as_array().map_or(0, Vec::len);
     s.show(
         ("POST", "/step-up/totp"),
         r.status,
         &format!(
-            "TOTP {} enrolled: secret {}, {recovery_codes} recovery codes",
+            "TOTP {} enrolled and trusted: secret {}, {recovery_codes} recovery codes",
             text(&r.body, "totpId"),
             short(&secret)
         ),
     );
 
-    // 7. The app shows a code; we compute the same one from the secret.
+    // 8. The app shows a code (computed here from the secret); the first one activates the TOTP.
     let code = values::totp_code(&secret)?;
-    s.note("the authenticator app's current code, computed from the secret (a one-time code: not shown)");
-
-    // 8. Step up: the TOTP factor is added to the session.
-    let call = Call::new("POST", "/step-up/totp/authenticate").bearer(&one_factor_jwt).json(json!({ "code": code }));
+    let call = Call::new("POST", "/step-up/totp/authenticate").bearer(&two_factor_jwt).json(json!({ "code": code }));
     let r = s.send(call, &[200]).await?;
     let two_factor_jwt = r.text("sessionJwt")?;
     s.show(
         ("POST", "/step-up/totp/authenticate"),
         r.status,
-        &format!("second factor added: new session JWT {}", short(&two_factor_jwt)),
+        &format!("TOTP activated: new session JWT {}", short(&two_factor_jwt)),
     );
 
     // 9. Exchange the two-factor session for a Unit customer token.
@@ -161,7 +176,7 @@ pub async fn run<A: Api>(api: &A, sandbox: &Sandbox) -> Result<Outcome, String> 
         ("POST", "/token"),
         r.status,
         &format!(
-            "Unit customer token {} for {}, expires in {} s",
+            "Unit customer token {} for {}, expires in {} s (sensitive scopes: capped)",
             short(&unit_token),
             r.body["scopes"].as_array().into_iter().flatten().filter_map(|s| s.as_str()).collect::<Vec<_>>().join(" "),
             r.body["expiresIn"]

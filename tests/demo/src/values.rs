@@ -44,12 +44,13 @@ pub fn idempotency_key() -> String {
     format!("demo-{:x}", unique())
 }
 
-/// The application a person would fill in, with `ssn`.
-pub fn application(email: &str, ssn: &str) -> Value {
+/// The application a person would fill in, with `ssn` and `phone` (E.164, `+1…`): the phone that
+/// SMS step-up will text.
+pub fn application(email: &str, ssn: &str, phone: &str) -> Value {
     json!({
         "fullName": { "first": "Ada", "last": "Lovelace" },
         "email": email,
-        "phone": { "countryCode": "1", "number": "5555550100" },
+        "phone": { "countryCode": "1", "number": phone.trim_start_matches("+1") },
         "dateOfBirth": "1990-12-10",
         "address": {
             "street": "1 Main St",

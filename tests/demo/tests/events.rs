@@ -33,7 +33,7 @@ impl Routers {
         let both = SecretNeeds { stytch: true, unit: true };
         Self {
             signup: signup::router(cold_start(stack, both, &[]).await),
-            step_up: step_up::router(cold_start(stack, SecretNeeds { stytch: true, unit: false }, &[]).await),
+            step_up: step_up::router(cold_start(stack, SecretNeeds { stytch: true, unit: true }, &[]).await),
             token_exchange: token_exchange::router(cold_start(stack, both, &[]).await),
             cards: cards::router(cold_start(stack, SecretNeeds { stytch: false, unit: true }, &[]).await),
         }

@@ -151,7 +151,7 @@ async fn signed_in(ctx: &Ctx) -> Result<(String, String), String> {
 
 /// No JWT → 401 missing_credentials; a JWT that is not one, or whose signature was changed → 401 invalid_session.
 async fn missing_and_invalid_credentials(ctx: &Ctx) -> Result<(), String> {
-    let body = values::application(&ctx.a.email, &values::approved_ssn());
+    let body = values::application(&ctx.a.email, &values::approved_ssn(), &values::phone_number());
     ctx.client.post("/applications", None, &body).await?.problem(401, "missing_credentials")?;
     ctx.client.post("/applications", Some("not-a-jwt"), &body).await?.problem(401, "invalid_session")?;
     // The real session JWT of user A with one character of its signature changed.
@@ -202,7 +202,7 @@ async fn bad_json(ctx: &Ctx) -> Result<(), String> {
 
 /// Fields of the wrong type → 400 validation_failed listing each field, never the value sent.
 async fn wrong_field_types(ctx: &Ctx) -> Result<(), String> {
-    let mut body = values::application(&ctx.a.email, "123456789");
+    let mut body = values::application(&ctx.a.email, "123456789", &values::phone_number());
     body["fullName"] = json!(42);
     body["email"] = json!(true);
     body["dateOfBirth"] = json!(19901210);
@@ -224,7 +224,7 @@ async fn wrong_field_types(ctx: &Ctx) -> Result<(), String> {
 
 /// A second `POST /applications` for a user who has one → 200 with the same applicationId.
 async fn duplicate_application(ctx: &Ctx) -> Result<(), String> {
-    let body = values::application(&ctx.a.email, &values::approved_ssn());
+    let body = values::application(&ctx.a.email, &values::approved_ssn(), &values::phone_number());
     let r = ctx.client.post("/applications", Some(&ctx.a.session_jwt), &body).await?;
     r.success(200)?;
     ensure(r.body["applicationId"] == ctx.a.application_id.as_str(), format!("another application: {}", r.body))?;

@@ -28,7 +28,6 @@ use tracing::{Dispatch, dispatcher::DefaultGuard, instrument::WithSubscriber, le
 pub use routes::Function;
 
 pub const BOTH: SecretNeeds = SecretNeeds { stytch: true, unit: true };
-pub const STYTCH_ONLY: SecretNeeds = SecretNeeds { stytch: true, unit: false };
 pub const UNIT_ONLY: SecretNeeds = SecretNeeds { stytch: false, unit: true };
 
 /// Every scope the cards function needs.
@@ -52,6 +51,17 @@ pub struct User {
     pub user_id: String,
     pub session_jwt: String,
     pub session_token: String,
+}
+
+impl User {
+    /// The same session, as the sandbox helpers that talk to Stytch directly take it.
+    pub fn sandbox_session(&self) -> test_support::stack::SandboxSession {
+        test_support::stack::SandboxSession {
+            user_id: self.user_id.clone(),
+            session_jwt: self.session_jwt.clone(),
+            session_token: self.session_token.clone(),
+        }
+    }
 }
 
 /// A user at the end of the whole journey: an approved customer, stepped up, with a Unit customer
@@ -115,7 +125,7 @@ impl Bundle {
             before_cold_start(stack.clone()).await;
             let transcript = Default::default();
             let signup = FunctionApi::on(stack, BOTH, signup::router, extra_env, transcript).await;
-            let step_up = signup.beside(STYTCH_ONLY, step_up::router, extra_env).await;
+            let step_up = signup.beside(BOTH, step_up::router, extra_env).await;
             let exchange = signup.beside(BOTH, token_exchange::router, extra_env).await;
             let cards = signup.beside(UNIT_ONLY, cards::router, extra_env).await;
             (signup, step_up, exchange, cards)
@@ -214,16 +224,38 @@ impl Bundle {
         answer
     }
 
-    /// TOTP enrolment and the first code through the step-up routes: the two-factor session JWT.
+    /// The phone on the user's application (Unit's KYC record), as step-up texts it.
+    pub async fn kyc_phone(&self, user: &User) -> String {
+        let metadata = &self.stack().stytch_user(&user.user_id).await["trusted_metadata"];
+        metadata["kyc_phone"].as_str().expect("an application was submitted").to_owned()
+    }
+
+    /// SMS step-up through the routes, the code read from the KYC phone's outbox: the two-factor
+    /// session JWT.
     pub async fn step_up(&self, user: &User) -> String {
-        let enrolment = self.step_up.post("/step-up/totp", Some(&user.session_jwt), Value::Null).await;
-        assert_eq!(enrolment.status, StatusCode::CREATED, "{}", enrolment.text);
-        let secret = enrolment.body["secret"].as_str().expect("a TOTP secret");
-        let code = test_support::functions::totp_code(secret);
+        let sent = self.step_up.call("POST", "/step-up/sms/send", Some(&user.session_jwt), None).await;
+        assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.text);
+        let stack = self.stack();
+        let message = stack.outbox_latest(&stack.sandbox.stytch_url, &self.kyc_phone(user).await).await;
+        // Not remembered for the leak check: six digits also occur in ids and timestamps.
+        let code = message["code"].as_str().expect("an SMS code");
         let answer =
-            self.step_up.post("/step-up/totp/authenticate", Some(&user.session_jwt), json!({ "code": code })).await;
+            self.step_up.post("/step-up/sms/authenticate", Some(&user.session_jwt), json!({ "code": code })).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         answer.body["sessionJwt"].as_str().expect("a session JWT").to_owned()
+    }
+
+    /// After [`step_up`](Self::step_up): a TOTP enrolled with `stepped_up_jwt` and activated; its
+    /// secret, for later sessions.
+    pub async fn enrol_totp(&self, stepped_up_jwt: &str) -> String {
+        let enrolment = self.step_up.post("/step-up/totp", Some(stepped_up_jwt), Value::Null).await;
+        assert_eq!(enrolment.status, StatusCode::CREATED, "{}", enrolment.text);
+        let secret = enrolment.body["secret"].as_str().expect("a TOTP secret").to_owned();
+        let code = test_support::functions::totp_code(&secret);
+        let answer =
+            self.step_up.post("/step-up/totp/authenticate", Some(stepped_up_jwt), json!({ "code": code })).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        secret
     }
 
     /// `POST /token` for `scopes`: the Unit customer token.
@@ -238,7 +270,7 @@ impl Bundle {
         self.cards.call_with("POST", "/cards", Some(unit_token), &[("idempotency-key", key)], None).await
     }
 
-    /// The whole journey through the real routes: sign in, apply (approved), step up with TOTP,
+    /// The whole journey through the real routes: sign in, apply (approved), step up by SMS,
     /// exchange for a card token, create a card.
     pub async fn customer(&self, email: &str, ssn: &str) -> Customer {
         let user = self.sign_in(email).await;

@@ -43,7 +43,7 @@ pub fn session_routes() -> Vec<Route> {
         route(Signup, "GET", "/applications/current", None),
         route(StepUp, "POST", "/step-up/totp", None),
         route(StepUp, "POST", "/step-up/totp/authenticate", Some(json!({ "code": "123456" }))),
-        route(StepUp, "POST", "/step-up/sms/send", Some(json!({ "phoneNumber": "+15005550006" }))),
+        route(StepUp, "POST", "/step-up/sms/send", Some(json!({}))),
         route(StepUp, "POST", "/step-up/sms/authenticate", Some(json!({ "code": "123456" }))),
         route(StepUp, "POST", "/step-up/recover", Some(json!({ "recoveryCode": "abcd-efgh-ijkl" }))),
         route(TokenExchange, "POST", "/token", Some(json!({ "scopes": ["cards", "cards-write"] }))),

@@ -115,28 +115,26 @@ async fn a_revoked_session_is_refused_once_older_than_the_max_token_age() {
     bundle.clear_faults().await;
 
     // The residual window (SECURITY.md): the revoked session's JWT issued under a minute ago still
-    // verifies locally. Whatever asks Stytch about the session refuses it…
+    // verifies locally. Whatever asks Stytch about the session refuses it, and so does every
+    // token exchange, which always checks the session with Stytch first…
     for (path, body) in [
         ("/step-up/totp/authenticate", json!({ "code": "123456" })),
-        ("/step-up/sms/send", json!({ "phoneNumber": "+15005550006" })),
+        ("/step-up/sms/send", json!({})),
+        ("/token", json!({ "scopes": ["cards"] })),
     ] {
-        let answer = bundle.step_up.post(path, Some(&user.session_jwt), body).await;
+        let api = if path == "/token" { &bundle.exchange } else { &bundle.step_up };
+        let answer = api.post(path, Some(&user.session_jwt), body).await;
         answer.assert_problem(401, "session_not_found");
     }
-    // …while reads that only need the verified subject still answer, and Unit still accepts the JWT
-    // for a token of scopes that need no second factor, until the JWT's max age (or `exp`) passes.
+    // …while reads that only need the verified subject still answer until the JWT's max age (or
+    // `exp`) passes.
     let current = bundle.signup.get("/applications/current", Some(&user.session_jwt)).await;
     assert_eq!(current.status, StatusCode::OK, "{}", current.text);
-    let token = bundle.exchange.post("/token", Some(&user.session_jwt), json!({ "scopes": ["cards"] })).await;
-    assert_eq!(token.status, StatusCode::OK, "{}", token.text);
-    // A step-up-only scope is still refused: the session has one factor.
-    let write = bundle.exchange.post("/token", Some(&user.session_jwt), json!({ "scopes": ["cards-write"] })).await;
-    write.assert_problem(403, "step_up_required");
     bundle.assert_nothing_leaked();
 }
 
 #[tokio::test]
-async fn sensitive_scopes_need_two_recent_factors_of_distinct_categories() {
+async fn sensitive_scopes_need_a_recent_bound_second_factor_beside_another_category() {
     let bundle = Bundle::start(&[]).await;
     let _logs = bundle.capture_logs();
     let user = bundle.sign_in("factors@example.com").await;
@@ -151,45 +149,47 @@ async fn sensitive_scopes_need_two_recent_factors_of_distinct_categories() {
     bundle.clear_faults().await;
 
     let stepped_up = bundle.step_up(&user).await;
+    bundle.enrol_totp(&stepped_up).await;
     let (_, payload, _) = forge::split(&stepped_up);
     let claim = payload["https://stytch.com/session"].clone();
+    let kyc_phone = bundle.kyc_phone(&user).await;
+    let metadata = bundle.stack().stytch_user(&user.user_id).await["trusted_metadata"].clone();
+    let trusted_totp = metadata["trusted_totp_id"].as_str().unwrap().to_owned();
+    let sms = |phone: &str, seconds_ago| {
+        let mut sms = factor("otp", "sms", seconds_ago);
+        sms["phone_number_factor"] = json!({ "phone_id": "phone-number-test-any", "phone_number": phone });
+        sms
+    };
+    let totp = |totp_id: &str, seconds_ago| {
+        let mut totp = factor("totp", "authenticator_app", seconds_ago);
+        totp["authenticator_app_factor"] = json!({ "totp_id": totp_id });
+        totp
+    };
+    let magic_link = |seconds_ago| factor("magic_link", "email", seconds_ago);
     let hour = 3_600;
     let cases: Vec<(&str, Vec<Value>, bool)> = vec![
+        ("magic link + trusted TOTP now", vec![magic_link(600), totp(&trusted_totp, 0)], true),
+        ("magic link + SMS to the KYC phone now", vec![magic_link(600), sms(&kyc_phone, 0)], true),
         (
-            "magic link + TOTP now",
-            vec![factor("magic_link", "email", 600), factor("totp", "authenticator_app", 0)],
+            "magic link + a recovery code of the trusted TOTP",
+            vec![magic_link(600), factor("recovery_codes", "recovery_code", 0)],
             true,
         ),
-        (
-            "second factor inside the 300 s window",
-            vec![factor("magic_link", "email", 600), factor("totp", "authenticator_app", 200)],
-            true,
-        ),
-        (
-            "second factor older than the step-up window",
-            vec![factor("magic_link", "email", 2 * hour), factor("totp", "authenticator_app", hour)],
-            false,
-        ),
-        (
-            "both factors just past the window",
-            vec![factor("magic_link", "email", 320), factor("otp", "sms", 310)],
-            false,
-        ),
-        ("magic link twice", vec![factor("magic_link", "email", 60), factor("magic_link", "email", 0)], false),
-        ("magic link + email OTP", vec![factor("magic_link", "email", 60), factor("email_otp", "email", 0)], false),
-        ("magic link + OAuth", vec![factor("magic_link", "email", 60), factor("oauth", "google", 0)], false),
-        ("SMS + WhatsApp", vec![factor("otp", "sms", 60), factor("otp", "whatsapp", 0)], false),
-        (
-            "TOTP + recovery code",
-            vec![factor("totp", "authenticator_app", 60), factor("recovery_codes", "recovery_code", 0)],
-            false,
-        ),
-        ("password + magic link", vec![factor("password", "knowledge", 60), factor("magic_link", "email", 0)], false),
-        (
-            "a factor type we do not know",
-            vec![factor("magic_link", "email", 60), factor("biometric", "face", 0)],
-            false,
-        ),
+        ("second factor inside the 300 s window", vec![magic_link(600), totp(&trusted_totp, 200)], true),
+        ("SMS to the KYC phone + trusted TOTP now", vec![sms(&kyc_phone, hour), totp(&trusted_totp, 0)], true),
+        ("second factor older than the step-up window", vec![magic_link(2 * hour), totp(&trusted_totp, hour)], false),
+        ("a stale TOTP revived by a fresh magic link", vec![magic_link(0), totp(&trusted_totp, hour)], false),
+        ("both factors just past the window", vec![magic_link(320), sms(&kyc_phone, 310)], false),
+        ("magic link + SMS to another phone", vec![magic_link(60), sms("+15005550666", 0)], false),
+        ("magic link + a TOTP that was never trusted", vec![magic_link(60), totp("totp-test-rogue", 0)], false),
+        ("SMS to the KYC phone twice (phone only)", vec![sms(&kyc_phone, 60), sms(&kyc_phone, 0)], false),
+        ("magic link twice", vec![magic_link(60), magic_link(0)], false),
+        ("magic link + email OTP", vec![magic_link(60), factor("email_otp", "email", 0)], false),
+        ("magic link + OAuth", vec![magic_link(60), factor("oauth", "google", 0)], false),
+        ("SMS + WhatsApp", vec![sms(&kyc_phone, 60), factor("otp", "whatsapp", 0)], false),
+        ("TOTP + recovery code", vec![totp(&trusted_totp, 60), factor("recovery_codes", "recovery_code", 0)], false),
+        ("password + magic link", vec![factor("password", "knowledge", 60), magic_link(0)], false),
+        ("a factor type we do not know", vec![magic_link(60), factor("biometric", "face", 0)], false),
         ("no factors", vec![], false),
     ];
     for (name, factors, passes) in cases {
@@ -267,13 +267,13 @@ async fn one_user_can_never_reach_another_users_cards_customer_or_factors() {
     let current = bundle.signup.get(&query, Some(&ada.user.session_jwt)).await;
     assert_eq!(current.body["customerId"], ada.customer_id.as_str(), "{}", current.text);
 
-    let mut send = smuggled.clone();
-    send["phoneNumber"] = json!("+15005550011");
-    let sent = bundle.step_up.post("/step-up/sms/send", Some(&ada.user.session_jwt), send).await;
+    let sent = bundle.step_up.post("/step-up/sms/send", Some(&ada.user.session_jwt), smuggled.clone()).await;
     assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.text);
     let stack = bundle.stack();
+    let (ada_phone, bea_phone) = (bundle.kyc_phone(&ada.user).await, bundle.kyc_phone(&bea.user).await);
     assert_eq!(stack.stytch_user(&ada.user.user_id).await["phone_numbers"][0]["phone_id"], sent.body["phoneId"]);
-    assert_eq!(stack.stytch_user(&bea.user.user_id).await["phone_numbers"], json!([]), "nothing attached to Bea");
+    assert_eq!(stack.outbox(&stack.sandbox.stytch_url, &ada_phone).await.len(), 2, "step-up, then this code");
+    assert_eq!(stack.outbox(&stack.sandbox.stytch_url, &bea_phone).await.len(), 1, "only Bea's own step-up");
 
     let card = bundle
         .cards
@@ -282,24 +282,19 @@ async fn one_user_can_never_reach_another_users_cards_customer_or_factors() {
     assert_eq!(card.status, StatusCode::CREATED, "{}", card.text);
     assert_eq!(card.body["accountId"], ada.account_id.as_str(), "the card is on Ada's account");
 
-    // Bea's phone id and Bea's Unit verification are of no use to Ada.
-    let bea_phone = bundle
-        .step_up
-        .post("/step-up/sms/send", Some(&bea.user.session_jwt), json!({ "phoneNumber": "+15005550022" }))
-        .await;
-    assert_eq!(bea_phone.status, StatusCode::ACCEPTED, "{}", bea_phone.text);
-    let code_sent =
-        bundle.stack().outbox_latest(&bundle.stack().sandbox.stytch_url, "+15005550022").await["code"].clone();
+    // Bea's code (with Bea's phone id), Bea's Unit verification are of no use to Ada.
+    let bea_sent = bundle.step_up.call("POST", "/step-up/sms/send", Some(&bea.user.session_jwt), None).await;
+    assert_eq!(bea_sent.status, StatusCode::ACCEPTED, "{}", bea_sent.text);
+    let code_sent = stack.outbox_latest(&stack.sandbox.stytch_url, &bea_phone).await["code"].clone();
     let answer = bundle
         .step_up
         .post(
             "/step-up/sms/authenticate",
             Some(&ada.user.session_jwt),
-            json!({ "code": code_sent, "phoneId": bea_phone.body["phoneId"] }),
+            json!({ "code": code_sent, "phoneId": bea_sent.body["phoneId"] }),
         )
         .await;
-    answer.assert_problem(400, "validation_failed");
-    assert_eq!(answer.body["errors"][0]["field"], "phoneId");
+    answer.assert_problem(401, "invalid_code");
     let verification = bundle.exchange.post("/token/verification", Some(&bea.user.session_jwt), json!({})).await;
     assert_eq!(verification.status, StatusCode::OK, "{}", verification.text);
     let answer = bundle
@@ -414,13 +409,19 @@ async fn every_answer_that_carries_a_credential_is_marked_no_store() {
         session_token: signed_in.body["sessionToken"].as_str().unwrap().into(),
     };
     bundle.apply(&user, &approvable_ssn(13)).await;
-    let enrolment = bundle.step_up.post("/step-up/totp", Some(&jwt), Value::Null).await;
+    let sent = bundle.step_up.call("POST", "/step-up/sms/send", Some(&jwt), None).await;
+    assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.text);
+    let sms = bundle.stack().outbox_latest(&bundle.stack().sandbox.stytch_url, &bundle.kyc_phone(&user).await).await;
+    let by_sms = bundle.step_up.post("/step-up/sms/authenticate", Some(&jwt), json!({ "code": sms["code"] })).await;
+    let sms_jwt = by_sms.body["sessionJwt"].as_str().unwrap_or_default().to_owned();
+    let enrolment = bundle.step_up.post("/step-up/totp", Some(&sms_jwt), Value::Null).await;
     let code = test_support::functions::totp_code(enrolment.body["secret"].as_str().unwrap());
     let stepped_up = bundle.step_up.post("/step-up/totp/authenticate", Some(&jwt), json!({ "code": code })).await;
     let token = bundle.exchange.post("/token", Some(&jwt), json!({ "scopes": ["cards"] })).await;
     let verification = bundle.exchange.post("/token/verification", Some(&jwt), json!({})).await;
     for (name, answer) in [
         ("POST /signup/authenticate", &signed_in),
+        ("POST /step-up/sms/authenticate", &by_sms),
         ("POST /step-up/totp", &enrolment),
         ("POST /step-up/totp/authenticate", &stepped_up),
         ("POST /token", &token),

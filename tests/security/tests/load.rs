@@ -1,4 +1,4 @@
-//! Load: N concurrent full journeys (sign in → application → TOTP step-up → token → card) through
+//! Load: N concurrent full journeys (sign in → application → SMS step-up → token → card) through
 //! the four real routers on one local stack, on loopback only, in rounds. Every journey must
 //! succeed within the time bound, nothing may be created twice, nothing may leak into the logs,
 //! and the process's memory must not keep growing from round to round.

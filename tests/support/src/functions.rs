@@ -292,7 +292,7 @@ pub fn application_body(ssn: &str) -> Value {
     json!({
         "fullName": {"first": "Ada", "last": "Lovelace"},
         "email": "ada@example.com",
-        "phone": {"countryCode": "1", "number": "5555550123"},
+        "phone": applicant_phone(ssn),
         "dateOfBirth": "1990-12-10",
         "address": {
             "street": "1 Main St",
@@ -306,12 +306,21 @@ pub fn application_body(ssn: &str) -> Value {
     })
 }
 
+/// The applicant's phone for an SSN: `+1 555` and the SSN's last seven digits, so that applicants
+/// with distinct SSNs have distinct phones (Stytch attaches a phone to one user only). It becomes
+/// the KYC phone that SMS step-up texts.
+pub fn applicant_phone(ssn: &str) -> Phone {
+    let digits: String = ssn.chars().filter(char::is_ascii_digit).collect();
+    let last7 = &digits[digits.len().saturating_sub(7)..];
+    Phone { country_code: "1".into(), number: format!("555{last7:0>7}") }
+}
+
 /// A complete individual application (Ada's details) for `subject` with this SSN.
 pub fn individual_application(subject: &str, ssn: &str) -> NewIndividualApplication {
     NewIndividualApplication {
         full_name: FullName { first: "Ada".into(), last: "Lovelace".into() },
         email: "ada@example.com".into(),
-        phone: Phone { country_code: "1".into(), number: "5555550100".into() },
+        phone: applicant_phone(ssn),
         date_of_birth: "1990-12-10".into(),
         address: address(),
         ssn: SecretString::from(ssn.to_owned()),
@@ -333,6 +342,17 @@ pub fn address() -> Address {
 
 /// The current code of a base32 TOTP secret: SHA-1, 6 digits, 30 s, as authenticator apps do.
 pub fn totp_code(secret: &str) -> String {
+    totp(secret).generate_current().to_string()
+}
+
+/// The code of the next 30 s step (Stytch accepts one step of clock skew): for a second step-up
+/// inside one step, since a code is accepted once.
+pub fn next_totp_code(secret: &str) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock after 1970");
+    totp(secret).generate(now.as_secs() + 30).to_string()
+}
+
+fn totp(secret: &str) -> totp_rs::Totp {
     let bytes = totp_rs::Secret::try_from_base32(secret).expect("base32 secret");
     totp_rs::Builder::new()
         .with_algorithm(totp_rs::Algorithm::SHA1)
@@ -341,8 +361,6 @@ pub fn totp_code(secret: &str) -> String {
         .with_secret(bytes)
         .build()
         .expect("a valid TOTP")
-        .generate_current()
-        .to_string()
 }
 
 impl LocalStack {
@@ -387,15 +405,18 @@ impl LocalStack {
         response.json().await.expect("JSON")
     }
 
-    /// Enrols a TOTP (at Stytch directly) and authenticates its current code into `session`: the
-    /// fresh two-factor session JWT.
-    pub async fn step_up_totp(&self, session: &SandboxSession) -> String {
-        let created = self.stytch_post("/v1/totps", json!({ "user_id": session.user_id })).await;
-        let code = totp_code(created["secret"].as_str().expect("a TOTP secret"));
+    /// Texts a code to `phone` (at Stytch directly) and authenticates it into `session`: the fresh
+    /// two-factor session JWT. With the applicant's phone ([`applicant_phone`]) that is a bound
+    /// second factor; with any other phone it is the attacker's move the step-up rule refuses.
+    pub async fn step_up_sms(&self, session: &SandboxSession, phone: &str) -> String {
+        let sent = self
+            .stytch_post("/v1/otps/sms/send", json!({ "phone_number": phone, "session_token": session.session_token }))
+            .await;
+        let code = self.outbox_latest(&self.sandbox.stytch_url, phone).await["code"].clone();
         let authenticated = self
             .stytch_post(
-                "/v1/totps/authenticate",
-                json!({ "user_id": session.user_id, "totp_code": code, "session_token": session.session_token }),
+                "/v1/otps/authenticate",
+                json!({ "method_id": sent["phone_id"], "code": code, "session_token": session.session_token }),
             )
             .await;
         authenticated["session_jwt"].as_str().expect("a session JWT").to_owned()

@@ -43,10 +43,9 @@ impl LocalStack {
         json!({ "api_token": api_token, "base_url": sandbox.unit_url }).to_string()
     }
 
-    /// The newest outbox message for `to`.
-    pub async fn outbox_latest(&self, base_url: &str, to: &str) -> Value {
-        let messages: Vec<Value> = self
-            .http
+    /// Every outbox message for `to`, oldest first.
+    pub async fn outbox(&self, base_url: &str, to: &str) -> Vec<Value> {
+        self.http
             .get(format!("{base_url}/__sandbox/outbox"))
             .query(&[("to", to)])
             .send()
@@ -54,8 +53,12 @@ impl LocalStack {
             .expect("outbox answers")
             .json()
             .await
-            .expect("JSON");
-        messages.last().cloned().unwrap_or_else(|| panic!("no message for {to}"))
+            .expect("JSON")
+    }
+
+    /// The newest outbox message for `to`.
+    pub async fn outbox_latest(&self, base_url: &str, to: &str) -> Value {
+        self.outbox(base_url, to).await.pop().unwrap_or_else(|| panic!("no message for {to}"))
     }
 
     /// Email magic link end to end: login_or_create, the token from the outbox, authenticate.

@@ -1,136 +1,127 @@
-//! `POST /step-up/sms/send` and `POST /step-up/sms/authenticate`: a code texted to the user's
-//! phone, added to the caller's session as the second factor.
+//! `POST /step-up/sms/send` and `POST /step-up/sms/authenticate`: a code texted to the phone on the
+//! user's Unit KYC record (the only phone bound to them), added to the caller's session as the
+//! second factor. A number from the request is never texted: a second factor the caller chose
+//! inside the session being checked would prove nothing (and would make us an SMS relay).
 
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::IgnoredAny};
 use stytch_unit_common::{
-    http::{ApiError, ApiJson, FieldError, StytchSession},
+    http::{ApiError, ApiJson, StytchSession},
     session_response::{NO_STORE, SessionResponse},
     startup::Dependencies,
-    stytch::{OtpAuthenticate, SmsSend, StytchError, StytchErrorType, UserPhoneNumber},
+    step_up::bound,
+    stytch::{OtpAuthenticate, SmsSend, StytchClient, StytchErrorType, User},
+    unit::UnitClient,
 };
 
 use super::this_session;
 use crate::validation;
 
-#[derive(Deserialize)]
+/// The body may be left out. `phoneNumber` is refused with a code that says why.
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SendBody {
-    phone_number: String,
+    #[serde(default)]
+    phone_number: Option<IgnoredAny>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendResponse {
     phone_id: String,
+    /// The last four digits only, for "we texted the number ending in 0100".
+    phone_number: String,
 }
 
-/// `POST /step-up/sms/send` `{phoneNumber}` → `202 {phoneId}`. A phone the user does not have yet
-/// is attached to them (unverified until its first code is authenticated).
+/// `POST /step-up/sms/send` (no body, or `{}`) → `202 {phoneId, phoneNumber}` (masked).
 pub async fn send(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
-    ApiJson(body): ApiJson<SendBody>,
+    body: Option<ApiJson<SendBody>>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let phone_number = validation::phone_number("phoneNumber", &body.phone_number).map_err(validation::refuse)?;
-    let request = SmsSend { session: Some(this_session(&caller)), ..SmsSend::new(phone_number) };
-    let sent = dependencies.stytch()?.sms_send(&request).await.map_err(|error| {
+    if body.is_some_and(|ApiJson(body)| body.phone_number.is_some()) {
+        return Err(ApiError::BadRequest {
+            code: "phone_number_not_accepted",
+            detail: "Step-up codes go only to the phone on the user's account application. Send no body.".into(),
+        });
+    }
+    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let user_id = caller.session.user_id.as_str();
+    let (_, phone) = user_and_kyc_phone(stytch, unit, user_id).await?;
+    let request = SmsSend { session: Some(this_session(&caller)), ..SmsSend::new(phone.clone()) };
+    let sent = stytch.sms_send(&request).await.map_err(|error| {
         if error.is(&StytchErrorType::DuplicatePhoneNumber) {
+            tracing::warn!(user_id, "the KYC phone belongs to another Stytch user");
             ApiError::Conflict {
                 code: "phone_number_in_use",
-                detail: "This phone number belongs to another user.".into(),
+                detail: "The phone on this account's application belongs to another login.".into(),
             }
-        } else if error.is(&StytchErrorType::InvalidPhoneNumber) {
-            ApiError::Validation(vec![FieldError::new("phoneNumber", "is not a phone number that can receive texts")])
         } else {
             error.into()
         }
     })?;
-    tracing::info!(user_id = %caller.session.user_id, phone_id = %sent.phone_id, "SMS code sent");
-    Ok((StatusCode::ACCEPTED, Json(SendResponse { phone_id: sent.phone_id })))
+    tracing::info!(user_id, phone_id = %sent.phone_id, "SMS code sent to the KYC phone");
+    Ok((StatusCode::ACCEPTED, Json(SendResponse { phone_id: sent.phone_id, phone_number: masked(&phone) })))
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct AuthenticateBody {
     code: String,
-    #[serde(default)]
-    phone_id: Option<String>,
 }
 
-/// `POST /step-up/sms/authenticate` `{code, phoneId?}` → `200 {sessionJwt, sessionToken?, sessionExpiresAt}`.
-/// Without `phoneId`, the phone the code was most likely sent to (see [`pick_phone`]).
+/// `POST /step-up/sms/authenticate` `{code}` → `200 {sessionJwt, sessionToken?, sessionExpiresAt}`.
 pub async fn authenticate(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
     ApiJson(body): ApiJson<AuthenticateBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let code = validation::code("code", &body.code);
-    let phone_id = body.phone_id.as_deref().map(|id| validation::stytch_id("phoneId", id)).transpose();
-    let (code, phone_id) = match (code, phone_id) {
-        (Ok(code), Ok(phone_id)) => (code, phone_id),
-        (code, phone_id) => {
-            return Err(ApiError::Validation([code.err(), phone_id.err()].into_iter().flatten().collect()));
-        }
-    };
-    let stytch = dependencies.stytch()?;
+    let code = validation::code("code", &body.code).map_err(validation::refuse)?;
+    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
     let user_id = caller.session.user_id.as_str();
-    let phone_id = match phone_id {
-        Some(phone_id) => phone_id,
-        None => pick_phone(&stytch.get_user(user_id).await?.user.phone_numbers)?,
-    };
+    let (user, phone) = user_and_kyc_phone(stytch, unit, user_id).await?;
+    let phone_id = user.phone_numbers.iter().find(|p| p.phone_number == phone).map(|p| p.phone_id.clone()).ok_or(
+        ApiError::Conflict {
+            code: "no_code_sent",
+            detail: "No code was sent to this user's phone yet. Send one with POST /step-up/sms/send.".into(),
+        },
+    )?;
     let request = OtpAuthenticate {
         session: Some(this_session(&caller)),
         session_duration_minutes: Some(dependencies.config.api.session_duration_minutes),
         ..OtpAuthenticate::new(phone_id, code)
     };
-    let authenticated = stytch.otp_authenticate(&request).await.map_err(phone_of_someone_else)?;
+    let authenticated = stytch.otp_authenticate(&request).await?;
     tracing::info!(user_id, phone_id = %authenticated.method_id, "SMS code added to session");
     Ok(([NO_STORE], Json(SessionResponse::from_issued(&authenticated.issued)?)))
 }
 
-/// The phone a code was sent to when the client did not say: the newest unverified phone (a
-/// send attaches a new phone unverified), else the user's only phone.
-pub fn pick_phone(phones: &[UserPhoneNumber]) -> Result<String, ApiError> {
-    if let Some(phone) = phones.iter().rev().find(|phone| !phone.verified) {
-        return Ok(phone.phone_id.clone());
-    }
-    match phones {
-        [] => Err(ApiError::Conflict {
-            code: "no_phone",
-            detail: "This user has no phone number. Send a code with POST /step-up/sms/send first.".into(),
-        }),
-        [only] => Ok(only.phone_id.clone()),
-        _ => Err(ApiError::Validation(vec![FieldError::new(
-            "phoneId",
-            "is required when the user has several phone numbers; use the phoneId from POST /step-up/sms/send",
-        )])),
-    }
+/// The Stytch user and the phone bound to them; `409 no_bound_phone` before any application.
+async fn user_and_kyc_phone(
+    stytch: &StytchClient,
+    unit: &UnitClient,
+    user_id: &str,
+) -> Result<(User, String), ApiError> {
+    let user = stytch.get_user(user_id).await?.user;
+    let phone = bound::load(unit, &user).await?.kyc_phone.ok_or(ApiError::Conflict {
+        code: "no_bound_phone",
+        detail: "This user has no phone on record yet. Submit an application with POST /applications first.".into(),
+    })?;
+    Ok((user, phone))
 }
 
-/// A `phoneId` of another user: Stytch refuses to mix it with this session.
-fn phone_of_someone_else(error: StytchError) -> ApiError {
-    if error.status() == Some(400) && error.error_type().is_some_and(|t| t.as_str() == "session_user_mismatch") {
-        ApiError::Validation(vec![FieldError::new("phoneId", "is not a phone number of this user")])
-    } else {
-        error.into()
-    }
+/// `+15555550100` → `********0100`.
+pub fn masked(phone: &str) -> String {
+    let shown = phone.len().saturating_sub(4);
+    format!("{}{}", "*".repeat(shown.min(phone.len())), &phone[shown..])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn phone(id: &str, verified: bool) -> UserPhoneNumber {
-        UserPhoneNumber { phone_id: id.into(), phone_number: "+15555550100".into(), verified }
-    }
-
     #[test]
-    fn picks_the_newest_unverified_phone_else_the_only_one() {
-        assert_eq!(pick_phone(&[phone("a", true), phone("b", false)]).unwrap(), "b");
-        assert_eq!(pick_phone(&[phone("a", false), phone("b", false)]).unwrap(), "b");
-        assert_eq!(pick_phone(&[phone("a", true)]).unwrap(), "a");
-        assert_eq!(pick_phone(&[]).unwrap_err().code(), "no_phone");
-        assert_eq!(pick_phone(&[phone("a", true), phone("b", true)]).unwrap_err().code(), "validation_failed");
+    fn masking_keeps_the_last_four_digits() {
+        assert_eq!(masked("+15555550100"), "********0100");
+        assert_eq!(masked("+1"), "+1");
     }
 }

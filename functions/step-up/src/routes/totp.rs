@@ -1,5 +1,9 @@
 //! `POST /step-up/totp` (enrol an authenticator app), `POST /step-up/totp/authenticate` and
 //! `POST /step-up/recover` (add the TOTP or a recovery code to the caller's session).
+//!
+//! Enrolling needs a session that already passed step-up (the KYC-phone SMS first), and records
+//! the new TOTP as the user's trusted one. A TOTP or recovery code that is not the trusted one is
+//! refused with `403 factor_not_bound` and no session JWT.
 
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde::{Deserialize, Serialize};
@@ -8,8 +12,12 @@ use stytch_unit_common::{
     http::{ApiError, ApiJson, StytchSession},
     session_response::{NO_STORE, SessionResponse},
     startup::Dependencies,
-    stytch::{StytchError, StytchErrorType, TotpAuthenticate, TotpCreate, TotpRecover},
+    step_up::{BoundFactors, bound},
+    stytch::{
+        StytchClient, StytchError, StytchErrorType, TotpAuthenticate, TotpAuthenticateResponse, TotpCreate, TotpRecover,
+    },
 };
+use time::OffsetDateTime;
 
 use super::{this_session, totp_not_enrolled};
 use crate::{otpauth, validation};
@@ -27,13 +35,25 @@ pub struct EnrolResponse {
 }
 
 /// `POST /step-up/totp` → `201 {totpId, secret, otpauthUri, qrCode, recoveryCodes}`;
-/// `409 totp_already_enrolled` when the user has an active TOTP.
+/// `403 step_up_required` unless the session passed step-up (checked with Stytch, so a revoked
+/// session cannot enrol); `409 totp_already_enrolled` when the user has an active TOTP.
 pub async fn enrol(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
 ) -> Result<impl IntoResponse, ApiError> {
     let user_id = caller.session.user_id.as_str();
-    let created = dependencies.stytch()?.totp_create(&TotpCreate::new(user_id)).await?;
+    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let max_age = dependencies.config.session.step_up_max_age;
+    let now = OffsetDateTime::now_utc();
+    caller.session.check_two_factor(max_age, now).map_err(|_| ApiError::StepUpRequired)?;
+    let user = caller.check_with_stytch(stytch).await?;
+    let bound = bound::load(unit, &user).await?;
+    caller.session.check_bound(&bound, max_age, now).map_err(|shortfall| {
+        tracing::info!(user_id, ?shortfall, "TOTP enrolment without a stepped-up session");
+        ApiError::StepUpRequired
+    })?;
+    let created = stytch.totp_create(&TotpCreate::new(user_id)).await?;
+    bound::trust_totp(stytch, user_id, &created.totp_id).await?;
     // The account name in the app: the email the user signed in with, else the user id.
     let account = caller
         .session
@@ -71,7 +91,13 @@ pub async fn authenticate(
         session_duration_minutes: Some(dependencies.config.api.session_duration_minutes),
         ..TotpAuthenticate::new(user_id, code)
     };
-    let authenticated = dependencies.stytch()?.totp_authenticate(&request).await.map_err(no_totp_is_a_conflict)?;
+    let stytch = dependencies.stytch()?;
+    let authenticated = stytch.totp_authenticate(&request).await.map_err(no_totp_is_a_conflict)?;
+    let bound = bound_factors(stytch, &authenticated).await?;
+    if bound.trusted_totp_id.as_deref() != Some(authenticated.totp_id.as_str()) {
+        tracing::warn!(user_id, totp_id = %authenticated.totp_id, "a TOTP that was never trusted");
+        return Err(factor_not_bound());
+    }
     tracing::info!(user_id, totp_id = %authenticated.totp_id, "TOTP added to session");
     Ok(([NO_STORE], Json(SessionResponse::from_issued(&authenticated.issued)?)))
 }
@@ -96,9 +122,35 @@ pub async fn recover(
         session_duration_minutes: Some(dependencies.config.api.session_duration_minutes),
         ..TotpRecover::new(user_id, recovery_code)
     };
-    let recovered = dependencies.stytch()?.totp_recover(&request).await.map_err(no_totp_is_a_conflict)?;
+    let stytch = dependencies.stytch()?;
+    let recovered = stytch.totp_recover(&request).await.map_err(no_totp_is_a_conflict)?;
+    let bound = bound_factors(stytch, &recovered).await?;
+    if !bound.only_verified_totp_is_trusted || bound.trusted_totp_id.as_deref() != Some(recovered.totp_id.as_str()) {
+        tracing::warn!(user_id, totp_id = %recovered.totp_id, "a recovery code of a TOTP that was never trusted");
+        return Err(factor_not_bound());
+    }
     tracing::info!(user_id, totp_id = %recovered.totp_id, "recovery code added to session");
     Ok(([NO_STORE], Json(SessionResponse::from_issued(&recovered.issued)?)))
+}
+
+/// The user's bound TOTP, from the user Stytch sent back with the authentication (else read).
+async fn bound_factors(
+    stytch: &StytchClient,
+    authenticated: &TotpAuthenticateResponse,
+) -> Result<BoundFactors, ApiError> {
+    Ok(match &authenticated.user {
+        Some(user) => BoundFactors::new(user, None),
+        None => BoundFactors::new(&stytch.get_user(&authenticated.user_id).await?.user, None),
+    })
+}
+
+fn factor_not_bound() -> ApiError {
+    ApiError::Forbidden {
+        code: "factor_not_bound",
+        detail: "This authenticator app was not enrolled through a stepped-up session, so it cannot prove \
+                 a second factor. Step up with the SMS code to your phone, then enrol it again."
+            .into(),
+    }
 }
 
 fn no_totp_is_a_conflict(error: StytchError) -> ApiError {

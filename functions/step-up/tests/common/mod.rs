@@ -4,18 +4,46 @@
 #![allow(dead_code)]
 
 use http::StatusCode;
-use serde_json::Value;
-use stytch_unit_common::config::SecretNeeds;
+use serde_json::{Value, json};
+use stytch_unit_common::{config::SecretNeeds, step_up::bound};
 pub use test_support::functions::{Answer, FunctionApi as Api, Side, code, field_errors};
+use test_support::{functions::applicant_phone, stack::SandboxSession};
 
 pub async fn start(extra_env: &[(&str, &str)]) -> Api {
-    Api::start(SecretNeeds { stytch: true, unit: false }, step_up::router, extra_env).await
+    Api::start(SecretNeeds { stytch: true, unit: true }, step_up::router, extra_env).await
 }
 
-/// Whether this JWT verifies and passes the two-factor rule that sensitive scopes need.
-pub async fn is_two_factor(api: &Api, jwt: &str) -> bool {
-    let session = api.dependencies.verifier().expect("verifier").verify(jwt).await.expect("the JWT verifies");
-    session.check_two_factor(api.dependencies.config.session.step_up_max_age, time::OffsetDateTime::now_utc()).is_ok()
+/// Whether this JWT verifies and passes the whole step-up rule: a fresh second factor bound to
+/// the user, as `POST /token` demands for sensitive scopes.
+pub async fn is_stepped_up(api: &Api, jwt: &str) -> bool {
+    let dependencies = &api.dependencies;
+    let session = dependencies.verifier().expect("verifier").verify(jwt).await.expect("the JWT verifies");
+    let user = dependencies.stytch().unwrap().get_user(&session.user_id).await.expect("the user").user;
+    let bound = bound::load(dependencies.unit().unwrap(), &user).await.expect("bound factors");
+    session.check_bound(&bound, dependencies.config.session.step_up_max_age, time::OffsetDateTime::now_utc()).is_ok()
+}
+
+/// A signed-in user with an approved application (its phone is the KYC phone), and that phone.
+pub async fn applicant(api: &Api, email: &str, ssn: &str) -> (SandboxSession, String) {
+    let user = api.stack.sign_in(email).await;
+    api.apply(&user.user_id, ssn).await;
+    (user, applicant_phone(ssn).e164())
+}
+
+/// The newest code texted to `phone`.
+pub async fn sms_code(api: &Api, phone: &str) -> String {
+    let message = api.stack.outbox_latest(&api.stack.sandbox.stytch_url, phone).await;
+    message["code"].as_str().expect("an SMS code").to_owned()
+}
+
+/// SMS step-up through the routes: the code goes to the KYC phone; the stepped-up JWT.
+pub async fn sms_step_up(api: &Api, jwt: &str, phone: &str) -> String {
+    let sent = api.call("POST", "/step-up/sms/send", Some(jwt), None).await;
+    assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.text);
+    let code = sms_code(api, phone).await;
+    let answer = api.post("/step-up/sms/authenticate", Some(jwt), json!({ "code": code })).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    answer.body["sessionJwt"].as_str().expect("a session JWT").to_owned()
 }
 
 /// Enrols a TOTP for the caller through the route and returns the enrolment answer.

@@ -1,25 +1,28 @@
 //! `POST /token`: a Unit customer token for the caller's own customer.
 //!
 //! Two ways to prove the second factor that sensitive scopes need:
-//! - the Stytch session itself (the default): it must pass the two-factor rule with a second
-//!   factor no older than `STEP_UP_MAX_AGE_SECONDS`, checked here before anyone is called, and its
-//!   JWT goes to Unit as `jwtToken`;
+//! - the Stytch session itself (the default): it must pass the step-up rule
+//!   (`stytch_unit_common::step_up`): a fresh second factor bound to the user (the KYC phone or the
+//!   trusted TOTP) beside a factor of another category. Its JWT goes to Unit as `jwtToken`.
 //! - Unit's own SMS code (`verificationToken` + `verificationCode`, after `POST /token/verification`):
-//!   the fallback for sessions without a second factor; Unit's code is then the second factor.
+//!   Unit texts the customer's KYC phone, so it pairs with a session whose factor is not a phone.
+//!
+//! Every request checks the session with Stytch first (revocation), and sensitive tokens are
+//! capped at `SENSITIVE_TOKEN_MAX_SECONDS`: Unit cannot revoke a customer token once issued.
 
 use axum::{Json, extract::State, response::IntoResponse};
 use http::header::CACHE_CONTROL;
 use serde::Serialize;
 use stytch_unit_common::{
-    ExposeSecret,
+    ExposeSecret, customer_link,
     http::{ApiError, ApiJson, StytchSession},
     startup::Dependencies,
-    unit::{CustomerTokenRequest, TokenProof, UnitError},
+    step_up::{BoundFactors, StepUpShortfall},
+    unit::{CustomerTokenRequest, Phone, TokenProof, UnitError},
 };
 use time::OffsetDateTime;
 
 use crate::{
-    customer,
     error::RouteError,
     validation::{self, TokenBody},
 };
@@ -38,27 +41,46 @@ pub async fn create(
     ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<impl IntoResponse, RouteError> {
     let request = validation::validate(body)?;
-    if request.needs_two_factor() && request.verification.is_none() {
-        let max_age = dependencies.config.session.step_up_max_age;
-        if let Err(shortfall) = caller.session.check_two_factor(max_age, OffsetDateTime::now_utc()) {
-            tracing::info!(?shortfall, "sensitive scopes asked for without a recent second factor");
-            return Err(ApiError::StepUpRequired.into());
-        }
+    let config = &dependencies.config.session;
+    let now = OffsetDateTime::now_utc();
+    let by_session = request.needs_two_factor() && request.verification.is_none();
+    // What the JWT alone rules out is refused before anyone upstream is called.
+    if by_session {
+        caller.session.check_two_factor(config.step_up_max_age, now).map_err(step_up_required)?;
+    }
+    if request.verification.is_some() && !caller.session.can_pair_with_unit_sms() {
+        return Err(step_up_required(StepUpShortfall::SingleFactor).into());
     }
 
-    let user_id = caller.session.user_id.as_str();
-    let customer_id = customer::linked_customer(&dependencies, user_id).await?;
+    // Unit checks `exp` with no leeway: a JWT it would refuse is the caller's to refresh, not a
+    // 401 from Unit on our org-token call.
+    if caller.session.jwt_expires_at <= now {
+        return Err(ApiError::Unauthorized {
+            code: "session_expired",
+            detail: "The session JWT has expired. Refresh it with Stytch and retry.",
+        }
+        .into());
+    }
+    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let user = caller.check_with_stytch(stytch).await?;
+    let customer_id = customer_link::customer_id_of(stytch, unit, &user).await?;
+    let customer = customer_link::verified_customer(unit, &user.user_id, &customer_id).await?;
+    if by_session {
+        let bound = BoundFactors::new(&user, customer.phone.as_ref().map(Phone::e164));
+        caller.session.check_bound(&bound, config.step_up_max_age, now).map_err(step_up_required)?;
+    }
+
+    let expires_in = request.lifetime(config.sensitive_token_max_lifetime);
     let proof = match &request.verification {
         Some(verification) => TokenProof::Verification { token: &verification.token, code: &verification.code },
         // Sent for every scope: Unit then checks the session belongs to this customer too.
         None => TokenProof::Jwt(&caller.jwt),
     };
     let by_verification = request.verification.is_some();
-    let token = dependencies
-        .unit()?
+    let token = unit
         .create_customer_token(
             &customer_id,
-            &CustomerTokenRequest { scopes: &request.scopes, expires_in: Some(request.expires_in), proof },
+            &CustomerTokenRequest { scopes: &request.scopes, expires_in: Some(expires_in), proof },
         )
         .await
         .map_err(|error| refusal(error, by_verification))?;
@@ -77,29 +99,31 @@ pub async fn create(
     Ok(([(CACHE_CONTROL, "no-store")], Json(body)))
 }
 
-/// What Unit's "no" means for this route. Unit's 401/403 here are about the proof, not about our
-/// org token (the client refetches a rotated org token itself).
+fn step_up_required(shortfall: StepUpShortfall) -> ApiError {
+    tracing::info!(?shortfall, "sensitive scopes asked for without a recent bound second factor");
+    ApiError::StepUpRequired
+}
+
+/// What Unit's "no" means for this route. The call carries our org token: a 401 is that token
+/// refused (revoked, expired), and with a `jwtToken` a 403 is a missing org scope or Unit's JWT
+/// settings not trusting Stytch (we verified the JWT and its subject ourselves first). Both are
+/// ours to fix, not the caller's: 502. Only Unit's verification code is the caller's, and Unit
+/// answers a wrong, expired or spent one with 403.
 fn refusal(error: UnitError, by_verification: bool) -> ApiError {
     match (error.status(), by_verification) {
-        // Unit's sandbox and live API answer a wrong, expired or spent code with 403.
-        (Some(400 | 401 | 403), true) => ApiError::Unauthorized {
+        (Some(400 | 403), true) => ApiError::Unauthorized {
             code: "invalid_verification_code",
             detail: "The verification code is wrong, or the verification expired or was used up. \
                      Request a new one with POST /token/verification.",
         },
-        (Some(401), false) => {
-            tracing::warn!("Unit refused the session JWT (expired, or Unit's JWT settings do not match Stytch)");
-            ApiError::Unauthorized {
-                code: "session_rejected_by_unit",
-                detail: "Unit did not accept the session JWT. Refresh the session with Stytch and retry.",
-            }
-        }
-        (Some(403), false) => {
-            tracing::error!("Unit refused the session JWT's subject for this customer");
-            ApiError::Forbidden {
-                code: "customer_mismatch",
-                detail: "Unit does not link this session's user to the customer.".into(),
-            }
+        (Some(status @ (401 | 403)), _) => {
+            tracing::error!(
+                status,
+                %error,
+                "Unit refused our customer-token request: check the org token (scope customer-token-write) \
+                 and Unit's JWT settings (Stytch's JWKS)"
+            );
+            ApiError::UpstreamFailed { upstream: stytch_unit_common::http::Upstream::Unit }
         }
         _ => error.into(),
     }

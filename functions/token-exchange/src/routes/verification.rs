@@ -5,13 +5,11 @@ use axum::{Json, extract::State, response::IntoResponse};
 use http::header::CACHE_CONTROL;
 use serde::{Deserialize, Serialize};
 use stytch_unit_common::{
-    ExposeSecret,
+    ExposeSecret, customer_link,
     http::{ApiError, ApiJson, StytchSession},
     startup::Dependencies,
     unit::VerificationChannel,
 };
-
-use crate::customer;
 
 /// The body may be left out; the channel defaults to SMS. Unknown fields are ignored.
 #[derive(Deserialize, Default)]
@@ -33,8 +31,12 @@ pub async fn create(
     body: Option<ApiJson<VerificationBody>>,
 ) -> Result<impl IntoResponse, ApiError> {
     let channel = body.and_then(|ApiJson(body)| body.channel).unwrap_or(VerificationChannel::Sms);
-    let customer_id = customer::linked_customer(&dependencies, &caller.session.user_id).await?;
-    let token = dependencies.unit()?.create_token_verification(&customer_id, channel).await?;
+    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let user_id = caller.session.user_id.as_str();
+    let customer_id = customer_link::customer_id(stytch, unit, user_id).await?;
+    // Unit texts the customer's phone without looking at jwtSubject: the link must hold first.
+    customer_link::verified_customer(unit, user_id, &customer_id).await?;
+    let token = unit.create_token_verification(&customer_id, channel).await?;
     tracing::info!(customer_id, ?channel, "Unit token verification sent");
     let body = VerificationResponse { verification_token: token.expose_secret().to_owned() };
     Ok(([(CACHE_CONTROL, "no-store")], Json(body)))
