@@ -24,7 +24,11 @@ fn verifier_with_cached_key(runtime: &Runtime) -> (SessionVerifier, JwksServer) 
             JwksCache::new(
                 reqwest::Client::new(),
                 JwksCache::jwks_url(&url::Url::parse(&jwks.url).unwrap(), PROJECT_ID),
-                JwksSettings { ttl: Duration::from_secs(3_600), refresh_cooldown: Duration::from_secs(30) },
+                JwksSettings {
+                    ttl: Duration::from_secs(3_600),
+                    refresh_cooldown: Duration::from_secs(30),
+                    fetch_timeout: Duration::from_secs(8),
+                },
             ),
             VerifierSettings {
                 project_id: PROJECT_ID.into(),

@@ -33,6 +33,9 @@ pub struct ApiConfig {
     pub magic_link_redirect_url: Option<String>,
     /// `SESSION_DURATION_MINUTES`: the Stytch session lifetime set at login and step-up.
     pub session_duration_minutes: u32,
+    /// `REQUEST_DEADLINE_MS`: the most one request may take, every upstream call included (in
+    /// Lambda, the invocation's own deadline may end it sooner: see `http::deadline`).
+    pub request_deadline: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -118,6 +121,8 @@ impl Config {
                 cors_allowed_origins: env.list("CORS_ALLOWED_ORIGINS"),
                 magic_link_redirect_url: env.get("MAGIC_LINK_REDIRECT_URL"),
                 session_duration_minutes: env.integer("SESSION_DURATION_MINUTES", 5..=527_040)?.unwrap_or(60) as u32,
+                // Ends before API Gateway's 30 s integration limit, with room to answer.
+                request_deadline: env.millis("REQUEST_DEADLINE_MS", 25_000, 1_000..=29_000)?,
             },
             log_level: env.log_level("LOG_LEVEL")?,
         })
@@ -228,6 +233,7 @@ mod tests {
         assert_eq!(c.session.sensitive_token_max_lifetime, Duration::from_secs(900));
         assert_eq!(c.log_level, LevelFilter::INFO);
         assert_eq!(c.api.session_duration_minutes, 60);
+        assert_eq!(c.api.request_deadline, Duration::from_secs(25));
         assert!(c.api.cors_allowed_origins.is_empty());
     }
 
@@ -268,6 +274,8 @@ mod tests {
             ("JWKS_CACHE_TTL_SECONDS", "5"),
             ("UPSTREAM_TIMEOUT_MS", "-1"),
             ("SENSITIVE_TOKEN_MAX_SECONDS", "86401"),
+            ("REQUEST_DEADLINE_MS", "30000"),
+            ("REQUEST_DEADLINE_MS", "999"),
             ("LOG_LEVEL", "loud"),
         ] {
             let mut vars = base.to_vec();

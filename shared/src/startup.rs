@@ -109,8 +109,9 @@ impl Dependencies {
             jwks = verifier.is_some(),
             "upstream reads at cold start done"
         );
-        let stytch = secrets.stytch().ok().map(|c| StytchClient::new(http.clone(), c.clone(), RetryPolicy::default()));
-        let unit = secrets.unit().ok().map(|c| UnitClient::new(http.clone(), c.clone(), RetryPolicy::default()));
+        let retry = RetryPolicy::new(config.upstream.request_timeout);
+        let stytch = secrets.stytch().ok().map(|c| StytchClient::new(http.clone(), c.clone(), retry.clone()));
+        let unit = secrets.unit().ok().map(|c| UnitClient::new(http.clone(), c.clone(), retry));
         Ok(Self(Arc::new(DependenciesInner { config, http, secrets, verifier, stytch, unit })))
     }
 }
@@ -120,7 +121,11 @@ fn session_verifier(config: &Config, http: &reqwest::Client, credentials: &Stytc
     let jwks = JwksCache::new(
         http.clone(),
         JwksCache::jwks_url(&credentials.base_url, &credentials.project_id),
-        JwksSettings { ttl: config.session.jwks_cache_ttl, refresh_cooldown: config.session.jwks_refresh_cooldown },
+        JwksSettings {
+            ttl: config.session.jwks_cache_ttl,
+            refresh_cooldown: config.session.jwks_refresh_cooldown,
+            fetch_timeout: config.upstream.request_timeout,
+        },
     );
     let extra_issuers = if credentials.custom_base_url {
         vec![credentials.base_url.as_str().trim_end_matches('/').to_owned()]

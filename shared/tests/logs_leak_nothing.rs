@@ -62,7 +62,11 @@ async fn no_credential_or_token_appears_in_any_log_line() {
         JwksCache::new(
             reqwest::Client::new(),
             JwksCache::jwks_url(&url::Url::parse(&jwks.url).unwrap(), PROJECT_ID),
-            JwksSettings { ttl: Duration::from_secs(600), refresh_cooldown: Duration::from_secs(30) },
+            JwksSettings {
+                ttl: Duration::from_secs(600),
+                refresh_cooldown: Duration::from_secs(30),
+                fetch_timeout: Duration::from_secs(8),
+            },
         ),
         VerifierSettings {
             project_id: PROJECT_ID.into(),
@@ -83,6 +87,7 @@ async fn no_credential_or_token_appears_in_any_log_line() {
         cors_allowed_origins: vec![],
         magic_link_redirect_url: None,
         session_duration_minutes: 60,
+        request_deadline: Duration::from_secs(25),
     };
     let app = router::finish(
         Router::new().route(

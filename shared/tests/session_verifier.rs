@@ -27,7 +27,11 @@ async fn harness_with(max_token_age: Option<Duration>, cooldown: Duration) -> Ha
     let cache = JwksCache::new(
         reqwest::Client::builder().timeout(Duration::from_secs(2)).build().unwrap(),
         JwksCache::jwks_url(&base, PROJECT_ID),
-        JwksSettings { ttl: Duration::from_secs(600), refresh_cooldown: cooldown },
+        JwksSettings {
+            ttl: Duration::from_secs(600),
+            refresh_cooldown: cooldown,
+            fetch_timeout: Duration::from_secs(2),
+        },
     );
     let verifier = SessionVerifier::new(
         cache,

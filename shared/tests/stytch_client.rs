@@ -52,6 +52,7 @@ fn fast_retries() -> RetryPolicy {
         base_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(50),
         budget: Duration::from_secs(10),
+        attempt_timeout: Duration::from_secs(5),
     }
 }
 
@@ -132,7 +133,11 @@ impl Harness {
         let jwks = JwksCache::new(
             http(Duration::from_secs(5)),
             JwksCache::jwks_url(&base, &self.sandbox.project_id),
-            JwksSettings { ttl: Duration::from_secs(600), refresh_cooldown: Duration::from_secs(30) },
+            JwksSettings {
+                ttl: Duration::from_secs(600),
+                refresh_cooldown: Duration::from_secs(30),
+                fetch_timeout: Duration::from_secs(5),
+            },
         );
         SessionVerifier::new(
             jwks,

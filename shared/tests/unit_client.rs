@@ -26,7 +26,11 @@ async fn unit_client(stack: &LocalStack) -> UnitClient {
     };
     let store = SecretsStore::load(stack.moto.client().await, &config).await.unwrap();
     let upstream = stytch_unit_common::config::Config::from_lookup(Default::default(), |_| None).unwrap().upstream;
-    UnitClient::new(http_client::build(&upstream), store.unit().unwrap().clone(), RetryPolicy::default())
+    UnitClient::new(
+        http_client::build(&upstream),
+        store.unit().unwrap().clone(),
+        RetryPolicy::new(upstream.request_timeout),
+    )
 }
 
 /// A fresh SSN per call that the sandbox approves (it decides on the last four digits).

@@ -83,6 +83,9 @@ pub enum ApiError {
     UpstreamTimeout { upstream: Upstream },
     #[error("{upstream:?} failed")]
     UpstreamFailed { upstream: Upstream },
+    /// The request's deadline passed before the handler finished (see `http::deadline`).
+    #[error("request deadline passed")]
+    RequestTimeout,
     /// A dependency we need before calling anyone (secrets, the JWKS) is unavailable.
     #[error("service unavailable: {code}")]
     Unavailable { code: &'static str, retry_after: Option<Duration> },
@@ -127,7 +130,7 @@ impl ApiError {
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::UpstreamTimeout { .. } | ApiError::RequestTimeout => StatusCode::GATEWAY_TIMEOUT,
             ApiError::UpstreamFailed { .. } => StatusCode::BAD_GATEWAY,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -153,6 +156,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::UpstreamTimeout { .. } => "upstream_timeout",
             ApiError::UpstreamFailed { .. } => "upstream_error",
+            ApiError::RequestTimeout => "request_timeout",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -182,6 +186,7 @@ impl ApiError {
             ApiError::UpstreamFailed { upstream } => {
                 format!("{} answered with an error.", upstream.name())
             }
+            ApiError::RequestTimeout => "The request could not be completed in time; retry shortly.".into(),
             ApiError::Unavailable { .. } => "A dependency is unavailable; retry shortly.".into(),
             ApiError::Internal(_) => return None,
         })
@@ -282,6 +287,7 @@ mod tests {
         let cases = [
             (ApiError::UpstreamTimeout { upstream: Upstream::Unit }, 504, "upstream_timeout"),
             (ApiError::UpstreamFailed { upstream: Upstream::Stytch }, 502, "upstream_error"),
+            (ApiError::RequestTimeout, 504, "request_timeout"),
             (ApiError::RateLimited { upstream: Upstream::Unit, retry_after: None }, 429, "rate_limited"),
         ];
         for (error, status, code) in cases {

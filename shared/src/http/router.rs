@@ -1,5 +1,5 @@
-//! What every function's router gets: request ids, a body size limit, and problem+json for
-//! unknown routes and methods.
+//! What every function's router gets: request ids, one deadline per request, a body size limit,
+//! and problem+json for unknown routes and methods.
 
 use axum::{Json, Router, extract::DefaultBodyLimit, middleware, routing::get};
 use serde_json::{Value, json};
@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use http::{HeaderName, HeaderValue, Method, header};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use super::{problem::ApiError, request_id::request_id_layer};
+use super::{deadline::deadline_layer, problem::ApiError, request_id::request_id_layer};
 use crate::config::ApiConfig;
 
 /// Browsers on the configured origins may call the API; with none configured, no CORS headers
@@ -24,11 +24,14 @@ fn cors(origins: &[String]) -> CorsLayer {
 /// Request bodies larger than this are refused with 413 before any handler runs.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// The last layer added is the outermost: the deadline's 504 is answered inside the request id's
+/// span (so it carries the id), and CORS headers are added to it as to any other answer.
 pub fn finish(router: Router, config: &ApiConfig) -> Router {
     router
         .fallback(|| async { ApiError::NotFound { code: "route_not_found", detail: "No such route.".into() } })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(config.request_deadline, deadline_layer))
         .layer(middleware::from_fn(request_id_layer))
         .layer(cors(&config.cors_allowed_origins))
 }

@@ -17,11 +17,14 @@ use tokio::sync::{Mutex, RwLock};
 use url::Url;
 
 use super::VerifyError;
+use crate::{http::Upstream, upstream::within_deadline};
 
 #[derive(Debug, Clone)]
 pub struct JwksSettings {
     pub ttl: Duration,
     pub refresh_cooldown: Duration,
+    /// `UPSTREAM_TIMEOUT_MS`; inside a request, cut to what the request has left.
+    pub fetch_timeout: Duration,
 }
 
 pub struct JwksCache {
@@ -141,7 +144,9 @@ impl JwksCache {
             tracing::warn!(url = %self.url, %reason, "Stytch JWKS fetch failed");
             VerifyError::JwksUnavailable
         };
-        let response = self.http.get(self.url.clone()).send().await.map_err(|e| unavailable(&e))?;
+        let request = within_deadline(self.http.get(self.url.clone()), Upstream::Stytch, self.settings.fetch_timeout)
+            .map_err(|e| unavailable(&e))?;
+        let response = request.send().await.map_err(|e| unavailable(&e))?;
         if !response.status().is_success() {
             return Err(unavailable(&response.status()));
         }

@@ -1,12 +1,14 @@
 //! What the Stytch and Unit clients share: sending with bounded retries, and the failures of
 //! talking to an upstream at all (as opposed to an upstream's own error answer).
 
+mod attempt;
 mod retry;
 
 use std::time::Duration;
 
 use crate::http::{ApiError, problem::Upstream};
 
+pub(crate) use attempt::within_deadline;
 pub use retry::{Idempotency, RetryPolicy, send_with_retries};
 
 /// The request never produced a usable HTTP answer.

@@ -1,15 +1,15 @@
 //! Retries with exponential backoff and full jitter, only where a repeat cannot do harm:
 //! reads, and creates that carry an idempotency key. A connection that was never established
 //! is retried for any request, since nothing reached the upstream. `Retry-After` is respected,
-//! and the whole exchange stays within a time budget.
+//! and the whole exchange stays within a time budget and within the request's deadline.
 
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 use reqwest::{RequestBuilder, Response, StatusCode};
 
-use super::{TransportError, retry_after};
-use crate::http::problem::Upstream;
+use super::{TransportError, retry_after, within_deadline};
+use crate::http::{Deadline, problem::Upstream};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Idempotency {
@@ -26,15 +26,20 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// No retry starts once this much time has passed since the first attempt.
     pub budget: Duration,
+    /// `UPSTREAM_TIMEOUT_MS`, the HTTP client's own timeout: inside a request, an attempt's
+    /// timeout is this or what the request has left, whichever is smaller.
+    pub attempt_timeout: Duration,
 }
 
-impl Default for RetryPolicy {
-    fn default() -> Self {
+impl RetryPolicy {
+    /// Up to 3 attempts, 100 ms to 2 s apart, within 12 s.
+    pub fn new(attempt_timeout: Duration) -> Self {
         Self {
             max_attempts: 3,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(2),
             budget: Duration::from_secs(12),
+            attempt_timeout,
         }
     }
 }
@@ -52,9 +57,10 @@ pub async fn send_with_retries(
     build: impl Fn() -> RequestBuilder,
 ) -> Result<Response, TransportError> {
     let started = Instant::now();
+    let deadline = Deadline::current();
     let mut attempt = 1;
     loop {
-        let outcome = build().send().await;
+        let outcome = within_deadline(build(), upstream, policy.attempt_timeout)?.send().await;
         let wait = match &outcome {
             Ok(response) if retryable_status(response.status()) && idempotency == Idempotency::Safe => {
                 Some(retry_after(response.headers()).unwrap_or_else(|| backoff(policy, attempt)))
@@ -65,8 +71,12 @@ pub async fn send_with_retries(
             Err(_) => None,
         };
         let may_retry = attempt < policy.max_attempts;
+        // A retry that could only start after the request's deadline would be cut before it began.
+        let in_time = |wait: Duration| {
+            started.elapsed() + wait < policy.budget && deadline.is_none_or(|d| wait < d.upstream_time_left())
+        };
         match wait {
-            Some(wait) if may_retry && started.elapsed() + wait < policy.budget => {
+            Some(wait) if may_retry && in_time(wait) => {
                 tracing::info!(
                     upstream = ?upstream,
                     attempt,

@@ -107,6 +107,30 @@ async fn every_route_passes_upstream_faults_on_with_the_right_status_in_bounded_
     bundle.assert_nothing_leaked();
 }
 
+#[tokio::test]
+async fn slow_calls_in_a_row_share_one_request_deadline_and_end_in_504() {
+    let bundle = Bundle::start(&[]).await;
+    let _logs = bundle.capture_logs();
+    let ada = bundle.customer("ada@example.com", &approvable_ssn(22)).await;
+    // Each call well inside its own 5 s timeout, but POST /token makes three in a row (the Stytch
+    // user's link, the Unit customer, the Unit token): 3 s in all against a 1.5 s deadline.
+    let deadline = [("REQUEST_DEADLINE_MS", "1500"), ("UPSTREAM_TIMEOUT_MS", "5000")];
+    let exchange = bundle.signup.beside(security_suite::BOTH, token_exchange::router, &deadline).await;
+    let body = json!({ "scopes": ["cards"] });
+    bundle.fault_everywhere(json!({ "delay_ms": 1000, "count": 10 })).await;
+    let started = Instant::now();
+    let answer = exchange.post("/token", Some(&ada.stepped_up_jwt), body.clone()).await;
+    let took = started.elapsed();
+    answer.assert_problem(504, "upstream_timeout");
+    // Stytch answered within the deadline; Unit, next, was cut to what was left of it.
+    assert_eq!(answer.body["detail"], "Unit did not answer in time.", "{}", answer.text);
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    bundle.clear_faults().await;
+    let answer = exchange.post("/token", Some(&ada.stepped_up_jwt), body).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    bundle.assert_nothing_leaked();
+}
+
 /// `POST /cards` with `key` until it answers 201 (at most 6 tries), with `fault` armed first.
 async fn create_until_created(bundle: &Bundle, customer: &Customer, key: &str, fault: Value) -> String {
     bundle.signup.fault(Side::Unit, fault).await;
