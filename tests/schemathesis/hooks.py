@@ -31,7 +31,7 @@ def fresh_credentials():
     """A new user's session JWT, Unit customer token and card id, built through the API (`demo fill`).
 
     Setting up credentials is not what is under test, so a failed set-up is tried again (each failure is
-    printed). In about one run in five, `cargo lambda watch` answers POST /step-up/totp with its own bare 500,
+    printed). In about one run in five, `cargo lambda watch` answered a set-up call (POST /step-up/totp) with its own bare 500,
     or drops the connection. Meanwhile the function has logged a normal enrolment and the sandbox has answered
     200. This happens both with and without the functions' shared SDK transport. The API's answers to the
     cases themselves are never retried."""

@@ -1,13 +1,14 @@
-//! The `step-up` function: adds a second factor (authenticator app, SMS code or recovery code)
-//! to the caller's Stytch session, so that session passes the two-factor rule for sensitive
+//! The `step-up` function: adds a second factor (an SMS code to the phone on the user's Unit KYC
+//! record, the trusted authenticator app, or one of its recovery codes) to the caller's Stytch
+//! session, so that session passes the step-up rule (`stytch_unit_common::step_up`) for sensitive
 //! scopes. Every route needs `Authorization: Bearer <Stytch session JWT>`.
 //!
 //! | route | success |
 //! |---|---|
-//! | `POST /step-up/totp` | `201 {totpId, secret, otpauthUri, qrCode, recoveryCodes}` |
+//! | `POST /step-up/sms/send` (no body) | `202 {phoneId, phoneNumber}` (masked) |
+//! | `POST /step-up/sms/authenticate` `{code}` | `200 {sessionJwt, sessionToken?, sessionExpiresAt}` |
+//! | `POST /step-up/totp` (stepped-up session) | `201 {totpId, secret, otpauthUri, qrCode, recoveryCodes}` |
 //! | `POST /step-up/totp/authenticate` `{code}` | `200 {sessionJwt, sessionToken?, sessionExpiresAt}` |
-//! | `POST /step-up/sms/send` `{phoneNumber}` | `202 {phoneId}` |
-//! | `POST /step-up/sms/authenticate` `{code, phoneId?}` | `200 {sessionJwt, sessionToken?, sessionExpiresAt}` |
 //! | `POST /step-up/recover` `{recoveryCode}` | `200 {sessionJwt, sessionToken?, sessionExpiresAt}` |
 
 pub mod otpauth;
