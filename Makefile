@@ -78,8 +78,9 @@ SAM         := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin
 DEPLOY_OVERRIDES := Stage=$(STAGE) \
 	$(if $(STYTCH_SECRET_ARN),StytchSecretArn=$(STYTCH_SECRET_ARN)) \
 	$(if $(UNIT_SECRET_ARN),UnitSecretArn=$(UNIT_SECRET_ARN)) \
+	$(if $(UNIT_API_URL),UnitApiUrl=$(UNIT_API_URL)) \
 	$(if $(CORS_ALLOWED_ORIGINS),'CorsAllowedOrigins="$(CORS_ALLOWED_ORIGINS)"')
-DEPLOY_GUIDED := $(or $(GUIDED),$(STYTCH_SECRET_ARN),$(UNIT_SECRET_ARN),$(CORS_ALLOWED_ORIGINS))
+DEPLOY_GUIDED := $(or $(GUIDED),$(STYTCH_SECRET_ARN),$(UNIT_SECRET_ARN),$(UNIT_API_URL),$(CORS_ALLOWED_ORIGINS))
 
 .PHONY: deploy
 deploy: validate ## sam build + sam deploy (STAGE=dev; guided on first use or GUIDED=1).

@@ -152,12 +152,13 @@ SECRET_IN_USE = {
 SECRET_ENV = {"stytch": "STYTCH_SECRET_ID", "unit": "UNIT_SECRET_ID"}
 
 # What each function reads, as decided for this project (the function's main.rs must agree, below).
+# Cards reads none: the Unit secret holds the org token, and cards calls Unit with customer tokens only.
 SECRETS_NEEDED = {
     "signup": {"stytch", "unit"},
     # Unit too: SMS step-up texts the phone on the customer's KYC record, read from Unit.
     "step-up": {"stytch", "unit"},
     "token-exchange": {"stytch", "unit"},
-    "cards": {"unit"},
+    "cards": set(),
 }
 
 ALLOWED_ACTIONS = {"secretsmanager:GetSecretValue", "logs:CreateLogStream", "logs:PutLogEvents"}
@@ -200,13 +201,55 @@ def test_secrets_needed_match_each_functions_cold_start():
     for binary, needed in SECRETS_NEEDED.items():
         main = (ROOT / "functions" / binary / "src" / "main.rs").read_text()
         match = re.search(r"SecretNeeds\s*\{\s*stytch:\s*(true|false)\s*,\s*unit:\s*(true|false)\s*\}", main)
+        if not needed:
+            # startup::run is the cold start that reads secrets; a function without any has its own.
+            assert match is None and "startup::run(" not in main, f"functions/{binary}/src/main.rs reads secrets"
+            continue
         assert match, f"functions/{binary}/src/main.rs: no SecretNeeds {{ stytch, unit }}"
         declared = {name for name, flag in zip(("stytch", "unit"), match.groups()) if flag == "true"}
         assert declared == needed, f"{binary}: main.rs reads {sorted(declared)}, the template grants {sorted(needed)}"
 
 
-def test_cards_has_no_stytch_secret():
-    assert "stytch" not in SECRETS_NEEDED["cards"]
+def test_cards_has_no_secret_at_all():
+    assert SECRETS_NEEDED["cards"] == set()
+
+
+# What would give cards code the org token: the org client, a secret store or cache, the shared cold start
+# and its Dependencies (which hand out the org client).
+ORG_TOKEN_PATHS = re.compile(
+    r"\b(UnitClient|SecretsStore|CachedSecret|UnitCredentials|secrets::|Dependencies|startup::(run|app))\b"
+)
+
+
+def test_cards_has_no_secret_access_and_no_way_to_the_org_token():
+    _, role = role_of("CardsFunction")
+    actions = {action for statement in statements(role) for action in as_list(statement["Action"])}
+    assert not any(action.startswith("secretsmanager:") for action in actions), sorted(actions)
+    environment = function("CardsFunction")["Properties"]["Environment"]["Variables"]
+    assert not any(name.endswith("_SECRET_ID") for name in environment), sorted(environment)
+    sources = sorted((ROOT / "functions" / "cards" / "src").rglob("*.rs"))
+    assert sources
+    for path in sources:
+        found = ORG_TOKEN_PATHS.search(path.read_text())
+        assert found is None, f"{path.relative_to(ROOT)} names {found.group(0)}: cards must not reach the org token"
+
+
+def test_the_org_token_check_catches_what_it_looks_for():
+    for text in ("unit: UnitClient,", "SecretsStore::new(c, &x)", "startup::run(needs, router)", "startup::Dependencies"):
+        assert ORG_TOKEN_PATHS.search(text), text
+    for text in ("unit: UnitCustomerClient,", "pub struct CardsDependencies {"):
+        assert ORG_TOKEN_PATHS.search(text) is None, text
+
+
+def test_cards_gets_unit_s_url_from_a_parameter_the_deployer_must_choose():
+    parameter = template()["Parameters"]["UnitApiUrl"]
+    assert "Default" not in parameter, "no silent default: the deployer picks sandbox or live"
+    assert parameter["AllowedValues"] == ["https://api.s.unit.sh", "https://api.unit.co"]
+    environment = function("CardsFunction")["Properties"]["Environment"]["Variables"]
+    assert environment["UNIT_API_URL"] == {"Ref": "UnitApiUrl"}
+    for logical_id in FUNCTIONS:
+        if logical_id != "CardsFunction":
+            assert "UNIT_API_URL" not in function(logical_id)["Properties"]["Environment"]["Variables"], logical_id
 
 
 @pytest.mark.parametrize(("logical_id", "binary"), FUNCTIONS.items())

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use tracing::level_filters::LevelFilter;
+use url::Url;
 
 /// The secrets a function reads. Each function asks only for what it uses, so least-privilege IAM
 /// and configuration stay in step.
@@ -22,6 +23,16 @@ pub struct Config {
     pub upstream: UpstreamConfig,
     pub api: ApiConfig,
     pub log_level: LevelFilter,
+}
+
+/// The cards function's configuration: the common settings, no secret, and Unit's base URL.
+/// Cards calls Unit only with its callers' customer tokens; the other functions take the base URL
+/// from the Unit secret, which also holds the org token that cards must not have.
+#[derive(Debug, Clone)]
+pub struct CardsConfig {
+    pub common: Config,
+    /// `UNIT_API_URL`: `https://api.s.unit.sh` (sandbox) or `https://api.unit.co` (live).
+    pub unit_api_url: Url,
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +140,19 @@ impl Config {
     }
 }
 
+impl CardsConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let common = Config::from_lookup(SecretNeeds::default(), &lookup)?;
+        let unit_api_url =
+            Env(&lookup).url("UNIT_API_URL", "Unit's API base URL, https://api.s.unit.sh or https://api.unit.co")?;
+        Ok(Self { common, unit_api_url })
+    }
+}
+
 /// Typed access to a variable lookup; every error names the variable.
 struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
 
@@ -195,6 +219,12 @@ impl Env<'_> {
         self.get(name)
             .map(|raw| raw.split(',').map(|item| item.trim().to_owned()).filter(|item| !item.is_empty()).collect())
             .unwrap_or_default()
+    }
+
+    /// A required upstream base URL (https, or http on loopback).
+    fn url(&self, name: &'static str, meaning: &'static str) -> Result<Url, ConfigError> {
+        let raw = self.get(name).ok_or(ConfigError::Missing { name, meaning })?;
+        crate::upstream::base_url(&raw).map_err(|reason| ConfigError::Invalid { name, reason: reason.into() })
     }
 
     fn log_level(&self, name: &'static str) -> Result<LevelFilter, ConfigError> {
@@ -282,6 +312,28 @@ mod tests {
             vars.push((name, value));
             let err = config(BOTH, &vars).unwrap_err();
             assert!(matches!(&err, ConfigError::Invalid { name: n, .. } if *n == name), "{name}={value} gave {err}");
+        }
+    }
+
+    #[test]
+    fn cards_reads_no_secret_id_and_needs_an_http_s_unit_api_url() {
+        let cards = |vars: &[(&str, &str)]| {
+            let vars: HashMap<&str, &str> = vars.iter().copied().collect();
+            CardsConfig::from_lookup(|k| vars.get(k).map(|v| v.to_string()))
+        };
+        let c = cards(&[("UNIT_API_URL", "https://api.unit.co/")]).unwrap();
+        assert_eq!(c.unit_api_url.as_str(), "https://api.unit.co/");
+        assert_eq!((c.common.secrets.stytch_secret_id, c.common.secrets.unit_secret_id), (None, None));
+        assert!(cards(&[("UNIT_API_URL", "http://127.0.0.1:4010")]).is_ok(), "the local sandbox");
+
+        let err = cards(&[]).unwrap_err();
+        assert!(matches!(err, ConfigError::Missing { name: "UNIT_API_URL", .. }));
+        assert!(err.to_string().contains("https://api.unit.co"), "{err}");
+        for bad in ["api.unit.co", "http://api.unit.co", "ftp://api.unit.co", " "] {
+            let err = cards(&[("UNIT_API_URL", bad)]).unwrap_err();
+            let named = matches!(&err, ConfigError::Invalid { name: "UNIT_API_URL", .. })
+                || matches!(&err, ConfigError::Missing { name: "UNIT_API_URL", .. });
+            assert!(named, "{bad:?} gave {err}");
         }
     }
 

@@ -1,6 +1,7 @@
-//! The cold start every function runs once: configuration, logging, secrets, HTTP client, and
-//! (for functions that verify Stytch sessions) the JWKS cache. Everything built here is reused
-//! by every invocation of the execution environment.
+//! The cold start of the functions that read secrets (signup, step-up, token-exchange), run once:
+//! configuration, logging, secrets, HTTP client, and (for functions that verify Stytch sessions)
+//! the JWKS cache. Everything built here is reused by every invocation of the execution
+//! environment. Cards reads no secret and builds its own state, then [`serve`]s it.
 
 use std::{fmt, sync::Arc, time::Instant};
 
@@ -168,6 +169,11 @@ pub async fn run(needs: SecretNeeds, make_router: fn(Dependencies) -> axum::Rout
     // One HTTP client for Secrets Manager, Stytch, Unit and the JWKS: one trust store, one pool.
     let http = http_client::build(&config.upstream);
     let secrets_client = secrets::client(&http).await;
-    let router = app(config, http, secrets_client, make_router).await;
+    serve(app(config, http, secrets_client, make_router).await).await
+}
+
+/// Hands `router` to the Lambda runtime for the life of the execution environment. A function that
+/// builds its own state (cards) calls this after its own cold start.
+pub async fn serve(router: axum::Router) -> Result<(), StartupError> {
     lambda_http::run(router).await.map_err(|error| StartupError::Runtime(error.to_string()))
 }

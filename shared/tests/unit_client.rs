@@ -7,16 +7,28 @@ use secrecy::SecretString;
 use serde_json::json;
 use stytch_unit_common::{
     config::SecretsConfig,
-    http::ApiError,
+    http::{ApiError, UnitCustomerToken},
     http_client,
     secrets::SecretsStore,
     unit::{
         ApplicationStatus, CustomerToken, CustomerTokenRequest, NewDebitCard, NewIndividualApplication, Page,
-        TokenProof, UnitAuth, UnitClient, UnitError, VerificationChannel,
+        TokenProof, UnitClient, UnitCustomerClient, UnitError, VerificationChannel,
     },
     upstream::RetryPolicy,
 };
 use test_support::stack::{LocalStack, UNIT_SECRET_ID};
+
+fn upstream() -> stytch_unit_common::config::UpstreamConfig {
+    stytch_unit_common::config::Config::from_lookup(Default::default(), |_| None).unwrap().upstream
+}
+
+fn http() -> reqwest::Client {
+    http_client::build(&upstream())
+}
+
+fn retry() -> RetryPolicy {
+    RetryPolicy::new(upstream().request_timeout)
+}
 
 async fn unit_client(stack: &LocalStack) -> UnitClient {
     let config = SecretsConfig {
@@ -25,12 +37,12 @@ async fn unit_client(stack: &LocalStack) -> UnitClient {
         cache_ttl: std::time::Duration::from_secs(300),
     };
     let store = SecretsStore::load(stack.moto.client().await, &config).await.unwrap();
-    let upstream = stytch_unit_common::config::Config::from_lookup(Default::default(), |_| None).unwrap().upstream;
-    UnitClient::new(
-        http_client::build(&upstream),
-        store.unit().unwrap().clone(),
-        RetryPolicy::new(upstream.request_timeout),
-    )
+    UnitClient::new(http(), store.unit().unwrap().clone(), retry())
+}
+
+/// What the cards function has: Unit's URL and its callers' tokens, no secret.
+fn customer_client(stack: &LocalStack) -> UnitCustomerClient {
+    UnitCustomerClient::new(http(), stack.sandbox.unit_url.parse().unwrap(), retry())
 }
 
 /// A fresh SSN per call that the sandbox approves (it decides on the last four digits).
@@ -92,7 +104,8 @@ async fn the_whole_customer_journey_through_the_client() {
     let token = card_token(&unit, &customer_id, Some(600), TokenProof::Jwt(&jwt)).await.unwrap();
     assert_eq!(token.expires_in, 600);
     assert!(!format!("{token:?}").contains("v2.public"), "Debug hides the token");
-    let auth = UnitAuth::Customer(&token.token);
+    let auth = &UnitCustomerToken(token.token);
+    let unit = customer_client(&stack);
 
     let accounts = unit.list_accounts(auth).await.unwrap();
     assert_eq!(accounts.len(), 1);
@@ -179,12 +192,13 @@ async fn faults_are_retried_when_safe_and_surfaced_otherwise() {
     let token = card_token(&unit, &customer_id, None, TokenProof::Verification { token: &verification, code: &code })
         .await
         .unwrap();
-    let auth = UnitAuth::Customer(&token.token);
-    let account_id = unit.list_accounts(auth).await.unwrap().remove(0).id;
+    let auth = &UnitCustomerToken(token.token);
+    let cards = customer_client(&stack);
+    let account_id = cards.list_accounts(auth).await.unwrap().remove(0).id;
     inject_fault(&stack, json!({"method": "POST", "path": "/cards", "count": 1, "drop": true})).await;
     let new_card = NewDebitCard { account_id: &account_id, shipping_address: None, idempotency_key: "drop-key" };
-    unit.create_debit_card(auth, &new_card).await.unwrap();
-    assert_eq!(unit.list_cards(auth, Page { limit: 10, offset: 0 }).await.unwrap().total, 1);
+    cards.create_debit_card(auth, &new_card).await.unwrap();
+    assert_eq!(cards.list_cards(auth, Page { limit: 10, offset: 0 }).await.unwrap().total, 1);
 
     // A 429 on a call that spends a proof is not retried: it is passed on with Retry-After.
     inject_fault(&stack, json!({"method": "POST", "path": "/customers", "count": 1, "status": 429})).await;

@@ -275,9 +275,12 @@ class Stack:
         log(f"seeded secrets {STYTCH_SECRET_ID} and {UNIT_SECRET_ID}")
 
     def function_environment(self):
+        # One environment for the four (cargo lambda watch takes one --env-file); each reads only its own
+        # variables. Cards reads UNIT_API_URL and never the secret ids (as deployed, it has none).
         env = {
             "STYTCH_SECRET_ID": STYTCH_SECRET_ID,
             "UNIT_SECRET_ID": UNIT_SECRET_ID,
+            "UNIT_API_URL": self.sandbox["UNIT_URL"],
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.moto_url,
             "AWS_REGION": "us-east-1",
             "AWS_ACCESS_KEY_ID": "test",

@@ -14,12 +14,13 @@
 use std::time::{Duration, Instant};
 
 use axum::{Router, body::Body};
+use cards::CardsDependencies;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use stytch_unit_common::{config::SecretNeeds, customer_link, startup::Dependencies, telemetry};
 use test_support::{
-    functions::{applicant_phone, cold_start, individual_application},
+    functions::{applicant_phone, cards_cold_start, cold_start, individual_application},
     stack::LocalStack,
 };
 use tower::ServiceExt;
@@ -93,8 +94,10 @@ fn pct(values: &[f64], p: f64) -> f64 {
 async fn measure(deps: &Dependencies, stack: &LocalStack) -> Value {
     let exchange_deps = deps.clone();
     let exchange = token_exchange::router(exchange_deps.clone());
-    let cards_deps = cold_start(stack, SecretNeeds { stytch: false, unit: true }, &[]).await;
-    let cards = cards::router(cards_deps.clone());
+    // The cards cold start, keeping its HTTP client for the direct calls below.
+    let (cards_deps, cards_http) =
+        cards_cold_start(stack, &[], |config, http| (CardsDependencies::new(config, http.clone()), http));
+    let cards = cards::router(cards_deps);
     let sandbox = &stack.sandbox;
 
     // A signed-in, approved, stepped-up user with a customer token and three cards.
@@ -146,7 +149,6 @@ async fn measure(deps: &Dependencies, stack: &LocalStack) -> Value {
             .unwrap();
         expect_ok(token).await;
     };
-    let cards_http = cards_deps.http.clone();
     let direct_cards = || async {
         let list = cards_http
             .get(format!("{}/cards", sandbox.unit_url))

@@ -2,14 +2,17 @@
 //! unknown token is `401 invalid_unit_token`, a token without the scope `403 insufficient_scope`,
 //! a card in the wrong state `409 card_status_conflict`, Unit down `502`/`504`.
 
-use stytch_unit_common::{http::ApiError, unit::UnitError};
+use stytch_unit_common::{
+    http::ApiError,
+    unit::{UnitCustomerError, UnitError},
+};
 
 use crate::validation::card_not_found;
 
 /// Unit answers 404 for another customer's card as for one that does not exist; so do we.
-pub fn card_error(error: UnitError) -> ApiError {
-    match error {
+pub fn card_error(error: UnitCustomerError) -> ApiError {
+    match error.unit_error() {
         UnitError::InvalidId | UnitError::Api { status: 404, .. } => card_not_found(),
-        other => other.into(),
+        _ => error.into(),
     }
 }

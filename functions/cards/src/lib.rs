@@ -7,17 +7,21 @@
 //! - `POST /cards/{cardId}/freeze` | `/unfreeze` | `/close` → card
 //!
 //! A card is `{id, status, last4Digits, expirationDate, accountId, createdAt}`. Unit decides what
-//! the token may see and do: another customer's card is 404, a missing scope 403.
+//! the token may see and do: another customer's card is 404, a missing scope 403. The function
+//! has no org token (see [`CardsDependencies`]).
 
+mod dependencies;
 pub mod errors;
 pub mod routes;
 pub mod validation;
+
+pub use dependencies::CardsDependencies;
 
 use axum::{
     Router,
     routing::{get, post},
 };
-use stytch_unit_common::{http::router, startup::Dependencies};
+use stytch_unit_common::http::router;
 
 /// Every (method, path) this function serves.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -30,14 +34,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/health/cards"),
 ];
 
-pub fn router(dependencies: Dependencies) -> Router {
-    let api = dependencies.config.api.clone();
+pub fn router(dependencies: CardsDependencies) -> Router {
     let routes = router::health_route("cards")
         .route("/cards", get(routes::list::list).post(routes::create::create))
         .route("/cards/{card_id}", get(routes::get::get))
         .route("/cards/{card_id}/freeze", post(routes::actions::freeze))
         .route("/cards/{card_id}/unfreeze", post(routes::actions::unfreeze))
         .route("/cards/{card_id}/close", post(routes::actions::close))
-        .with_state(dependencies);
-    router::finish(routes, &api)
+        .with_state(dependencies.unit);
+    router::finish(routes, &dependencies.api)
 }

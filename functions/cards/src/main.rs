@@ -1,8 +1,14 @@
 //! Lambda entry point: the cold start builds everything once, then every invocation reuses it.
+//! Cards reads no secret (`UNIT_API_URL` instead of the Unit secret), so its cold start is
+//! configuration, logging and the HTTP client only.
 
-use stytch_unit_common::{config::SecretNeeds, startup};
+use cards::CardsDependencies;
+use stytch_unit_common::{config::CardsConfig, http_client, startup, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), startup::StartupError> {
-    startup::run(SecretNeeds { stytch: false, unit: true }, cards::router).await
+    let config = CardsConfig::from_env()?;
+    telemetry::init(config.common.log_level);
+    let http = http_client::build(&config.common.upstream);
+    startup::serve(cards::router(CardsDependencies::new(config, http))).await
 }

@@ -2,6 +2,7 @@
 //! tokens minted by the sandbox.
 
 use axum::body::Body;
+use cards::CardsDependencies;
 use http::Request;
 use serde_json::{Value, json};
 use stytch_unit_common::{
@@ -11,8 +12,11 @@ use stytch_unit_common::{
 };
 use test_support::functions::{Answer, FunctionApi, Side, address, assert_problem};
 
-async fn start(extra_env: &[(&str, &str)]) -> FunctionApi {
-    FunctionApi::start(SecretNeeds { stytch: false, unit: true }, cards::router, extra_env).await
+/// The cards function, and token-exchange beside it for what only our org token may do
+/// (applications, customer tokens), since cards has no org token.
+async fn start(extra_env: &[(&str, &str)]) -> (FunctionApi<CardsDependencies>, FunctionApi) {
+    let org = FunctionApi::start(SecretNeeds { stytch: true, unit: true }, token_exchange::router, &[]).await;
+    (org.cards_beside(CardsDependencies::new, cards::router, extra_env), org)
 }
 
 /// An approved customer and a customer token for it.
@@ -23,14 +27,14 @@ struct Customer {
 
 /// An application approved at once (the SSN decides), then a token through Unit's SMS path
 /// (the sandbox passcode), as `POST /token` would return it.
-async fn customer(h: &FunctionApi, subject: &str, ssn: &str, scopes: &[&str]) -> Customer {
-    let customer_id = h.submit_application(subject, ssn).await.customer_id.expect("approved");
-    let token = customer_token(h, &customer_id, scopes).await;
+async fn customer(org: &FunctionApi, subject: &str, ssn: &str, scopes: &[&str]) -> Customer {
+    let customer_id = org.submit_application(subject, ssn).await.customer_id.expect("approved");
+    let token = customer_token(org, &customer_id, scopes).await;
     Customer { customer_id, token }
 }
 
-async fn customer_token(h: &FunctionApi, customer_id: &str, scopes: &[&str]) -> String {
-    let unit = h.dependencies.unit().unwrap();
+async fn customer_token(org: &FunctionApi, customer_id: &str, scopes: &[&str]) -> String {
+    let unit = org.dependencies.unit().unwrap();
     let verification = unit.create_token_verification(customer_id, VerificationChannel::Sms).await.unwrap();
     let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
     let code = SecretString::from("000001");
@@ -43,7 +47,7 @@ async fn customer_token(h: &FunctionApi, customer_id: &str, scopes: &[&str]) -> 
 }
 
 /// `POST /cards` with this token and `Idempotency-Key`.
-async fn create(h: &FunctionApi, token: &str, key: &str, body: Value) -> Answer {
+async fn create(h: &FunctionApi<CardsDependencies>, token: &str, key: &str, body: Value) -> Answer {
     h.call_with("POST", "/cards", Some(token), &[("idempotency-key", key)], Some(body)).await
 }
 
@@ -51,7 +55,7 @@ const ALL: [&str; 3] = ["accounts", "cards", "cards-write"];
 
 #[tokio::test]
 async fn every_listed_route_is_routed() {
-    let h = start(&[]).await;
+    let (h, _org) = start(&[]).await;
     h.assert_routes_served(cards::ROUTES).await;
     let Answer { status, body, .. } = h.call("DELETE", "/cards/400001", None, None).await;
     assert_problem(status, &body, 405, "method_not_allowed");
@@ -59,8 +63,8 @@ async fn every_listed_route_is_routed() {
 
 #[tokio::test]
 async fn a_customer_creates_lists_and_manages_cards() {
-    let h = start(&[]).await;
-    let ada = customer(&h, "user-test-ada", "123456789", &ALL).await;
+    let (h, org) = start(&[]).await;
+    let ada = customer(&org, "user-test-ada", "123456789", &ALL).await;
     let token = ada.token.as_str();
 
     // The Idempotency-Key is required and checked before Unit is called.
@@ -115,7 +119,7 @@ async fn a_customer_creates_lists_and_manages_cards() {
     assert_problem(status, &body, 409, "card_status_conflict");
 
     // Another customer: Ada's card does not exist for them, and the same key is theirs alone.
-    let grace = customer(&h, "user-test-grace", "223456789", &ALL).await;
+    let grace = customer(&org, "user-test-grace", "223456789", &ALL).await;
     for (method, path) in [("GET", format!("/cards/{card_id}")), ("POST", action("freeze")), ("POST", action("close"))]
     {
         let Answer { status, body, .. } = h.call(method, &path, Some(&grace.token), None).await;
@@ -145,28 +149,28 @@ async fn a_customer_creates_lists_and_manages_cards() {
 
 #[tokio::test]
 async fn tokens_and_scopes_are_unit_s_to_judge() {
-    let h = start(&[]).await;
+    let (h, org) = start(&[]).await;
     let Answer { status, body, .. } = h.call("GET", "/cards", None, None).await;
     assert_problem(status, &body, 401, "missing_credentials");
     let Answer { status, body, .. } = h.call("GET", "/cards", Some("v2.public.not-a-real-token"), None).await;
     assert_problem(status, &body, 401, "invalid_unit_token");
 
-    let reader = customer(&h, "user-test-reader", "323456789", &["cards"]).await;
+    let reader = customer(&org, "user-test-reader", "323456789", &["cards"]).await;
     let Answer { status, body, .. } = h.call("GET", "/cards", Some(&reader.token), None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({ "cards": [], "total": 0 }));
     // Creating needs cards-write (and, without accountId, accounts to find the account).
     let Answer { status, body, .. } = create(&h, &reader.token, "key-1", json!({})).await;
     assert_problem(status, &body, 403, "insufficient_scope");
-    let writer = customer_token(&h, &reader.customer_id, &["accounts", "cards"]).await;
+    let writer = customer_token(&org, &reader.customer_id, &["accounts", "cards"]).await;
     let Answer { status, body, .. } = create(&h, &writer, "key-1", json!({})).await;
     assert_problem(status, &body, 403, "insufficient_scope");
 }
 
 #[tokio::test]
 async fn bad_input_is_refused_with_every_field_named() {
-    let h = start(&[]).await;
-    let ada = customer(&h, "user-test-ada", "423456789", &ALL).await;
+    let (h, org) = start(&[]).await;
+    let ada = customer(&org, "user-test-ada", "423456789", &ALL).await;
     let token = ada.token.as_str();
     h.fault(Side::Unit, json!({ "status": 500, "count": 1 })).await;
 
@@ -217,8 +221,8 @@ async fn bad_input_is_refused_with_every_field_named() {
 
 #[tokio::test]
 async fn unit_down_is_502_slow_is_504_and_429_is_passed_on() {
-    let h = start(&[("UPSTREAM_TIMEOUT_MS", "300")]).await;
-    let ada = customer(&h, "user-test-ada", "523456789", &ALL).await;
+    let (h, org) = start(&[("UPSTREAM_TIMEOUT_MS", "300")]).await;
+    let ada = customer(&org, "user-test-ada", "523456789", &ALL).await;
     let token = ada.token.as_str();
 
     h.fault(Side::Unit, json!({ "status": 503, "count": 10 })).await;

@@ -1,14 +1,27 @@
 //! The whole path in-process: a Stytch sign-in, an approved Unit application, SMS step-up, the
-//! token exchange for card scopes, then the cards routes with the token it returned.
+//! token exchange for card scopes, then every cards route with the token it returned.
+//!
+//! Cards holds no org token (SECURITY.md). That it cannot make an org-token call is proved by the
+//! types (its state is a `UnitCustomerClient`); this test proves it needs none: its cold start sees
+//! only `UNIT_API_URL`, and the Unit secret is gone from Secrets Manager before it starts.
 
+use cards::CardsDependencies;
 use serde_json::json;
 use stytch_unit_common::config::SecretNeeds;
-use test_support::functions::{FunctionApi, applicant_phone};
+use test_support::{
+    functions::{FunctionApi, applicant_phone, cards_environment},
+    stack::UNIT_SECRET_ID,
+};
 
 #[tokio::test]
-async fn sign_in_step_up_exchange_and_manage_a_card() {
+async fn sign_in_step_up_exchange_and_manage_a_card_with_no_secret_in_cards() {
     let exchange = FunctionApi::start(SecretNeeds { stytch: true, unit: true }, token_exchange::router, &[]).await;
-    let cards = exchange.beside(SecretNeeds { stytch: false, unit: true }, cards::router, &[]).await;
+    // The exchange has its copy (cached at its cold start); from now on nobody can read the secret.
+    let moto = exchange.stack.moto.client().await;
+    moto.delete_secret().secret_id(UNIT_SECRET_ID).force_delete_without_recovery(true).send().await.expect("deleted");
+    let environment = cards_environment(&exchange.stack, &[]);
+    assert!(environment.keys().all(|name| !name.ends_with("_SECRET_ID")), "{environment:?}");
+    let cards = exchange.cards_beside(CardsDependencies::new, cards::router, &[]);
 
     let user = exchange.stack.sign_in("ada@example.com").await;
     exchange.apply(&user.user_id, "123456789").await;
@@ -31,6 +44,10 @@ async fn sign_in_step_up_exchange_and_manage_a_card() {
     let list = cards.get("/cards", Some(token)).await;
     assert_eq!((list.status.as_u16(), &list.body["total"]), (200, &json!(1)), "{}", list.text);
     let card_id = first.body["id"].as_str().unwrap();
-    let frozen = cards.post(&format!("/cards/{card_id}/freeze"), Some(token), json!({})).await;
-    assert_eq!((frozen.status.as_u16(), frozen.body["status"].as_str()), (200, Some("Frozen")), "{}", frozen.text);
+    let card = cards.get(&format!("/cards/{card_id}"), Some(token)).await;
+    assert_eq!((card.status.as_u16(), &card.body), (200, &first.body), "{}", card.text);
+    for (action, status) in [("freeze", "Frozen"), ("unfreeze", "Active"), ("close", "ClosedByCustomer")] {
+        let answer = cards.post(&format!("/cards/{card_id}/{action}"), Some(token), json!({})).await;
+        assert_eq!((answer.status.as_u16(), answer.body["status"].as_str()), (200, Some(status)), "{}", answer.text);
+    }
 }

@@ -97,15 +97,8 @@ impl<'a> SecretFields<'a> {
         self.optional(field)?.ok_or_else(|| SecretsError::MissingField { secret_id: self.secret_id.to_owned(), field })
     }
 
-    /// https only, except loopback (the local sandbox): credentials never travel in clear text.
     fn url(&self, field: &'static str, raw: &str) -> Result<Url, SecretsError> {
-        let url = Url::parse(raw.trim_end_matches('/')).map_err(|_| self.invalid(field, "must be a URL"))?;
-        let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-        match url.scheme() {
-            "https" => Ok(url),
-            "http" if loopback => Ok(url),
-            _ => Err(self.invalid(field, "must be an https:// URL (http:// only for loopback)")),
-        }
+        crate::upstream::base_url(raw).map_err(|reason| self.invalid(field, reason))
     }
 }
 

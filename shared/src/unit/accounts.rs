@@ -3,8 +3,8 @@
 use reqwest::Method;
 use serde::Deserialize;
 
-use super::{UnitAuth, UnitClient, UnitError, jsonapi::ListDocument};
-use crate::upstream::Idempotency;
+use super::{UnitCustomerClient, UnitCustomerError, UnitError, jsonapi::ListDocument};
+use crate::{http::UnitCustomerToken, upstream::Idempotency};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -20,19 +20,19 @@ struct AccountAttributes {
     status: Option<String>,
 }
 
-impl UnitClient {
-    /// With a customer token Unit returns only that customer's accounts.
-    pub async fn list_accounts(&self, auth: UnitAuth<'_>) -> Result<Vec<Account>, UnitError> {
+impl UnitCustomerClient {
+    /// Unit returns only the token's customer's accounts.
+    pub async fn list_accounts(&self, token: &UnitCustomerToken) -> Result<Vec<Account>, UnitCustomerError> {
         let query = [("page[limit]", "100".to_owned())];
         let document: ListDocument<AccountAttributes> =
-            self.call(auth, Method::GET, "/accounts", &query, None, Idempotency::Safe).await?;
+            self.call(token, Method::GET, "/accounts", &query, None, Idempotency::Safe).await?;
         document
             .data
             .into_iter()
             .map(|resource| {
                 let customer_id = resource.related_id("customer");
                 Ok(Account {
-                    id: resource.id.ok_or(UnitError::UnexpectedBody { status: 200 })?,
+                    id: resource.id.ok_or(UnitCustomerError(UnitError::UnexpectedBody { status: 200 }))?,
                     kind: resource.kind,
                     status: resource.attributes.status,
                     customer_id,

@@ -5,7 +5,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::{
-    UnitAuth, UnitClient, UnitError, checked_id,
+    UnitClient, UnitError, checked_id,
     jsonapi::{Document, RequestDocument},
     to_body,
 };
@@ -138,11 +138,11 @@ impl UnitClient {
     /// Safe to retry: the idempotency key makes Unit answer a repeat with the same application.
     pub async fn create_application(&self, new: &NewIndividualApplication) -> Result<Application, UnitError> {
         let body = to_body(&RequestDocument::new("individualApplication", new));
-        application(self.call(UnitAuth::Org, Method::POST, "/applications", &[], Some(body), Idempotency::Safe).await?)
+        application(self.call(Method::POST, "/applications", &[], Some(body), Idempotency::Safe).await?)
     }
 
     pub async fn get_application(&self, id: &str) -> Result<Application, UnitError> {
         let path = format!("/applications/{}", checked_id(id)?);
-        application(self.call(UnitAuth::Org, Method::GET, &path, &[], None, Idempotency::Safe).await?)
+        application(self.call(Method::GET, &path, &[], None, Idempotency::Safe).await?)
     }
 }

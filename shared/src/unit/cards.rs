@@ -4,11 +4,11 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Address, UnitAuth, UnitClient, UnitError, checked_id,
+    Address, UnitCustomerClient, UnitCustomerError, UnitError, checked_id,
     jsonapi::{Document, ListDocument, RequestDocument, Resource, relationship},
     to_body,
 };
-use crate::upstream::Idempotency;
+use crate::{http::UnitCustomerToken, upstream::Idempotency};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -64,11 +64,11 @@ struct NewCardAttributes<'a> {
     idempotency_key: &'a str,
 }
 
-fn card(resource: Resource<CardAttributes>) -> Result<Card, UnitError> {
+fn card(resource: Resource<CardAttributes>) -> Result<Card, UnitCustomerError> {
     Ok(Card {
         account_id: resource.related_id("account"),
         customer_id: resource.related_id("customer"),
-        id: resource.id.ok_or(UnitError::UnexpectedBody { status: 200 })?,
+        id: resource.id.ok_or(UnitCustomerError(UnitError::UnexpectedBody { status: 200 }))?,
         kind: resource.kind,
         status: resource.attributes.status,
         last4_digits: resource.attributes.last4_digits,
@@ -77,30 +77,38 @@ fn card(resource: Resource<CardAttributes>) -> Result<Card, UnitError> {
     })
 }
 
-impl UnitClient {
-    pub async fn list_cards(&self, auth: UnitAuth<'_>, page: Page) -> Result<CardList, UnitError> {
+/// A card id checked before it reaches a URL path.
+fn card_path(id: &str, action: &str) -> Result<String, UnitCustomerError> {
+    Ok(format!("/cards/{}{action}", checked_id(id).map_err(UnitCustomerError)?))
+}
+
+impl UnitCustomerClient {
+    pub async fn list_cards(&self, token: &UnitCustomerToken, page: Page) -> Result<CardList, UnitCustomerError> {
         let query = [
             ("page[limit]", page.limit.to_string()),
             ("page[offset]", page.offset.to_string()),
             ("sort", "-createdAt".to_owned()),
         ];
         let document: ListDocument<CardAttributes> =
-            self.call(auth, Method::GET, "/cards", &query, None, Idempotency::Safe).await?;
+            self.call(token, Method::GET, "/cards", &query, None, Idempotency::Safe).await?;
         let total = document.meta.and_then(|m| m.pagination).map(|p| p.total);
         let cards = document.data.into_iter().map(card).collect::<Result<Vec<_>, _>>()?;
         Ok(CardList { total: total.unwrap_or(cards.len() as u64), cards })
     }
 
-    pub async fn get_card(&self, auth: UnitAuth<'_>, id: &str) -> Result<Card, UnitError> {
-        let path = format!("/cards/{}", checked_id(id)?);
+    pub async fn get_card(&self, token: &UnitCustomerToken, id: &str) -> Result<Card, UnitCustomerError> {
         let document: Document<CardAttributes> =
-            self.call(auth, Method::GET, &path, &[], None, Idempotency::Safe).await?;
+            self.call(token, Method::GET, &card_path(id, "")?, &[], None, Idempotency::Safe).await?;
         card(document.data)
     }
 
     /// Safe to retry because Unit deduplicates on the idempotency key.
-    pub async fn create_debit_card(&self, auth: UnitAuth<'_>, new: &NewDebitCard<'_>) -> Result<Card, UnitError> {
-        let account_id = checked_id(new.account_id)?;
+    pub async fn create_debit_card(
+        &self,
+        token: &UnitCustomerToken,
+        new: &NewDebitCard<'_>,
+    ) -> Result<Card, UnitCustomerError> {
+        let account_id = checked_id(new.account_id).map_err(UnitCustomerError)?;
         let attributes =
             NewCardAttributes { shipping_address: new.shipping_address, idempotency_key: new.idempotency_key };
         let body = to_body(
@@ -108,27 +116,27 @@ impl UnitClient {
                 .with_relationships(serde_json::json!({ "account": relationship("depositAccount", account_id) })),
         );
         let document: Document<CardAttributes> =
-            self.call(auth, Method::POST, "/cards", &[], Some(body), Idempotency::Safe).await?;
+            self.call(token, Method::POST, "/cards", &[], Some(body), Idempotency::Safe).await?;
         card(document.data)
     }
 
-    pub async fn freeze_card(&self, auth: UnitAuth<'_>, id: &str) -> Result<Card, UnitError> {
-        self.card_action(auth, id, "freeze").await
+    pub async fn freeze_card(&self, token: &UnitCustomerToken, id: &str) -> Result<Card, UnitCustomerError> {
+        self.card_action(token, id, "freeze").await
     }
 
-    pub async fn unfreeze_card(&self, auth: UnitAuth<'_>, id: &str) -> Result<Card, UnitError> {
-        self.card_action(auth, id, "unfreeze").await
+    pub async fn unfreeze_card(&self, token: &UnitCustomerToken, id: &str) -> Result<Card, UnitCustomerError> {
+        self.card_action(token, id, "unfreeze").await
     }
 
-    pub async fn close_card(&self, auth: UnitAuth<'_>, id: &str) -> Result<Card, UnitError> {
-        self.card_action(auth, id, "close").await
+    pub async fn close_card(&self, token: &UnitCustomerToken, id: &str) -> Result<Card, UnitCustomerError> {
+        self.card_action(token, id, "close").await
     }
 
     /// Freeze, unfreeze and close move the card to a target state, so repeating one is harmless.
-    async fn card_action(&self, auth: UnitAuth<'_>, id: &str, action: &str) -> Result<Card, UnitError> {
-        let path = format!("/cards/{}/{action}", checked_id(id)?);
+    async fn card_action(&self, token: &UnitCustomerToken, id: &str, action: &str) -> Result<Card, UnitCustomerError> {
+        let path = card_path(id, &format!("/{action}"))?;
         let document: Document<CardAttributes> =
-            self.call(auth, Method::POST, &path, &[], None, Idempotency::Safe).await?;
+            self.call(token, Method::POST, &path, &[], None, Idempotency::Safe).await?;
         card(document.data)
     }
 }

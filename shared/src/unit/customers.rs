@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Phone, UnitAuth, UnitClient, UnitError, checked_id,
+    Phone, UnitClient, UnitError, checked_id,
     jsonapi::{Document, RequestDocument},
     to_body,
 };
@@ -50,13 +50,13 @@ fn customer(document: Document<CustomerAttributes>) -> Result<Customer, UnitErro
 impl UnitClient {
     pub async fn get_customer(&self, id: &str) -> Result<Customer, UnitError> {
         let path = format!("/customers/{}", checked_id(id)?);
-        customer(self.call(UnitAuth::Org, Method::GET, &path, &[], None, Idempotency::Safe).await?)
+        customer(self.call(Method::GET, &path, &[], None, Idempotency::Safe).await?)
     }
 
     /// Links an existing customer to a Stytch user. Setting the same value twice is harmless.
     pub async fn set_customer_jwt_subject(&self, id: &str, jwt_subject: &str) -> Result<Customer, UnitError> {
         let path = format!("/customers/{}", checked_id(id)?);
         let body = to_body(&RequestDocument::new("individualCustomer", JwtSubjectPatch { jwt_subject }));
-        customer(self.call(UnitAuth::Org, Method::PATCH, &path, &[], Some(body), Idempotency::Safe).await?)
+        customer(self.call(Method::PATCH, &path, &[], Some(body), Idempotency::Safe).await?)
     }
 }

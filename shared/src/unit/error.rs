@@ -60,41 +60,119 @@ impl UnitError {
     }
 }
 
-/// The default translation. Routes match specific cases first (a missing customer, a card in
-/// the wrong state) and fall back to this. Unit's own messages are never passed on.
+/// What Unit said to a call made with our caller's customer token ([`UnitCustomerClient`]). Only
+/// that client makes one, so only a refusal of the caller's own token can become the caller's
+/// 401 or 403.
+///
+/// [`UnitCustomerClient`]: super::UnitCustomerClient
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(transparent)]
+pub struct UnitCustomerError(pub(super) UnitError);
+
+impl UnitCustomerError {
+    /// What Unit said, for routes that match specific cases (a card not found, a missing account).
+    pub fn unit_error(&self) -> &UnitError {
+        &self.0
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        self.0.status()
+    }
+
+    pub fn has_code(&self, code: &str) -> bool {
+        self.0.has_code(code)
+    }
+}
+
+/// An org-token call ([`UnitClient`](super::UnitClient)). Unit refusing OUR token — 401 (revoked,
+/// or rotated away and not yet in the secret) or 403 (a scope it lacks) — is our misconfiguration:
+/// 502 and an error log for the operator, never a 401 or 403 that would send the caller to fix
+/// credentials they do not have.
 impl From<UnitError> for ApiError {
     fn from(error: UnitError) -> Self {
-        let upstream = Upstream::Unit;
-        match error {
-            UnitError::Transport(transport) => transport.into(),
-            UnitError::UnexpectedBody { .. } => ApiError::UpstreamFailed { upstream },
-            UnitError::Secrets(error) => {
-                tracing::error!(%error, "Unit credentials unavailable");
-                ApiError::Unavailable { code: "secrets_unavailable", retry_after: None }
-            }
-            UnitError::InvalidId => ApiError::NotFound { code: "not_found", detail: "No such resource.".into() },
-            UnitError::Api { status, retry_after, ref errors } => match status {
-                429 => ApiError::RateLimited { upstream, retry_after },
-                408 | 504 => ApiError::UpstreamTimeout { upstream },
-                // A customer token that Unit refuses: the client should get a new one from /token.
-                401 => ApiError::Unauthorized {
-                    code: "invalid_unit_token",
-                    detail: "The Unit customer token is invalid or has expired. Get a new one from POST /token.",
-                },
-                403 => ApiError::Forbidden {
-                    code: "insufficient_scope",
-                    detail: "The Unit customer token does not carry the scope this action needs.".into(),
-                },
-                404 => ApiError::NotFound { code: "not_found", detail: "No such resource.".into() },
-                400 if errors.iter().any(|e| e.code.as_deref() == Some("not_supported_for_card_status")) => {
-                    ApiError::Conflict {
-                        code: "card_status_conflict",
-                        detail: "The card's current status does not allow this action.".into(),
-                    }
-                }
-                409 => ApiError::Conflict { code: "conflict", detail: "Unit reports a conflict.".into() },
-                _ => ApiError::UpstreamFailed { upstream },
+        translate(error, |status| {
+            tracing::error!(status, "Unit refused our org token (revoked or missing a scope); check the Unit secret");
+            ApiError::UpstreamFailed { upstream: Upstream::Unit }
+        })
+    }
+}
+
+/// A customer-token call: Unit refusing the caller's token is the caller's to fix.
+impl From<UnitCustomerError> for ApiError {
+    fn from(UnitCustomerError(error): UnitCustomerError) -> Self {
+        translate(error, |status| match status {
+            401 => ApiError::Unauthorized {
+                code: "invalid_unit_token",
+                detail: "The Unit customer token is invalid or has expired. Get a new one from POST /token.",
             },
+            _ => ApiError::Forbidden {
+                code: "insufficient_scope",
+                detail: "The Unit customer token does not carry the scope this action needs.".into(),
+            },
+        })
+    }
+}
+
+/// The translation both kinds share, `refused` deciding what Unit's 401 or 403 means. Routes
+/// match specific cases first (a missing customer, a card in the wrong state) and fall back to
+/// this. Unit's own messages are never passed on.
+fn translate(error: UnitError, refused: impl FnOnce(u16) -> ApiError) -> ApiError {
+    let upstream = Upstream::Unit;
+    match error {
+        UnitError::Transport(transport) => transport.into(),
+        UnitError::UnexpectedBody { .. } => ApiError::UpstreamFailed { upstream },
+        UnitError::Secrets(error) => {
+            tracing::error!(%error, "Unit credentials unavailable");
+            ApiError::Unavailable { code: "secrets_unavailable", retry_after: None }
+        }
+        UnitError::InvalidId => ApiError::NotFound { code: "not_found", detail: "No such resource.".into() },
+        UnitError::Api { status, retry_after, ref errors } => match status {
+            429 => ApiError::RateLimited { upstream, retry_after },
+            408 | 504 => ApiError::UpstreamTimeout { upstream },
+            401 | 403 => refused(status),
+            404 => ApiError::NotFound { code: "not_found", detail: "No such resource.".into() },
+            400 if errors.iter().any(|e| e.code.as_deref() == Some("not_supported_for_card_status")) => {
+                ApiError::Conflict {
+                    code: "card_status_conflict",
+                    detail: "The card's current status does not allow this action.".into(),
+                }
+            }
+            409 => ApiError::Conflict { code: "conflict", detail: "Unit reports a conflict.".into() },
+            _ => ApiError::UpstreamFailed { upstream },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(status: u16) -> UnitError {
+        UnitError::Api { status, errors: Vec::new(), retry_after: None }
+    }
+
+    #[test]
+    fn unit_refusing_our_org_token_is_a_bad_gateway() {
+        for status in [401, 403] {
+            let error = ApiError::from(refused(status));
+            assert_eq!((error.status().as_u16(), error.code()), (502, "upstream_error"), "{status}");
+        }
+    }
+
+    #[test]
+    fn unit_refusing_the_callers_token_is_the_callers() {
+        let error = ApiError::from(UnitCustomerError(refused(401)));
+        assert_eq!((error.status().as_u16(), error.code()), (401, "invalid_unit_token"));
+        let error = ApiError::from(UnitCustomerError(refused(403)));
+        assert_eq!((error.status().as_u16(), error.code()), (403, "insufficient_scope"));
+    }
+
+    #[test]
+    fn everything_else_means_the_same_whoever_s_token_it_was() {
+        for status in [400, 404, 409, 429, 500, 503, 504] {
+            let org = ApiError::from(refused(status));
+            let customer = ApiError::from(UnitCustomerError(refused(status)));
+            assert_eq!((org.status(), org.code()), (customer.status(), customer.code()), "{status}");
         }
     }
 }

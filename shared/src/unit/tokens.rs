@@ -6,7 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    UnitAuth, UnitClient, UnitError, checked_id,
+    UnitClient, UnitError, checked_id,
     jsonapi::{Document, RequestDocument},
     to_body,
 };
@@ -96,7 +96,7 @@ impl UnitClient {
         };
         let body = to_body(&RequestDocument::new("customerToken", attributes));
         let document: Document<BearerTokenAttributes> =
-            self.call(UnitAuth::Org, Method::POST, &path, &[], Some(body), Idempotency::Unsafe).await?;
+            self.call(Method::POST, &path, &[], Some(body), Idempotency::Unsafe).await?;
         Ok(CustomerToken { token: document.data.attributes.token, expires_in: document.data.attributes.expires_in })
     }
 
@@ -109,7 +109,7 @@ impl UnitClient {
         let path = format!("/customers/{}/token/verification", checked_id(customer_id)?);
         let body = to_body(&RequestDocument::new("customerTokenVerification", VerificationAttributes { channel }));
         let document: Document<VerificationResult> =
-            self.call(UnitAuth::Org, Method::POST, &path, &[], Some(body), Idempotency::Unsafe).await?;
+            self.call(Method::POST, &path, &[], Some(body), Idempotency::Unsafe).await?;
         Ok(document.data.attributes.verification_token)
     }
 }

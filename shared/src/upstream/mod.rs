@@ -6,6 +6,8 @@ mod retry;
 
 use std::time::Duration;
 
+use url::Url;
+
 use crate::http::{ApiError, problem::Upstream};
 
 pub(crate) use attempt::within_deadline;
@@ -42,6 +44,18 @@ impl From<TransportError> for ApiError {
                 ApiError::UpstreamFailed { upstream }
             }
         }
+    }
+}
+
+/// An upstream's base URL: https only, except on loopback (the local sandbox), so that credentials
+/// never travel in clear text. The reason on error never repeats the value.
+pub fn base_url(raw: &str) -> Result<Url, &'static str> {
+    let url = Url::parse(raw.trim().trim_end_matches('/')).map_err(|_| "must be a URL")?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        _ => Err("must be an https:// URL (http:// only for loopback)"),
     }
 }
 

@@ -15,7 +15,10 @@ use demo::{
 };
 use http_body_util::BodyExt;
 use stytch_unit_common::config::SecretNeeds;
-use test_support::{functions::cold_start, stack::LocalStack};
+use test_support::{
+    functions::{cards_cold_start, cold_start},
+    stack::LocalStack,
+};
 use tower::ServiceExt;
 
 const FUNCTIONS: &[&str] = &["signup", "step-up", "token-exchange", "cards"];
@@ -35,7 +38,7 @@ impl Routers {
             signup: signup::router(cold_start(stack, both, &[]).await),
             step_up: step_up::router(cold_start(stack, SecretNeeds { stytch: true, unit: true }, &[]).await),
             token_exchange: token_exchange::router(cold_start(stack, both, &[]).await),
-            cards: cards::router(cold_start(stack, SecretNeeds { stytch: false, unit: true }, &[]).await),
+            cards: cards::router(cards_cold_start(stack, &[], cards::CardsDependencies::new)),
         }
     }
 

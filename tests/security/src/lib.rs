@@ -14,12 +14,14 @@ pub mod routes;
 
 use std::sync::Mutex;
 
-use http::StatusCode;
+use axum::body::Body;
+use cards::CardsDependencies;
+use http::{Request, StatusCode};
 use serde_json::{Value, json};
 use stytch_unit_common::{config::SecretNeeds, telemetry};
 pub use test_support::functions::application_body;
 use test_support::{
-    functions::{Answer, FunctionApi, Side},
+    functions::{Answer, FunctionApi, Side, request},
     logs::CapturedLogs,
     stack::LocalStack,
 };
@@ -28,17 +30,16 @@ use tracing::{Dispatch, dispatcher::DefaultGuard, instrument::WithSubscriber, le
 pub use routes::Function;
 
 pub const BOTH: SecretNeeds = SecretNeeds { stytch: true, unit: true };
-pub const UNIT_ONLY: SecretNeeds = SecretNeeds { stytch: false, unit: true };
 
 /// Every scope the cards function needs.
 pub const CARD_SCOPES: [&str; 3] = ["accounts", "cards", "cards-write"];
 
-/// The four functions as deployed (each with only the secrets its template grants).
+/// The four functions as deployed (each with only the secrets its template grants; cards none).
 pub struct Bundle {
     pub signup: FunctionApi,
     pub step_up: FunctionApi,
     pub exchange: FunctionApi,
-    pub cards: FunctionApi,
+    pub cards: FunctionApi<CardsDependencies>,
     pub logs: CapturedLogs,
     pub dispatch: Dispatch,
     credentials: Mutex<Vec<String>>,
@@ -102,8 +103,8 @@ impl Bundle {
     pub async fn call_route(&self, customer: &Customer, route: &routes::Route) -> Answer {
         let headers: &[(&str, &str)] =
             if route.path == "/cards" && route.method == "POST" { &[("idempotency-key", "route-key")] } else { &[] };
-        let api = self.function(route.function);
-        api.call_with(route.method, &customer.path(route), customer.bearer(route), headers, route.body.clone()).await
+        let path = customer.path(route);
+        self.call(route.function, route.method, &path, customer.bearer(route), headers, route.body.clone()).await
     }
 
     /// A new local stack and the four cold starts against it, each with `extra_env`.
@@ -127,7 +128,7 @@ impl Bundle {
             let signup = FunctionApi::on(stack, BOTH, signup::router, extra_env, transcript).await;
             let step_up = signup.beside(BOTH, step_up::router, extra_env).await;
             let exchange = signup.beside(BOTH, token_exchange::router, extra_env).await;
-            let cards = signup.beside(UNIT_ONLY, cards::router, extra_env).await;
+            let cards = signup.cards_beside(CardsDependencies::new, cards::router, extra_env);
             (signup, step_up, exchange, cards)
         };
         let (signup, step_up, exchange, cards) = started.with_subscriber(dispatch.clone()).await;
@@ -142,13 +143,27 @@ impl Bundle {
         &self.signup.stack
     }
 
-    pub fn function(&self, function: Function) -> &FunctionApi {
+    /// `request` through `function`'s router.
+    pub async fn send(&self, function: Function, request: Request<Body>) -> Answer {
         match function {
-            Function::Signup => &self.signup,
-            Function::StepUp => &self.step_up,
-            Function::TokenExchange => &self.exchange,
-            Function::Cards => &self.cards,
+            Function::Signup => self.signup.send(request).await,
+            Function::StepUp => self.step_up.send(request).await,
+            Function::TokenExchange => self.exchange.send(request).await,
+            Function::Cards => self.cards.send(request).await,
         }
+    }
+
+    /// A request (see [`request`]) through `function`'s router.
+    pub async fn call(
+        &self,
+        function: Function,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Answer {
+        self.send(function, request(method, path, bearer, headers, body)).await
     }
 
     /// Captures this thread's logs (a `#[tokio::test]` runs every task on it) until dropped.

@@ -52,9 +52,11 @@ async fn forged_session_jwts_are_refused_on_every_session_route_before_any_upstr
 
     bundle.arm_write_tripwires().await;
     for route in session_routes() {
-        let api = bundle.function(route.function);
+        let call = |bearer, headers| {
+            bundle.call(route.function, route.method, route.path, bearer, headers, route.body.clone())
+        };
         for forgery in &forgeries {
-            let answer = api.call(route.method, route.path, Some(&forgery.jwt), route.body.clone()).await;
+            let answer = call(Some(&forgery.jwt), &[]).await;
             assert_eq!(
                 (answer.status, code(&answer)),
                 (StatusCode::UNAUTHORIZED, forgery.code),
@@ -76,11 +78,11 @@ async fn forged_session_jwts_are_refused_on_every_session_route_before_any_upstr
             &[("cookie", "session_jwt=x")],
         ];
         for headers in headers {
-            let answer = api.call_with(route.method, route.path, None, headers, route.body.clone()).await;
+            let answer = call(None, headers).await;
             answer.assert_problem(401, "missing_credentials");
         }
         let huge = "a".repeat(17 * 1024);
-        let answer = api.call(route.method, route.path, Some(&huge), route.body.clone()).await;
+        let answer = call(Some(&huge), &[]).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.text);
     }
     bundle.assert_no_upstream_write("forged JWTs").await;
@@ -108,7 +110,7 @@ async fn a_revoked_session_is_refused_once_older_than_the_max_token_age() {
 
     bundle.arm_write_tripwires().await;
     for route in session_routes() {
-        let answer = bundle.function(route.function).call(route.method, route.path, Some(&old), route.body).await;
+        let answer = bundle.call(route.function, route.method, route.path, Some(&old), &[], route.body).await;
         answer.assert_problem(401, "session_too_old");
     }
     bundle.assert_no_upstream_write("JWTs older than the max token age").await;

@@ -115,8 +115,8 @@ impl Fixture {
             request = request.header(name, value);
         }
         let _logs = self.bundle.capture_logs();
-        let api = self.bundle.function(route.function);
-        self.runtime.block_on(api.send(request.body(Body::from(probe.body)).expect("a request")))
+        let request = request.body(Body::from(probe.body)).expect("a request");
+        self.runtime.block_on(self.bundle.send(route.function, request))
     }
 
     fn finish(self) {

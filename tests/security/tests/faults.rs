@@ -350,8 +350,9 @@ async fn jwks_out_of_reach_fails_closed_with_503_until_it_is_back() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     bundle.arm_write_tripwires().await;
     for route in session_routes() {
-        let api = bundle.function(route.function);
-        let answer = api.call(route.method, route.path, Some(&user.session_jwt), route.body.clone()).await;
+        let answer = bundle
+            .call(route.function, route.method, route.path, Some(&user.session_jwt), &[], route.body.clone())
+            .await;
         answer.assert_problem(503, "jwks_unavailable");
     }
     bundle.assert_no_upstream_write("JWKS unavailable").await;

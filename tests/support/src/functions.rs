@@ -3,7 +3,9 @@
 //!
 //! [`FunctionApi`] is what every function crate's tests (and the security suite) drive: start it
 //! with the function's `router`, call routes, arm sandbox faults, and take the honest shortcuts to
-//! a Unit application, a stepped-up session or a forged one.
+//! a Unit application, a stepped-up session or a forged one. It is generic over what the
+//! function's cold start builds: [`Dependencies`] for the functions that read secrets, the cards
+//! function's own state (from [`cards_cold_start`]) for cards.
 
 use std::{
     collections::HashMap,
@@ -16,7 +18,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use stytch_unit_common::{
     SecretString,
-    config::{Config, SecretNeeds},
+    config::{CardsConfig, Config, SecretNeeds},
     customer_link, http_client,
     startup::Dependencies,
     unit::{Address, Application, FullName, NewIndividualApplication, Phone},
@@ -25,19 +27,26 @@ use tower::ServiceExt;
 
 use crate::stack::{LocalStack, STYTCH_SECRET_ID, SandboxSession, UNIT_SECRET_ID};
 
-/// The environment a deployed function would have, aimed at the local stack.
+/// The environment a deployed function that reads secrets would have, aimed at the local stack.
 pub fn environment(extra: &[(&str, &str)]) -> HashMap<String, String> {
-    let mut env: HashMap<String, String> = [
-        ("STYTCH_SECRET_ID", STYTCH_SECRET_ID),
-        ("UNIT_SECRET_ID", UNIT_SECRET_ID),
-        ("CORS_ALLOWED_ORIGINS", "http://localhost:3000"),
-        ("MAGIC_LINK_REDIRECT_URL", "http://localhost:3000/authenticate"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    env
+    with_extra(
+        &[
+            ("STYTCH_SECRET_ID", STYTCH_SECRET_ID),
+            ("UNIT_SECRET_ID", UNIT_SECRET_ID),
+            ("CORS_ALLOWED_ORIGINS", "http://localhost:3000"),
+            ("MAGIC_LINK_REDIRECT_URL", "http://localhost:3000/authenticate"),
+        ],
+        extra,
+    )
+}
+
+/// The cards function's environment as deployed: Unit's URL (the sandbox's), no secret id.
+pub fn cards_environment(stack: &LocalStack, extra: &[(&str, &str)]) -> HashMap<String, String> {
+    with_extra(&[("UNIT_API_URL", &stack.sandbox.unit_url), ("CORS_ALLOWED_ORIGINS", "http://localhost:3000")], extra)
+}
+
+fn with_extra(base: &[(&str, &str)], extra: &[(&str, &str)]) -> HashMap<String, String> {
+    base.iter().chain(extra).map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 /// Runs the cold start of a function with `needs` against `stack`, as `main` would.
@@ -46,6 +55,19 @@ pub async fn cold_start(stack: &LocalStack, needs: SecretNeeds, extra_env: &[(&s
     let config = Config::from_lookup(needs, |name| env.get(name).cloned()).expect("test configuration is valid");
     let http = http_client::build(&config.upstream);
     Dependencies::build(config, http, stack.moto.client().await).await.expect("cold start succeeds")
+}
+
+/// Runs the cards function's cold start against `stack` as its `main` does: configuration from
+/// [`cards_environment`], the HTTP client, then `build` (`cards::CardsDependencies::new`).
+pub fn cards_cold_start<S>(
+    stack: &LocalStack,
+    extra_env: &[(&str, &str)],
+    build: fn(CardsConfig, reqwest::Client) -> S,
+) -> S {
+    let env = cards_environment(stack, extra_env);
+    let config = CardsConfig::from_lookup(|name| env.get(name).cloned()).expect("test configuration is valid");
+    let http = http_client::build(&config.common.upstream);
+    build(config, http)
 }
 
 /// Which half of the sandbox a control call is for.
@@ -123,10 +145,10 @@ impl Transcript {
 }
 
 /// A function's router after its cold start against a local stack (shared with the functions
-/// started [`beside`](FunctionApi::beside) it).
-pub struct FunctionApi {
+/// started [`beside`](FunctionApi::beside) it). `S` is what the cold start built.
+pub struct FunctionApi<S = Dependencies> {
     pub stack: Arc<LocalStack>,
-    pub dependencies: Dependencies,
+    pub dependencies: S,
     pub app: Router,
     /// Shared by the functions started beside this one.
     pub transcript: Transcript,
@@ -147,18 +169,38 @@ impl FunctionApi {
         transcript: Transcript,
     ) -> Self {
         let dependencies = cold_start(&stack, needs, extra_env).await;
+        Self::serving(stack, dependencies, router, transcript)
+    }
+}
+
+impl<S: Clone> FunctionApi<S> {
+    /// `router` over what a cold start built, on `stack`, recording into `transcript`.
+    pub fn serving(stack: Arc<LocalStack>, dependencies: S, router: fn(S) -> Router, transcript: Transcript) -> Self {
         let app = router(dependencies.clone());
         Self { stack, dependencies, app, transcript }
     }
+}
 
+impl<S> FunctionApi<S> {
     /// Another function on the same stack (same sandbox users, sessions and Unit data).
     pub async fn beside(
         &self,
         needs: SecretNeeds,
         router: fn(Dependencies) -> Router,
         extra_env: &[(&str, &str)],
-    ) -> Self {
-        Self::on(self.stack.clone(), needs, router, extra_env, self.transcript.clone()).await
+    ) -> FunctionApi {
+        FunctionApi::on(self.stack.clone(), needs, router, extra_env, self.transcript.clone()).await
+    }
+
+    /// The cards function on the same stack: `build` is `cards::CardsDependencies::new`.
+    pub fn cards_beside<T: Clone>(
+        &self,
+        build: fn(CardsConfig, reqwest::Client) -> T,
+        router: fn(T) -> Router,
+        extra_env: &[(&str, &str)],
+    ) -> FunctionApi<T> {
+        let dependencies = cards_cold_start(&self.stack, extra_env, build);
+        FunctionApi::serving(self.stack.clone(), dependencies, router, self.transcript.clone())
     }
 
     pub async fn send(&self, request: Request<Body>) -> Answer {
@@ -185,18 +227,7 @@ impl FunctionApi {
         Method: TryFrom<M>,
         <Method as TryFrom<M>>::Error: Into<http::Error>,
     {
-        let mut request = Request::builder().method(method).uri(path);
-        if let Some(bearer) = bearer {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
-        }
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let request = match body {
-            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
-            None => request.body(Body::empty()),
-        };
-        self.send(request.expect("a valid request")).await
+        self.send(request(method, path, bearer, headers, body)).await
     }
 
     /// A request with a bearer token when given and a JSON body when given.
@@ -256,7 +287,9 @@ impl FunctionApi {
         let response = self.stack.http.delete(url).send().await.expect("sandbox answers");
         assert_eq!(response.status(), 204, "faults cleared");
     }
+}
 
+impl FunctionApi {
     /// A Unit application for `subject` decided by the SSN's last four digits (0000 Denied,
     /// 0001 Pending, else Approved), created with this function's Unit client.
     pub async fn submit_application(&self, subject: &str, ssn: &str) -> Application {
@@ -272,6 +305,32 @@ impl FunctionApi {
         customer_link::record(stytch, user_id, &application).await.expect("the link is recorded");
         application
     }
+}
+
+/// A request with a bearer token when given, a JSON body when given, and extra headers.
+pub fn request<M>(
+    method: M,
+    path: &str,
+    bearer: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Request<Body>
+where
+    Method: TryFrom<M>,
+    <Method as TryFrom<M>>::Error: Into<http::Error>,
+{
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(bearer) = bearer {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = match body {
+        Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    };
+    request.expect("a valid request")
 }
 
 /// `path` with each `{name}` replaced by `400001`.

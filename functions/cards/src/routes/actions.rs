@@ -9,8 +9,7 @@ use axum::{
 };
 use stytch_unit_common::{
     http::{ApiError, UnitCustomerToken},
-    startup::Dependencies,
-    unit::{Card, UnitAuth},
+    unit::{Card, UnitCustomerClient},
 };
 
 use crate::{errors::card_error, validation};
@@ -23,18 +22,16 @@ enum Action {
 }
 
 async fn act(
-    dependencies: &Dependencies,
+    unit: &UnitCustomerClient,
     token: &UnitCustomerToken,
     path: Result<Path<String>, PathRejection>,
     action: Action,
 ) -> Result<Json<Card>, ApiError> {
     let card_id = validation::card_id(path)?;
-    let unit = dependencies.unit()?;
-    let auth = UnitAuth::Customer(&token.0);
     let card = match action {
-        Action::Freeze => unit.freeze_card(auth, &card_id).await,
-        Action::Unfreeze => unit.unfreeze_card(auth, &card_id).await,
-        Action::Close => unit.close_card(auth, &card_id).await,
+        Action::Freeze => unit.freeze_card(token, &card_id).await,
+        Action::Unfreeze => unit.unfreeze_card(token, &card_id).await,
+        Action::Close => unit.close_card(token, &card_id).await,
     }
     .map_err(card_error)?;
     tracing::info!(card_id, ?action, status = card.status, "card updated");
@@ -42,25 +39,25 @@ async fn act(
 }
 
 pub async fn freeze(
-    State(dependencies): State<Dependencies>,
+    State(unit): State<UnitCustomerClient>,
     token: UnitCustomerToken,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Card>, ApiError> {
-    act(&dependencies, &token, path, Action::Freeze).await
+    act(&unit, &token, path, Action::Freeze).await
 }
 
 pub async fn unfreeze(
-    State(dependencies): State<Dependencies>,
+    State(unit): State<UnitCustomerClient>,
     token: UnitCustomerToken,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Card>, ApiError> {
-    act(&dependencies, &token, path, Action::Unfreeze).await
+    act(&unit, &token, path, Action::Unfreeze).await
 }
 
 pub async fn close(
-    State(dependencies): State<Dependencies>,
+    State(unit): State<UnitCustomerClient>,
     token: UnitCustomerToken,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Card>, ApiError> {
-    act(&dependencies, &token, path, Action::Close).await
+    act(&unit, &token, path, Action::Close).await
 }

@@ -6,8 +6,7 @@ use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use stytch_unit_common::{
     http::{ApiError, ApiJson, FieldError, UnitCustomerToken},
-    startup::Dependencies,
-    unit::{Account, Address, NewDebitCard, UnitAuth, UnitClient, UnitError},
+    unit::{Account, Address, NewDebitCard, UnitCustomerClient, UnitCustomerError},
 };
 
 use crate::validation;
@@ -24,8 +23,8 @@ pub struct NewCardBody {
 }
 
 pub async fn create(
-    State(dependencies): State<Dependencies>,
-    UnitCustomerToken(token): UnitCustomerToken,
+    State(unit): State<UnitCustomerClient>,
+    token: UnitCustomerToken,
     headers: HeaderMap,
     body: Option<ApiJson<NewCardBody>>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -49,25 +48,23 @@ pub async fn create(
         return Err(ApiError::Validation(errors));
     };
 
-    let unit = dependencies.unit()?;
-    let auth = UnitAuth::Customer(&token);
     let account_id = match body.account_id {
         Some(account_id) => account_id,
-        None => only_deposit_account(unit, auth).await?,
+        None => only_deposit_account(&unit, &token).await?,
     };
     let new = NewDebitCard {
         account_id: &account_id,
         shipping_address: body.shipping_address.as_ref(),
         idempotency_key: &validation::unit_idempotency_key(&account_id, key),
     };
-    let card = unit.create_debit_card(auth, &new).await.map_err(create_error)?;
+    let card = unit.create_debit_card(&token, &new).await.map_err(create_error)?;
     tracing::info!(card_id = card.id, account_id, "debit card created (or replayed by idempotency key)");
     Ok((StatusCode::CREATED, Json(card)))
 }
 
 /// The customer's one open deposit account, when the caller did not name one.
-async fn only_deposit_account(unit: &UnitClient, auth: UnitAuth<'_>) -> Result<String, ApiError> {
-    let accounts = unit.list_accounts(auth).await.map_err(|error| match error.status() {
+async fn only_deposit_account(unit: &UnitCustomerClient, token: &UnitCustomerToken) -> Result<String, ApiError> {
+    let accounts = unit.list_accounts(token).await.map_err(|error| match error.status() {
         Some(403) => ApiError::Forbidden {
             code: "insufficient_scope",
             detail: "Without `accountId`, the Unit token needs the `accounts` scope to find the deposit account. \
@@ -98,7 +95,7 @@ pub fn choose_account(accounts: Vec<Account>) -> Result<String, ApiError> {
     }
 }
 
-fn create_error(error: UnitError) -> ApiError {
+fn create_error(error: UnitCustomerError) -> ApiError {
     if error.has_code("account_not_found") || error.status() == Some(404) {
         return ApiError::Validation(vec![FieldError::new("accountId", "is not an account of this customer")]);
     }

@@ -6,18 +6,17 @@ use axum::{
 };
 use stytch_unit_common::{
     http::{ApiError, UnitCustomerToken},
-    startup::Dependencies,
-    unit::{Card, UnitAuth},
+    unit::{Card, UnitCustomerClient},
 };
 
 use crate::{errors::card_error, validation};
 
 pub async fn get(
-    State(dependencies): State<Dependencies>,
-    UnitCustomerToken(token): UnitCustomerToken,
+    State(unit): State<UnitCustomerClient>,
+    token: UnitCustomerToken,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Card>, ApiError> {
     let card_id = validation::card_id(path)?;
-    let card = dependencies.unit()?.get_card(UnitAuth::Customer(&token), &card_id).await.map_err(card_error)?;
+    let card = unit.get_card(&token, &card_id).await.map_err(card_error)?;
     Ok(Json(card))
 }

@@ -7,8 +7,7 @@ use axum::{
 use serde::Serialize;
 use stytch_unit_common::{
     http::{ApiError, UnitCustomerToken},
-    startup::Dependencies,
-    unit::{Card, UnitAuth},
+    unit::{Card, UnitCustomerClient},
 };
 
 use crate::validation;
@@ -21,11 +20,11 @@ pub struct CardsPage {
 }
 
 pub async fn list(
-    State(dependencies): State<Dependencies>,
-    UnitCustomerToken(token): UnitCustomerToken,
+    State(unit): State<UnitCustomerClient>,
+    token: UnitCustomerToken,
     RawQuery(query): RawQuery,
 ) -> Result<Json<CardsPage>, ApiError> {
     let page = validation::page(query.as_deref())?;
-    let list = dependencies.unit()?.list_cards(UnitAuth::Customer(&token), page).await?;
+    let list = unit.list_cards(&token, page).await?;
     Ok(Json(CardsPage { cards: list.cards, total: list.total }))
 }

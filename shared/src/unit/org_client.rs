@@ -1,0 +1,56 @@
+//! [`UnitClient`]: Unit with OUR org token from the Unit secret (applications, customers, customer
+//! tokens). Its errors are [`UnitError`]s, whose 401 and 403 mean our token was refused: a
+//! misconfiguration answered with 502, never blamed on the caller (see `error.rs`).
+
+use std::sync::Arc;
+
+use reqwest::Method;
+use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
+
+use super::{
+    UnitError,
+    transport::{Call, Transport, read_response},
+};
+use crate::{
+    secrets::{CachedSecret, UnitCredentials},
+    upstream::{Idempotency, RetryPolicy},
+};
+
+pub struct UnitClient {
+    transport: Transport,
+    credentials: Arc<CachedSecret<UnitCredentials>>,
+}
+
+impl UnitClient {
+    pub fn new(http: reqwest::Client, credentials: Arc<CachedSecret<UnitCredentials>>, retry: RetryPolicy) -> Self {
+        Self { transport: Transport::new(http, retry), credentials }
+    }
+
+    /// One call with the org token. A 401 triggers one refetch of the Unit secret (it may have
+    /// been rotated) and, if the token changed, one more try.
+    pub(super) async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Vec<u8>>,
+        idempotency: Idempotency,
+    ) -> Result<T, UnitError> {
+        let call = Call { method, path, query, body, idempotency };
+        let mut credentials = self.credentials.get().await?;
+        let mut rotated = false;
+        loop {
+            let response =
+                self.transport.send(&credentials.base_url, credentials.api_token.expose_secret(), &call).await?;
+            if response.status() == reqwest::StatusCode::UNAUTHORIZED && !rotated {
+                rotated = true;
+                if let Some(fresh) = self.credentials.refresh_after_rejection(&credentials).await? {
+                    credentials = fresh;
+                    continue;
+                }
+            }
+            return read_response(response).await;
+        }
+    }
+}
