@@ -109,7 +109,8 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<RunningSandbox> {
 
     let stytch_app = stytch::router(stytch_state.clone()).merge(stytch::controls::router(stytch_state));
     let stytch_app = with_common_layers(stytch_app, &outbox, stytch_faults, &reset, recorder.clone(), "stytch");
-    let unit_app = with_common_layers(unit::router(unit_state), &outbox, unit_faults, &reset, recorder, "unit");
+    let unit_app = unit::router(unit_state.clone()).merge(unit::controls::router(unit_state));
+    let unit_app = with_common_layers(unit_app, &outbox, unit_faults, &reset, recorder, "unit");
 
     let (stop, stopped) = watch::channel(false);
     let servers = vec![

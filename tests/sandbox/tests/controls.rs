@@ -134,6 +134,29 @@ async fn reset_from_either_port_empties_everything() {
 }
 
 #[tokio::test]
+async fn a_revoked_org_token_is_refused_as_unit_refuses_an_invalid_token_until_reset() {
+    let harness = Harness::start().await;
+    let applications = || {
+        harness
+            .http
+            .get(format!("{}/applications", harness.sandbox.unit_url))
+            .bearer_auth(&harness.sandbox.unit_api_token)
+    };
+    assert_eq!(applications().send().await.unwrap().status(), 200);
+
+    let unit = &harness.sandbox.unit_url;
+    let (status, _) = control_at(&harness.http, unit, Method::POST, "/__sandbox/org-token/revoke", None).await;
+    assert_eq!(status, 204);
+    let refused = applications().send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "unauthorized");
+
+    control_at(&harness.http, unit, Method::POST, "/__sandbox/reset", None).await;
+    assert_eq!(applications().send().await.unwrap().status(), 200, "reset restores the org token");
+}
+
+#[tokio::test]
 async fn every_exchange_is_recorded_without_credentials() {
     let path = std::env::temp_dir().join(format!("sandbox-record-{}.jsonl", uuid::Uuid::new_v4()));
     let harness =

@@ -37,11 +37,14 @@ impl FromRequestParts<UnitState> for Caller {
             .and_then(bearer_token)
             .ok_or_else(|| UnitError::unauthorized("The Authorization header must be `Bearer <token>`"))?;
 
+        let mut store = state.store();
         if same_secret(token, &state.config().api_token) {
+            if store.org_token_revoked {
+                return Err(UnitError::unauthorized("The bearer token has been revoked"));
+            }
             return Ok(Caller::Org);
         }
 
-        let mut store = state.store();
         let Some(minted) = store.tokens.get(token) else {
             return Err(UnitError::unauthorized("The bearer token is not valid"));
         };

@@ -10,12 +10,14 @@
 //! - `decision.rs`: the SSN decision table for applications.
 //! - `applications.rs`, `customers.rs`, `tokens.rs`, `accounts.rs`, `cards.rs`: one resource each.
 //! - `jwt.rs`: verifying an external IdP JWT (`jwtToken`) against a JWKS, as Unit does.
+//! - `controls.rs`: the Unit-only test control (revoking the org token).
 
 mod accounts;
 mod applications;
 mod auth;
 mod body;
 mod cards;
+pub mod controls;
 mod customers;
 mod decision;
 mod fields;

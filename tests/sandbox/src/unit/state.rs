@@ -26,6 +26,8 @@ pub(crate) struct Store {
     pub(crate) tokens: HashMap<String, CustomerToken>,
     /// Pending 2FA verifications by their `verificationToken`.
     pub(crate) verifications: HashMap<String, Verification>,
+    /// Set by `POST /__sandbox/org-token/revoke`: the org token is then refused as an unknown one.
+    pub(crate) org_token_revoked: bool,
 }
 
 /// What an applicant told us, validated. Kept on the customer too, where email, phone and address
