@@ -318,6 +318,37 @@ async fn a_secret_rotated_during_a_run_is_refetched_once_then_used() {
 }
 
 #[tokio::test]
+async fn a_revoked_org_token_is_our_502_while_cards_serves_customer_tokens_as_before() {
+    let bundle = Bundle::start(&[]).await;
+    let _logs = bundle.capture_logs();
+    let ada = bundle.customer("revoked-org@example.com", &approvable_ssn(41)).await;
+    bundle.stack().revoke_unit_org_token().await;
+
+    // Unit refusing OUR token is our misconfiguration: 502 and an error log, never the caller's 401.
+    let current = bundle.signup.get("/applications/current", Some(&ada.user.session_jwt)).await;
+    current.assert_problem(502, "upstream_error");
+    let verification = bundle.exchange.post("/token/verification", Some(&ada.stepped_up_jwt), json!({})).await;
+    verification.assert_problem(502, "upstream_error");
+    let refused: Vec<Value> = bundle
+        .logs
+        .text()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["message"].as_str().is_some_and(|m| m.starts_with("Unit refused our org token")))
+        .collect();
+    assert_eq!(refused.len(), 2, "one error line per refused call: {refused:?}");
+    assert!(refused.iter().all(|line| line["level"] == "ERROR" && line["status"] == 401), "{refused:?}");
+
+    // Cards never held it: the caller's token still works, and a bad one is still the caller's 401.
+    let list = bundle.cards.get("/cards", Some(&ada.unit_token)).await;
+    assert_eq!((list.status, &list.body["total"]), (StatusCode::OK, &json!(1)), "{}", list.text);
+    let frozen = bundle.cards.post(&format!("/cards/{}/freeze", ada.card_id), Some(&ada.unit_token), json!({})).await;
+    assert_eq!(frozen.status, StatusCode::OK, "{}", frozen.text);
+    bundle.cards.get("/cards", Some("v2.public.not-a-unit-token")).await.assert_problem(401, "invalid_unit_token");
+    bundle.assert_nothing_leaked();
+}
+
+#[tokio::test]
 async fn secrets_manager_out_of_reach_fails_the_cold_start_with_a_clear_error() {
     let dead = format!("http://127.0.0.1:{}", test_support::free_port());
     let env = environment(&[]);

@@ -505,6 +505,13 @@ impl LocalStack {
         assert_eq!(response.expect("sandbox answers").status(), 204, "sandbox reset");
     }
 
+    /// Revokes Unit's org token at the sandbox, as an operator would at Unit: it then answers 401.
+    pub async fn revoke_unit_org_token(&self) {
+        let url = format!("{}/__sandbox/org-token/revoke", self.sandbox.unit_url);
+        let response = self.http.post(url).send().await.expect("sandbox answers");
+        assert_eq!(response.status(), 204, "org token revoked");
+    }
+
     /// Revokes the session at Stytch (its JWTs still verify locally until they expire).
     pub async fn revoke_session(&self, session_token: &str) {
         self.stytch_post("/v1/sessions/revoke", json!({ "session_token": session_token })).await;
