@@ -91,7 +91,11 @@ impl UnitCustomerError {
 impl From<UnitError> for ApiError {
     fn from(error: UnitError) -> Self {
         translate(error, |status| {
-            tracing::error!(status, "Unit refused our org token (revoked or missing a scope); check the Unit secret");
+            tracing::error!(
+                status,
+                "Unit refused our org token (revoked, missing a scope such as customer-token-write) or, on a \
+                 customer-token request, Unit's JWT settings do not trust Stytch; check the Unit secret and settings"
+            );
             ApiError::UpstreamFailed { upstream: Upstream::Unit }
         })
     }

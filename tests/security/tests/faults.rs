@@ -329,6 +329,9 @@ async fn a_revoked_org_token_is_our_502_while_cards_serves_customer_tokens_as_be
     current.assert_problem(502, "upstream_error");
     let verification = bundle.exchange.post("/token/verification", Some(&ada.stepped_up_jwt), json!({})).await;
     verification.assert_problem(502, "upstream_error");
+    let token = bundle.exchange.post("/token", Some(&ada.stepped_up_jwt), json!({ "scopes": ["cards-write"] })).await;
+    token.assert_problem(502, "upstream_error");
+    assert!(token.body.get("token").is_none());
     let refused: Vec<Value> = bundle
         .logs
         .text()
@@ -336,7 +339,7 @@ async fn a_revoked_org_token_is_our_502_while_cards_serves_customer_tokens_as_be
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter(|line| line["message"].as_str().is_some_and(|m| m.starts_with("Unit refused our org token")))
         .collect();
-    assert_eq!(refused.len(), 2, "one error line per refused call: {refused:?}");
+    assert_eq!(refused.len(), 3, "one error line per refused call: {refused:?}");
     assert!(refused.iter().all(|line| line["level"] == "ERROR" && line["status"] == 401), "{refused:?}");
 
     // Cards never held it: the caller's token still works, and a bad one is still the caller's 401.

@@ -104,11 +104,11 @@ fn step_up_required(shortfall: StepUpShortfall) -> ApiError {
     ApiError::StepUpRequired
 }
 
-/// What Unit's "no" means for this route. The call carries our org token: a 401 is that token
-/// refused (revoked, expired), and with a `jwtToken` a 403 is a missing org scope or Unit's JWT
-/// settings not trusting Stytch (we verified the JWT and its subject ourselves first). Both are
-/// ours to fix, not the caller's: 502. Only Unit's verification code is the caller's, and Unit
-/// answers a wrong, expired or spent one with 403.
+/// What Unit's "no" means for this route. The call carries our org token, so a 401/403 is ours to
+/// fix (a revoked token, `customer-token-write` missing, Unit's JWT settings not trusting Stytch: we
+/// verified the JWT and its subject ourselves first): `UnitError`'s own mapping makes it a 502 with
+/// an error log. Only Unit's verification code is the caller's, and Unit answers a wrong, expired or
+/// spent one with 403.
 fn refusal(error: UnitError, by_verification: bool) -> ApiError {
     match (error.status(), by_verification) {
         (Some(400 | 403), true) => ApiError::Unauthorized {
@@ -116,15 +116,6 @@ fn refusal(error: UnitError, by_verification: bool) -> ApiError {
             detail: "The verification code is wrong, or the verification expired or was used up. \
                      Request a new one with POST /token/verification.",
         },
-        (Some(status @ (401 | 403)), _) => {
-            tracing::error!(
-                status,
-                %error,
-                "Unit refused our customer-token request: check the org token (scope customer-token-write) \
-                 and Unit's JWT settings (Stytch's JWKS)"
-            );
-            ApiError::UpstreamFailed { upstream: stytch_unit_common::http::Upstream::Unit }
-        }
         _ => error.into(),
     }
 }
