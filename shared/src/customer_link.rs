@@ -41,9 +41,15 @@ pub async fn read(stytch: &StytchClient, user_id: &str) -> Result<CustomerLink, 
 
 /// Records the application (and the customer, once there is one), with the applicant's phone as
 /// Unit holds it: the KYC phone step-up texts until Unit has a customer (then the customer's
-/// record is the authority). Only our keys are written; Stytch merges them into whatever else
-/// the metadata holds.
-pub async fn record(stytch: &StytchClient, user_id: &str, application: &Application) -> Result<CustomerLink, ApiError> {
+/// record is the authority). `login_email`, the address the applying session signed in with, is
+/// recorded as a bound email (step-up's other factor). Only our keys are written; Stytch merges
+/// them into whatever else the metadata holds.
+pub async fn record(
+    stytch: &StytchClient,
+    user_id: &str,
+    application: &Application,
+    login_email: Option<&str>,
+) -> Result<CustomerLink, ApiError> {
     let mut metadata = Map::new();
     metadata.insert(APPLICATION_ID.into(), Value::String(application.id.clone()));
     if let Some(customer_id) = &application.customer_id {
@@ -51,6 +57,9 @@ pub async fn record(stytch: &StytchClient, user_id: &str, application: &Applicat
     }
     if let Some(phone) = &application.phone {
         bound::record_kyc_phone(&mut metadata, phone);
+    }
+    if let Some(email) = login_email {
+        bound::record_login_email(&mut metadata, email);
     }
     stytch.update_user(user_id, &UpdateUser { trusted_metadata: Some(metadata), untrusted_metadata: None }).await?;
     Ok(CustomerLink { application_id: Some(application.id.clone()), customer_id: application.customer_id.clone() })
@@ -82,9 +91,23 @@ async fn application_of(
         return Err(ApiError::internal("customer link points at another user's application"));
     }
     if application.customer_id.is_some() && link.customer_id != application.customer_id {
-        record(stytch, user_id, &application).await?;
+        record(stytch, user_id, &application, None).await?;
     }
     Ok(Some(application))
+}
+
+/// The user's Unit customer id if there is one, asking Unit about the application when the
+/// metadata does not name a customer yet (an approval that came later is recorded on the way).
+pub async fn linked_customer_id(
+    stytch: &StytchClient,
+    unit: &UnitClient,
+    user: &User,
+) -> Result<Option<String>, ApiError> {
+    let link = CustomerLink::of(user);
+    if link.customer_id.is_some() {
+        return Ok(link.customer_id);
+    }
+    Ok(application_of(stytch, unit, &user.user_id, link).await?.and_then(|application| application.customer_id))
 }
 
 /// The Unit customer of this Stytch user, or the reason there is none yet (409).

@@ -105,6 +105,35 @@ async fn the_unit_customer_record_is_the_authority_for_the_phone() {
 }
 
 #[tokio::test]
+async fn an_approval_that_came_later_and_a_phone_changed_since_are_seen() {
+    let api = common::start(&[]).await;
+    let user = api.stack.sign_in("joan@example.com").await;
+    let application = api.apply(&user.user_id, "712350001").await;
+    assert!(application.customer_id.is_none(), "pending");
+    let stack = &api.stack;
+    let unit = |method: Method, path: String, body: serde_json::Value| {
+        stack
+            .http
+            .request(method, format!("{}{path}", stack.sandbox.unit_url))
+            .bearer_auth(&stack.sandbox.unit_api_token)
+            .header("content-type", "application/vnd.api+json")
+            .body(body.to_string())
+            .send()
+    };
+    // Unit approves later (nobody asked us since), then the bank changes the customer's phone.
+    let approved = stack.unit_org(Method::POST, &format!("/sandbox/applications/{}/approve", application.id)).await;
+    let customer_id = approved["data"]["relationships"]["customer"]["data"]["id"].as_str().unwrap().to_owned();
+    let patch = json!({ "data": { "type": "individualCustomer",
+                                  "attributes": { "phone": { "countryCode": "1", "number": "5555558888" } } } });
+    assert_eq!(unit(Method::PATCH, format!("/customers/{customer_id}"), patch).await.unwrap().status(), 200);
+
+    let stepped_up = common::sms_step_up(&api, &user.session_jwt, "+15555558888").await;
+    assert!(is_stepped_up(&api, &stepped_up).await);
+    let old_phone = test_support::functions::applicant_phone("712350001").e164();
+    assert!(stack.outbox(&stack.sandbox.stytch_url, &old_phone).await.is_empty(), "the old phone got nothing");
+}
+
+#[tokio::test]
 async fn stytch_outages_are_passed_on() {
     let api = common::start(&[]).await;
     let (user, _) = applicant(&api, "ida@example.com", "712340500").await;

@@ -244,9 +244,14 @@ async fn unit_refusing_the_session_or_a_foreign_customer_link_never_yields_a_tok
 
     // Trusted metadata pointing at another user's customer: refused by our own jwtSubject check.
     let mallory = h.stack.sign_in("mallory@example.com").await;
-    stytch_unit_common::customer_link::record(h.dependencies.stytch().unwrap(), &mallory.user_id, &ada_application)
-        .await
-        .unwrap();
+    stytch_unit_common::customer_link::record(
+        h.dependencies.stytch().unwrap(),
+        &mallory.user_id,
+        &ada_application,
+        None,
+    )
+    .await
+    .unwrap();
     let Answer { status, body, .. } = token(&h, &mallory.session_jwt, json!({ "scopes": ["cards"] })).await;
     assert_problem(status, &body, 500, "internal_error");
     let Answer { status, body, .. } = h.call("POST", "/token/verification", Some(&mallory.session_jwt), None).await;

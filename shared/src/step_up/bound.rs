@@ -8,47 +8,75 @@
 //!   which needs a session that already passed step-up. A TOTP created any other way (a frontend
 //!   SDK, an attacker inside a one-factor session) is never trusted.
 //! - **Recovery codes** count only when they are the trusted TOTP's: Stytch keeps one active TOTP
-//!   per user, so they do when that TOTP is the user's only verified one and is the trusted one.
+//!   per user, so they do when that TOTP is the user's only one and is the trusted one.
+//! - **The bound emails**, for the factor beside the second one: the address on the Unit customer
+//!   record and the one the user signed in with when they applied (recorded at submit). An email
+//!   or OAuth account added inside the session being checked is neither, so a stolen phone alone
+//!   does not make two factors.
 //!
 //! `trusted_metadata` is writable only with the project secret, never by the frontend SDKs.
 
 use serde_json::{Map, Value};
 
 use crate::{
-    customer_link::{self, CustomerLink},
+    customer_link,
     http::ApiError,
     session::{AuthenticationFactor, FactorType},
     stytch::{StytchClient, UpdateUser, User},
-    unit::{Phone, UnitClient},
+    unit::{Customer, Phone, UnitClient},
 };
 
 const KYC_PHONE: &str = "kyc_phone";
+const LOGIN_EMAIL: &str = "login_email";
 const TRUSTED_TOTP_ID: &str = "trusted_totp_id";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BoundFactors {
     /// E.164.
     pub kyc_phone: Option<String>,
+    /// Lower-cased.
+    pub emails: Vec<String>,
     pub trusted_totp_id: Option<String>,
     /// Whether the user's recovery codes belong to the trusted TOTP.
     pub only_verified_totp_is_trusted: bool,
 }
 
+/// What the user's Unit record says: the customer's, or before approval what was recorded at submit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KycRecord {
+    /// E.164.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl KycRecord {
+    pub fn of(customer: &Customer) -> Self {
+        Self { phone: customer.phone.as_ref().map(Phone::e164), email: customer.email.clone() }
+    }
+}
+
 impl BoundFactors {
-    /// From the Stytch user (its trusted metadata and TOTPs) and the KYC phone's authority.
-    pub fn new(user: &User, kyc_phone: Option<String>) -> Self {
+    /// From the Stytch user (its trusted metadata and TOTPs) and the Unit record.
+    pub fn new(user: &User, kyc: KycRecord) -> Self {
         let trusted_totp_id = text(&user.trusted_metadata, TRUSTED_TOTP_ID);
-        let verified: Vec<&str> =
-            user.totps.iter().filter(|totp| totp.verified).map(|totp| totp.totp_id.as_str()).collect();
-        let only_verified_totp_is_trusted =
-            matches!((&trusted_totp_id, verified.as_slice()), (Some(trusted), [only]) if trusted == only);
-        Self { kyc_phone, trusted_totp_id, only_verified_totp_is_trusted }
+        // Every TOTP, pending ones included: recovery codes are then certainly the trusted one's.
+        let only_verified_totp_is_trusted = match (&trusted_totp_id, user.totps.as_slice()) {
+            (Some(trusted), [only]) => only.verified && &only.totp_id == trusted,
+            _ => false,
+        };
+        let emails = [kyc.email, text(&user.trusted_metadata, LOGIN_EMAIL)]
+            .into_iter()
+            .flatten()
+            .map(|email| email.to_lowercase())
+            .collect();
+        Self { kyc_phone: kyc.phone, emails, trusted_totp_id, only_verified_totp_is_trusted }
     }
 
-    /// Whether `factor` is one of these.
+    /// Whether `factor` is a bound second factor: an SMS to the KYC phone (not WhatsApp: an account
+    /// there can outlive the number's owner), the trusted TOTP, or its recovery codes.
     pub fn binds(&self, factor: &AuthenticationFactor) -> bool {
         match factor.kind {
-            FactorType::Otp => factor
+            FactorType::Otp if factor.delivery_method.as_deref() == Some("sms") => factor
                 .phone_number_factor
                 .as_ref()
                 .is_some_and(|phone| self.kyc_phone.as_deref() == Some(phone.phone_number.as_str())),
@@ -60,22 +88,37 @@ impl BoundFactors {
             _ => false,
         }
     }
+
+    /// Whether `factor` may stand beside the second factor: a bound second factor, or a magic link
+    /// or email code to a bound email.
+    pub fn binds_beside(&self, factor: &AuthenticationFactor) -> bool {
+        let bound_email = factor
+            .email_factor
+            .as_ref()
+            .is_some_and(|email| self.emails.iter().any(|bound| bound.eq_ignore_ascii_case(&email.email_address)));
+        bound_email || self.binds(factor)
+    }
 }
 
-/// The user's bound factors, the KYC phone read from its authority.
-pub async fn load(unit: &UnitClient, user: &User) -> Result<BoundFactors, ApiError> {
-    let kyc_phone = match CustomerLink::of(user).customer_id {
-        Some(customer_id) => {
-            customer_link::verified_customer(unit, &user.user_id, &customer_id).await?.phone.as_ref().map(Phone::e164)
-        }
-        None => text(&user.trusted_metadata, KYC_PHONE),
+/// The user's bound factors, the KYC record read from its authority: the Unit customer (Unit is
+/// asked about the application when no customer is recorded yet, so a later approval and any change
+/// of phone at Unit since are seen), else what was recorded at submit.
+pub async fn load(stytch: &StytchClient, unit: &UnitClient, user: &User) -> Result<BoundFactors, ApiError> {
+    let kyc = match customer_link::linked_customer_id(stytch, unit, user).await? {
+        Some(customer_id) => KycRecord::of(&customer_link::verified_customer(unit, &user.user_id, &customer_id).await?),
+        None => KycRecord { phone: text(&user.trusted_metadata, KYC_PHONE), email: None },
     };
-    Ok(BoundFactors::new(user, kyc_phone))
+    Ok(BoundFactors::new(user, kyc))
 }
 
 /// Adds the KYC phone to a metadata update.
 pub(crate) fn record_kyc_phone(metadata: &mut Map<String, Value>, phone: &Phone) {
     metadata.insert(KYC_PHONE.into(), Value::String(phone.e164()));
+}
+
+/// Adds the address the applying session signed in with to a metadata update.
+pub(crate) fn record_login_email(metadata: &mut Map<String, Value>, email: &str) {
+    metadata.insert(LOGIN_EMAIL.into(), Value::String(email.to_lowercase()));
 }
 
 /// Records `totp_id` as the user's trusted TOTP. Only a stepped-up session may enrol one.
@@ -103,19 +146,27 @@ mod tests {
         .unwrap()
     }
 
+    fn recovery_trusted(metadata: Value, totps: &[(&str, bool)]) -> bool {
+        BoundFactors::new(&user(metadata, totps), KycRecord::default()).only_verified_totp_is_trusted
+    }
+
     #[test]
-    fn recovery_codes_are_trusted_only_when_the_only_verified_totp_is_the_trusted_one() {
+    fn recovery_codes_are_trusted_only_when_the_only_totp_is_the_trusted_verified_one() {
         let trusted = serde_json::json!({ "trusted_totp_id": "totp-a" });
-        assert!(BoundFactors::new(&user(trusted.clone(), &[("totp-a", true)]), None).only_verified_totp_is_trusted);
-        assert!(
-            BoundFactors::new(&user(trusted.clone(), &[("totp-a", true), ("totp-b", false)]), None)
-                .only_verified_totp_is_trusted
-        );
-        assert!(!BoundFactors::new(&user(trusted.clone(), &[("totp-b", true)]), None).only_verified_totp_is_trusted);
-        assert!(!BoundFactors::new(&user(trusted, &[]), None).only_verified_totp_is_trusted);
-        assert!(
-            !BoundFactors::new(&user(serde_json::json!({}), &[("totp-a", true)]), None).only_verified_totp_is_trusted
-        );
+        assert!(recovery_trusted(trusted.clone(), &[("totp-a", true)]));
+        assert!(!recovery_trusted(trusted.clone(), &[("totp-a", true), ("totp-b", false)]), "a pending one too");
+        assert!(!recovery_trusted(trusted.clone(), &[("totp-a", false)]));
+        assert!(!recovery_trusted(trusted.clone(), &[("totp-b", true)]));
+        assert!(!recovery_trusted(trusted, &[]));
+        assert!(!recovery_trusted(serde_json::json!({}), &[("totp-a", true)]));
+    }
+
+    #[test]
+    fn bound_emails_are_the_unit_records_and_the_one_signed_in_with_at_submit() {
+        let metadata = serde_json::json!({ "login_email": "ada@example.com" });
+        let kyc = KycRecord { phone: None, email: Some("Ada.Work@Example.com".into()) };
+        let bound = BoundFactors::new(&user(metadata, &[]), kyc);
+        assert_eq!(bound.emails, ["ada.work@example.com", "ada@example.com"]);
     }
 
     #[test]

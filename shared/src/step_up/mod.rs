@@ -9,5 +9,5 @@
 pub mod bound;
 pub mod rule;
 
-pub use bound::BoundFactors;
+pub use bound::{BoundFactors, KycRecord};
 pub use rule::{FactorCategory, StepUpShortfall, category};

@@ -6,9 +6,11 @@
 //! factor** (phone or dedicated) that
 //! - was authenticated within `max_age` (the second factor itself: a fresh magic link does not
 //!   revive an hours-old TOTP),
-//! - sits beside a factor of another category (the primary, of any age within the session), and
 //! - is bound to the user ([`BoundFactors`]): the KYC phone, the trusted TOTP, or that TOTP's
-//!   recovery codes. A factor added inside the session being checked proves nothing by itself.
+//!   recovery codes. A factor added inside the session being checked proves nothing by itself;
+//! - sits beside a factor of another category (the primary, of any age within the session) that
+//!   is bound too: a magic link to a bound email, or another bound factor. So a stolen phone plus
+//!   an email the thief adds to the session is still one factor.
 //!
 //! [`check_two_factor`](VerifiedSession::check_two_factor) applies the first two conditions from
 //! the verified JWT alone, so a session that cannot pass is refused before anything upstream is
@@ -20,6 +22,9 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use super::BoundFactors;
+
+/// How far in the future a factor's time may lie (clocks disagree a little) and still count.
+const CLOCK_SKEW: time::Duration = time::Duration::seconds(60);
 use crate::session::{AuthenticationFactor, FactorType, VerifiedSession};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +67,7 @@ impl VerifiedSession {
     /// than `max_age` before `now` sits beside a factor of another category. Necessary, not
     /// sufficient: [`check_bound`](Self::check_bound) decides.
     pub fn check_two_factor(&self, max_age: Duration, now: OffsetDateTime) -> Result<(), StepUpShortfall> {
-        self.find_second_factor(max_age, now, |_| true)
+        self.find_second_factor(max_age, now, |_| true, |_| true)
     }
 
     /// The whole rule: as [`check_two_factor`](Self::check_two_factor), with a second factor that
@@ -73,13 +78,15 @@ impl VerifiedSession {
         max_age: Duration,
         now: OffsetDateTime,
     ) -> Result<(), StepUpShortfall> {
-        self.find_second_factor(max_age, now, |factor| bound.binds(factor))
+        self.find_second_factor(max_age, now, |factor| bound.binds(factor), |factor| bound.binds_beside(factor))
     }
 
     /// Whether Unit's own SMS code may serve as this session's second factor: Unit texts the
-    /// customer's (KYC) phone, so the session's other factor must not be a phone too.
-    pub fn can_pair_with_unit_sms(&self) -> bool {
-        self.factors.iter().any(|factor| matches!(category(factor), Some(c) if c != FactorCategory::Phone))
+    /// customer's (KYC) phone, so the session's other factor must be bound and not a phone too.
+    pub fn can_pair_with_unit_sms(&self, bound: &BoundFactors) -> bool {
+        self.factors.iter().any(|factor| {
+            matches!(category(factor), Some(c) if c != FactorCategory::Phone) && bound.binds_beside(factor)
+        })
     }
 
     fn find_second_factor(
@@ -87,26 +94,34 @@ impl VerifiedSession {
         max_age: Duration,
         now: OffsetDateTime,
         is_bound: impl Fn(&AuthenticationFactor) -> bool,
+        is_bound_beside: impl Fn(&AuthenticationFactor) -> bool,
     ) -> Result<(), StepUpShortfall> {
         let mut shortfall = StepUpShortfall::SingleFactor;
         for (index, second) in self.factors.iter().enumerate() {
             let Some(second_category @ (FactorCategory::Phone | FactorCategory::Dedicated)) = category(second) else {
                 continue;
             };
-            let has_primary = self.factors.iter().enumerate().any(|(other, primary)| {
-                other != index && category(primary).is_some_and(|primary| primary != second_category)
-            });
-            if !has_primary {
+            let primaries: Vec<&AuthenticationFactor> = self
+                .factors
+                .iter()
+                .enumerate()
+                .filter(|(other, primary)| {
+                    *other != index && category(primary).is_some_and(|primary| primary != second_category)
+                })
+                .map(|(_, primary)| primary)
+                .collect();
+            if primaries.is_empty() {
                 continue;
             }
-            // A factor dated in the future (clock skew) is as fresh as now, no fresher.
-            if now - second.last_authenticated_at > max_age {
+            // A factor dated beyond clock skew in the future is not fresh: it is wrong.
+            let age = now - second.last_authenticated_at;
+            if age > max_age || age < -CLOCK_SKEW {
                 if shortfall == StepUpShortfall::SingleFactor {
                     shortfall = StepUpShortfall::StaleSecondFactor;
                 }
                 continue;
             }
-            if is_bound(second) {
+            if is_bound(second) && primaries.iter().any(|primary| is_bound_beside(primary)) {
                 return Ok(());
             }
             shortfall = StepUpShortfall::UnboundSecondFactor;
@@ -118,7 +133,7 @@ impl VerifiedSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::{AuthenticatorAppFactor, PhoneNumberFactor, RecoveryCodeFactor};
+    use crate::session::{AuthenticatorAppFactor, EmailFactor, PhoneNumberFactor, RecoveryCodeFactor};
     use std::collections::BTreeMap;
     use time::macros::datetime;
 
@@ -156,7 +171,12 @@ mod tests {
     }
 
     fn magic_link(seconds_ago: i64) -> AuthenticationFactor {
-        factor("magic_link", "email", seconds_ago)
+        magic_link_to("ada@example.com", seconds_ago)
+    }
+
+    fn magic_link_to(address: &str, seconds_ago: i64) -> AuthenticationFactor {
+        let email_factor = Some(EmailFactor { email_id: format!("email-{address}"), email_address: address.into() });
+        AuthenticationFactor { email_factor, ..factor("magic_link", "email", seconds_ago) }
     }
 
     fn session(factors: Vec<AuthenticationFactor>) -> VerifiedSession {
@@ -174,6 +194,7 @@ mod tests {
     fn bound() -> BoundFactors {
         BoundFactors {
             kyc_phone: Some(KYC_PHONE.into()),
+            emails: vec!["ada@example.com".into()],
             trusted_totp_id: Some("totp-trusted".into()),
             only_verified_totp_is_trusted: true,
         }
@@ -211,6 +232,35 @@ mod tests {
     }
 
     #[test]
+    fn the_factor_beside_it_must_be_bound_too() {
+        // A stolen phone, and an email or OAuth account the thief added to the session.
+        assert_eq!(
+            check(vec![magic_link_to("thief@example.com", 60), sms(KYC_PHONE, 10)]),
+            Err(StepUpShortfall::UnboundSecondFactor)
+        );
+        assert_eq!(
+            check(vec![factor("oauth", "google", 60), sms(KYC_PHONE, 10)]),
+            Err(StepUpShortfall::UnboundSecondFactor)
+        );
+        assert_eq!(check(vec![magic_link_to("ADA@example.com", 60), sms(KYC_PHONE, 10)]), Ok(()));
+        assert!(session(vec![magic_link(10)]).can_pair_with_unit_sms(&bound()));
+        assert!(!session(vec![magic_link_to("thief@example.com", 10)]).can_pair_with_unit_sms(&bound()));
+    }
+
+    #[test]
+    fn whatsapp_to_the_kyc_phone_is_not_the_sms_it_is_bound_by() {
+        let mut whatsapp = sms(KYC_PHONE, 10);
+        whatsapp.delivery_method = Some("whatsapp".into());
+        assert_eq!(check(vec![magic_link(60), whatsapp]), Err(StepUpShortfall::UnboundSecondFactor));
+    }
+
+    #[test]
+    fn a_factor_dated_well_in_the_future_is_not_fresh() {
+        assert_eq!(check(vec![magic_link(60), totp("totp-trusted", -30)]), Ok(()), "within clock skew");
+        assert_eq!(check(vec![magic_link(60), totp("totp-trusted", -3_600)]), Err(StepUpShortfall::StaleSecondFactor));
+    }
+
+    #[test]
     fn the_second_factor_itself_must_be_fresh() {
         assert_eq!(check(vec![magic_link(4_000), totp("totp-trusted", 301)]), Err(StepUpShortfall::StaleSecondFactor));
         // A fresh primary factor does not revive an old second factor.
@@ -242,8 +292,8 @@ mod tests {
 
     #[test]
     fn unit_sms_pairs_only_with_a_non_phone_factor() {
-        assert!(session(vec![magic_link(10)]).can_pair_with_unit_sms());
-        assert!(!session(vec![sms(KYC_PHONE, 10)]).can_pair_with_unit_sms());
-        assert!(!session(vec![]).can_pair_with_unit_sms());
+        assert!(session(vec![magic_link(10)]).can_pair_with_unit_sms(&bound()));
+        assert!(!session(vec![sms(KYC_PHONE, 10)]).can_pair_with_unit_sms(&bound()));
+        assert!(!session(vec![]).can_pair_with_unit_sms(&bound()));
     }
 }

@@ -18,6 +18,8 @@ pub struct Customer {
     pub jwt_subject: Option<String>,
     /// The phone on the customer's KYC record: the authority for SMS step-up.
     pub phone: Option<Phone>,
+    /// The email on the customer's KYC record: a magic link to it may be the factor beside the SMS.
+    pub email: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -29,6 +31,8 @@ struct CustomerAttributes {
     jwt_subject: Option<String>,
     #[serde(default)]
     phone: Option<Phone>,
+    #[serde(default)]
+    email: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -44,6 +48,7 @@ fn customer(document: Document<CustomerAttributes>) -> Result<Customer, UnitErro
         status: document.data.attributes.status,
         jwt_subject: document.data.attributes.jwt_subject,
         phone: document.data.attributes.phone,
+        email: document.data.attributes.email,
     })
 }
 

@@ -162,12 +162,22 @@ async fn sensitive_scopes_need_a_recent_bound_second_factor_beside_another_categ
         sms["phone_number_factor"] = json!({ "phone_id": "phone-number-test-any", "phone_number": phone });
         sms
     };
+    let whatsapp = |phone: &str, seconds_ago| {
+        let mut whatsapp = sms(phone, seconds_ago);
+        whatsapp["delivery_method"] = json!("whatsapp");
+        whatsapp
+    };
     let totp = |totp_id: &str, seconds_ago| {
         let mut totp = factor("totp", "authenticator_app", seconds_ago);
         totp["authenticator_app_factor"] = json!({ "totp_id": totp_id });
         totp
     };
-    let magic_link = |seconds_ago| factor("magic_link", "email", seconds_ago);
+    let magic_link_to = |address: &str, seconds_ago| {
+        let mut magic_link = factor("magic_link", "email", seconds_ago);
+        magic_link["email_factor"] = json!({ "email_id": "email-test-any", "email_address": address });
+        magic_link
+    };
+    let magic_link = |seconds_ago| magic_link_to(&user.email, seconds_ago);
     let hour = 3_600;
     let cases: Vec<(&str, Vec<Value>, bool)> = vec![
         ("magic link + trusted TOTP now", vec![magic_link(600), totp(&trusted_totp, 0)], true),
@@ -185,6 +195,14 @@ async fn sensitive_scopes_need_a_recent_bound_second_factor_beside_another_categ
         ("magic link + SMS to another phone", vec![magic_link(60), sms("+15005550666", 0)], false),
         ("magic link + a TOTP that was never trusted", vec![magic_link(60), totp("totp-test-rogue", 0)], false),
         ("SMS to the KYC phone twice (phone only)", vec![sms(&kyc_phone, 60), sms(&kyc_phone, 0)], false),
+        (
+            "SMS to the KYC phone + a magic link to an email added in the session (a stolen phone)",
+            vec![magic_link_to("thief@example.com", 60), sms(&kyc_phone, 0)],
+            false,
+        ),
+        ("SMS to the KYC phone + OAuth", vec![factor("oauth", "google", 60), sms(&kyc_phone, 0)], false),
+        ("magic link + WhatsApp to the KYC phone", vec![magic_link(60), whatsapp(&kyc_phone, 0)], false),
+        ("magic link + a TOTP dated an hour ahead", vec![magic_link(60), totp(&trusted_totp, -hour)], false),
         ("magic link twice", vec![magic_link(60), magic_link(0)], false),
         ("magic link + email OTP", vec![magic_link(60), factor("email_otp", "email", 0)], false),
         ("magic link + OAuth", vec![magic_link(60), factor("oauth", "google", 0)], false),

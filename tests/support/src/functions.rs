@@ -302,7 +302,10 @@ impl FunctionApi {
     pub async fn apply(&self, user_id: &str, ssn: &str) -> Application {
         let application = self.submit_application(user_id, ssn).await;
         let stytch = self.dependencies.stytch().expect("the function has the Stytch secret");
-        customer_link::record(stytch, user_id, &application).await.expect("the link is recorded");
+        // As signup does, with the address the user signed in with as the bound email.
+        let user = stytch.get_user(user_id).await.expect("the user exists").user;
+        let login_email = user.emails.first().map(|email| email.email.as_str());
+        customer_link::record(stytch, user_id, &application, login_email).await.expect("the link is recorded");
         application
     }
 }

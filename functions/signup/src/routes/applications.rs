@@ -73,7 +73,10 @@ pub async fn submit(
         idempotency_key: idempotency_key(user_id),
     };
     let application = unit.create_application(&new).await.map_err(application_error)?;
-    customer_link::record(stytch, user_id, &application).await?;
+    // The address this session signed in with: a magic link to it may stand beside the SMS step-up.
+    let login_email =
+        session.factors.iter().find_map(|factor| factor.email_factor.as_ref()).map(|e| e.email_address.as_str());
+    customer_link::record(stytch, user_id, &application, login_email).await?;
     tracing::info!(
         user_id,
         application_id = %application.id,

@@ -102,7 +102,7 @@ async fn user_and_kyc_phone(
     user_id: &str,
 ) -> Result<(User, String), ApiError> {
     let user = stytch.get_user(user_id).await?.user;
-    let phone = bound::load(unit, &user).await?.kyc_phone.ok_or(ApiError::Conflict {
+    let phone = bound::load(stytch, unit, &user).await?.kyc_phone.ok_or(ApiError::Conflict {
         code: "no_bound_phone",
         detail: "This user has no phone on record yet. Submit an application with POST /applications first.".into(),
     })?;

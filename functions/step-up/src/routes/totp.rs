@@ -12,7 +12,7 @@ use stytch_unit_common::{
     http::{ApiError, ApiJson, StytchSession},
     session_response::{NO_STORE, SessionResponse},
     startup::Dependencies,
-    step_up::{BoundFactors, bound},
+    step_up::{BoundFactors, KycRecord, bound},
     stytch::{
         StytchClient, StytchError, StytchErrorType, TotpAuthenticate, TotpAuthenticateResponse, TotpCreate, TotpRecover,
     },
@@ -47,7 +47,7 @@ pub async fn enrol(
     let now = OffsetDateTime::now_utc();
     caller.session.check_two_factor(max_age, now).map_err(|_| ApiError::StepUpRequired)?;
     let user = caller.check_with_stytch(stytch).await?;
-    let bound = bound::load(unit, &user).await?;
+    let bound = bound::load(stytch, unit, &user).await?;
     caller.session.check_bound(&bound, max_age, now).map_err(|shortfall| {
         tracing::info!(user_id, ?shortfall, "TOTP enrolment without a stepped-up session");
         ApiError::StepUpRequired
@@ -139,8 +139,8 @@ async fn bound_factors(
     authenticated: &TotpAuthenticateResponse,
 ) -> Result<BoundFactors, ApiError> {
     Ok(match &authenticated.user {
-        Some(user) => BoundFactors::new(user, None),
-        None => BoundFactors::new(&stytch.get_user(&authenticated.user_id).await?.user, None),
+        Some(user) => BoundFactors::new(user, KycRecord::default()),
+        None => BoundFactors::new(&stytch.get_user(&authenticated.user_id).await?.user, KycRecord::default()),
     })
 }
 

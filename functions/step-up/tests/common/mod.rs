@@ -19,7 +19,8 @@ pub async fn is_stepped_up(api: &Api, jwt: &str) -> bool {
     let dependencies = &api.dependencies;
     let session = dependencies.verifier().expect("verifier").verify(jwt).await.expect("the JWT verifies");
     let user = dependencies.stytch().unwrap().get_user(&session.user_id).await.expect("the user").user;
-    let bound = bound::load(dependencies.unit().unwrap(), &user).await.expect("bound factors");
+    let bound =
+        bound::load(dependencies.stytch().unwrap(), dependencies.unit().unwrap(), &user).await.expect("bound factors");
     session.check_bound(&bound, dependencies.config.session.step_up_max_age, time::OffsetDateTime::now_utc()).is_ok()
 }
 

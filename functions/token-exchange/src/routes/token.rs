@@ -17,8 +17,8 @@ use stytch_unit_common::{
     ExposeSecret, customer_link,
     http::{ApiError, ApiJson, StytchSession},
     startup::Dependencies,
-    step_up::{BoundFactors, StepUpShortfall},
-    unit::{CustomerTokenRequest, Phone, TokenProof, UnitError},
+    step_up::{BoundFactors, KycRecord, StepUpShortfall},
+    unit::{CustomerTokenRequest, TokenProof, UnitError},
 };
 use time::OffsetDateTime;
 
@@ -48,9 +48,6 @@ pub async fn create(
     if by_session {
         caller.session.check_two_factor(config.step_up_max_age, now).map_err(step_up_required)?;
     }
-    if request.verification.is_some() && !caller.session.can_pair_with_unit_sms() {
-        return Err(step_up_required(StepUpShortfall::SingleFactor).into());
-    }
 
     // Unit checks `exp` with no leeway: a JWT it would refuse is the caller's to refresh, not a
     // 401 from Unit on our org-token call.
@@ -65,9 +62,13 @@ pub async fn create(
     let user = caller.check_with_stytch(stytch).await?;
     let customer_id = customer_link::customer_id_of(stytch, unit, &user).await?;
     let customer = customer_link::verified_customer(unit, &user.user_id, &customer_id).await?;
+    let bound = BoundFactors::new(&user, KycRecord::of(&customer));
     if by_session {
-        let bound = BoundFactors::new(&user, customer.phone.as_ref().map(Phone::e164));
         caller.session.check_bound(&bound, config.step_up_max_age, now).map_err(step_up_required)?;
+    }
+    // Unit texts the KYC phone: its code pairs only with a bound factor that is not a phone.
+    if request.verification.is_some() && !caller.session.can_pair_with_unit_sms(&bound) {
+        return Err(step_up_required(StepUpShortfall::UnboundSecondFactor).into());
     }
 
     let expires_in = request.lifetime(config.sensitive_token_max_lifetime);
