@@ -45,6 +45,13 @@ impl BoundFactors {
         Self { kyc_phone, trusted_totp_id, only_verified_totp_is_trusted }
     }
 
+    /// Whether the trusted TOTP is active (verified with its first code) for `user`: an
+    /// authenticator app that can step a session up.
+    pub fn trusted_totp_is_active(&self, user: &User) -> bool {
+        let trusted = self.trusted_totp_id.as_deref();
+        user.totps.iter().any(|totp| totp.verified && Some(totp.totp_id.as_str()) == trusted)
+    }
+
     /// Whether `factor` is one of these.
     pub fn binds(&self, factor: &AuthenticationFactor) -> bool {
         match factor.kind {
@@ -116,6 +123,16 @@ mod tests {
         assert!(
             !BoundFactors::new(&user(serde_json::json!({}), &[("totp-a", true)]), None).only_verified_totp_is_trusted
         );
+    }
+
+    #[test]
+    fn only_a_verified_trusted_totp_is_active() {
+        let trusted = serde_json::json!({ "trusted_totp_id": "totp-a" });
+        let active = |user: User| BoundFactors::new(&user, None).trusted_totp_is_active(&user);
+        assert!(active(user(trusted.clone(), &[("totp-b", true), ("totp-a", true)])));
+        assert!(!active(user(trusted.clone(), &[("totp-a", false)])), "enrolled, never used");
+        assert!(!active(user(trusted, &[("totp-b", true)])));
+        assert!(!active(user(serde_json::json!({}), &[("totp-a", true)])));
     }
 
     #[test]
