@@ -34,11 +34,6 @@ impl CustomerLink {
     }
 }
 
-/// What the Stytch user's metadata says today.
-pub async fn read(stytch: &StytchClient, user_id: &str) -> Result<CustomerLink, ApiError> {
-    Ok(CustomerLink::of(&stytch.get_user(user_id).await?.user))
-}
-
 /// Records the application (and the customer, once there is one), with the applicant's phone as
 /// Unit holds it: the KYC phone step-up texts until Unit has a customer (then the customer's
 /// record is the authority). `login_email`, the address the applying session signed in with, is
@@ -71,8 +66,16 @@ pub async fn current_application(
     unit: &UnitClient,
     user_id: &str,
 ) -> Result<Option<Application>, ApiError> {
-    let link = read(stytch, user_id).await?;
-    application_of(stytch, unit, user_id, link).await
+    current_application_of(stytch, unit, &stytch.get_user(user_id).await?.user).await
+}
+
+/// [`current_application`] for a user already read (from `users.get` or `sessions.authenticate`).
+pub async fn current_application_of(
+    stytch: &StytchClient,
+    unit: &UnitClient,
+    user: &User,
+) -> Result<Option<Application>, ApiError> {
+    application_of(stytch, unit, &user.user_id, CustomerLink::of(user)).await
 }
 
 async fn application_of(

@@ -3,7 +3,8 @@
 - Auth: session routes get a fresh Stytch session JWT (two factors, approved application), card routes a fresh
   Unit customer token (`accounts cards cards-write`). Both come from `cargo run -p demo -- fill` against the
   running stack (API_URL, STYTCH_URL), i.e. a new user built through the API itself, and are renewed every
-  4 minutes (a session JWT lives 5).
+  4 minutes (a session JWT lives 5). `/session/*` get none: a refresh takes no bearer (its session token is in the
+  body), and a logout with the shared JWT would end the session every other case uses.
 - Card ids: half of the card-route cases use a real card of that user, so the 200 paths are reached too.
 - Bodies that are not UTF-8 are made UTF-8 first (see before_call: a limit of the local emulator, not the API).
 - Check `no_internal_error`: any 5xx other than the documented upstream ones (502 / 503 / 504) fails.
@@ -53,7 +54,7 @@ def fresh_credentials():
         os.unlink(f.name)
 
 
-@schemathesis.auth(refresh_interval=REFRESH_SECONDS).apply_to(path_regex=r"^/(applications|step-up|token)")
+@schemathesis.auth(refresh_interval=REFRESH_SECONDS).apply_to(path_regex=r"^/(applications|step-up|token|me$)")
 class StytchSession:
     def get(self, case, ctx):
         return fresh_credentials()["session"]

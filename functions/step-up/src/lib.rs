@@ -1,7 +1,12 @@
-//! The `step-up` function: adds a second factor (an SMS code to the phone on the user's Unit KYC
-//! record, the trusted authenticator app, or one of its recovery codes) to the caller's Stytch
-//! session, so that session passes the step-up rule (`stytch_unit_common::step_up`) for sensitive
-//! scopes. Every route needs `Authorization: Bearer <Stytch session JWT>`.
+//! The `step-up` function: the caller's Stytch session and its factors. It adds a second factor
+//! (an SMS code to the phone on the user's Unit KYC record, the trusted authenticator app, or one
+//! of its recovery codes) to the caller's session, so that session passes the step-up rule
+//! (`stytch_unit_common::step_up`) for sensitive scopes; it keeps the session alive past its
+//! 5-minute JWTs, ends it, and tells a frontend where it stands. It holds the Stytch secret (the
+//! factors and sessions) and the Unit one (the KYC phone, the application's status).
+//!
+//! Every route needs `Authorization: Bearer <Stytch session JWT>`, except `POST /session/refresh`
+//! (the session token in the body is its credential) and `POST /session/logout` (either).
 //!
 //! | route | success |
 //! |---|---|
@@ -10,12 +15,19 @@
 //! | `POST /step-up/totp` (stepped-up session) | `201 {totpId, secret, otpauthUri, qrCode, recoveryCodes}` |
 //! | `POST /step-up/totp/authenticate` `{code}` | `200 {sessionJwt, sessionToken?, sessionExpiresAt}` |
 //! | `POST /step-up/recover` `{recoveryCode}` | `200 {sessionJwt, sessionToken?, sessionExpiresAt}` |
+//! | `POST /session/refresh` `{sessionToken, sessionDurationMinutes?}` (no bearer) | `200 {sessionJwt, sessionToken, sessionExpiresAt}` |
+//! | `POST /session/logout` (bearer, or `{sessionToken}`) | `204` |
+//! | `GET /me` | `200 {userId, emails, phones, factors, stepUp, boundFactors, onboarding}` |
 
+pub mod masking;
 pub mod otpauth;
 pub mod routes;
 pub mod validation;
 
-use axum::{Router, routing::post};
+use axum::{
+    Router,
+    routing::{get, post},
+};
 use stytch_unit_common::{http::router, startup::Dependencies};
 
 /// Every (method, path) this function serves, for the infrastructure's route table.
@@ -25,6 +37,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/step-up/sms/send"),
     ("POST", "/step-up/sms/authenticate"),
     ("POST", "/step-up/recover"),
+    ("POST", "/session/refresh"),
+    ("POST", "/session/logout"),
+    ("GET", "/me"),
     ("GET", "/health/step-up"),
 ];
 
@@ -36,6 +51,9 @@ pub fn router(dependencies: Dependencies) -> Router {
         .route("/step-up/sms/send", post(routes::sms::send))
         .route("/step-up/sms/authenticate", post(routes::sms::authenticate))
         .route("/step-up/recover", post(routes::totp::recover))
+        .route("/session/refresh", post(routes::session::refresh))
+        .route("/session/logout", post(routes::session::logout))
+        .route("/me", get(routes::me::me))
         .merge(router::health_route("step-up"))
         .with_state(dependencies);
     router::finish(routes, &api)

@@ -1,10 +1,12 @@
 //! Bearer credentials as axum extractors.
 //!
 //! [`StytchSession`]: the caller's Stytch session JWT, verified locally; the verified `sub` is the
-//! only place a handler may learn who the caller is. [`UnitCustomerToken`]: a Unit customer
-//! token, passed through to Unit untouched (Unit decides what it may do).
+//! only place a handler may learn who the caller is. As `Option<StytchSession>`, for a route that
+//! takes another credential instead: `None` only when there is no `Authorization` header at all
+//! (one that is there must verify). [`UnitCustomerToken`]: a Unit customer token, passed through
+//! to Unit untouched (Unit decides what it may do).
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::{header::AUTHORIZATION, request::Parts};
 use secrecy::SecretString;
 
@@ -67,6 +69,20 @@ impl FromRequestParts<Dependencies> for StytchSession {
         })?;
         tracing::Span::current().record("user_id", session.user_id.as_str());
         Ok(Self { session, jwt })
+    }
+}
+
+impl OptionalFromRequestParts<Dependencies> for StytchSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        dependencies: &Dependencies,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        if !parts.headers.contains_key(AUTHORIZATION) {
+            return Ok(None);
+        }
+        <Self as FromRequestParts<Dependencies>>::from_request_parts(parts, dependencies).await.map(Some)
     }
 }
 

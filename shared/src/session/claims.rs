@@ -50,35 +50,46 @@ pub struct AuthenticationFactor {
     pub other: BTreeMap<String, serde_json::Value>,
 }
 
-/// Stytch's factor `type`. Types Stytch adds later are kept as [`FactorType::Other`], not refused.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "String")]
-pub enum FactorType {
-    MagicLink,
-    Otp,
-    EmailOtp,
-    Oauth,
-    Totp,
-    Webauthn,
-    RecoveryCodes,
-    Password,
-    Other(String),
+macro_rules! factor_types {
+    ($($variant:ident => $wire:literal,)*) => {
+        /// Stytch's factor `type`. Types Stytch adds later are kept as [`FactorType::Other`], not refused.
+        #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+        #[serde(from = "String")]
+        pub enum FactorType {
+            $($variant,)*
+            Other(String),
+        }
+
+        impl From<String> for FactorType {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    $($wire => FactorType::$variant,)*
+                    _ => FactorType::Other(value),
+                }
+            }
+        }
+
+        impl FactorType {
+            /// Stytch's name for the type.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(FactorType::$variant => $wire,)*
+                    FactorType::Other(other) => other,
+                }
+            }
+        }
+    };
 }
 
-impl From<String> for FactorType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "magic_link" => FactorType::MagicLink,
-            "otp" => FactorType::Otp,
-            "email_otp" => FactorType::EmailOtp,
-            "oauth" => FactorType::Oauth,
-            "totp" => FactorType::Totp,
-            "webauthn" => FactorType::Webauthn,
-            "recovery_codes" => FactorType::RecoveryCodes,
-            "password" => FactorType::Password,
-            _ => FactorType::Other(value),
-        }
-    }
+factor_types! {
+    MagicLink => "magic_link",
+    Otp => "otp",
+    EmailOtp => "email_otp",
+    Oauth => "oauth",
+    Totp => "totp",
+    Webauthn => "webauthn",
+    RecoveryCodes => "recovery_codes",
+    Password => "password",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

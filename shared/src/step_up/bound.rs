@@ -72,6 +72,13 @@ impl BoundFactors {
         Self { kyc_phone: kyc.phone, emails, trusted_totp_id, only_verified_totp_is_trusted }
     }
 
+    /// Whether the trusted TOTP is active (verified with its first code) for `user`: an
+    /// authenticator app that can step a session up.
+    pub fn trusted_totp_is_active(&self, user: &User) -> bool {
+        let trusted = self.trusted_totp_id.as_deref();
+        user.totps.iter().any(|totp| totp.verified && Some(totp.totp_id.as_str()) == trusted)
+    }
+
     /// Whether `factor` is a bound second factor: an SMS to the KYC phone (not WhatsApp: an account
     /// there can outlive the number's owner), the trusted TOTP, or its recovery codes.
     pub fn binds(&self, factor: &AuthenticationFactor) -> bool {
@@ -167,6 +174,16 @@ mod tests {
         let kyc = KycRecord { phone: None, email: Some("Ada.Work@Example.com".into()) };
         let bound = BoundFactors::new(&user(metadata, &[]), kyc);
         assert_eq!(bound.emails, ["ada.work@example.com", "ada@example.com"]);
+    }
+
+    #[test]
+    fn only_a_verified_trusted_totp_is_active() {
+        let trusted = serde_json::json!({ "trusted_totp_id": "totp-a" });
+        let active = |user: User| BoundFactors::new(&user, KycRecord::default()).trusted_totp_is_active(&user);
+        assert!(active(user(trusted.clone(), &[("totp-b", true), ("totp-a", true)])));
+        assert!(!active(user(trusted.clone(), &[("totp-a", false)])), "enrolled, never used");
+        assert!(!active(user(trusted, &[("totp-b", true)])));
+        assert!(!active(user(serde_json::json!({}), &[("totp-a", true)])));
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl VerifiedSession {
     /// than `max_age` before `now` sits beside a factor of another category. Necessary, not
     /// sufficient: [`check_bound`](Self::check_bound) decides.
     pub fn check_two_factor(&self, max_age: Duration, now: OffsetDateTime) -> Result<(), StepUpShortfall> {
-        self.find_second_factor(max_age, now, |_| true, |_| true)
+        self.freshest_second_factor(max_age, now, |_| true, |_| true).map(|_| ())
     }
 
     /// The whole rule: as [`check_two_factor`](Self::check_two_factor), with a second factor that
@@ -78,7 +78,24 @@ impl VerifiedSession {
         max_age: Duration,
         now: OffsetDateTime,
     ) -> Result<(), StepUpShortfall> {
-        self.find_second_factor(max_age, now, |factor| bound.binds(factor), |factor| bound.binds_beside(factor))
+        self.passes_until(bound, max_age, now).map(|_| ())
+    }
+
+    /// [`check_bound`](Self::check_bound), saying until when the session passes: the freshest
+    /// qualifying second factor's `last_authenticated_at` (at most `now`) plus `max_age`.
+    pub fn passes_until(
+        &self,
+        bound: &BoundFactors,
+        max_age: Duration,
+        now: OffsetDateTime,
+    ) -> Result<OffsetDateTime, StepUpShortfall> {
+        let freshest = self.freshest_second_factor(
+            max_age,
+            now,
+            |factor| bound.binds(factor),
+            |factor| bound.binds_beside(factor),
+        )?;
+        Ok(freshest.last_authenticated_at.min(now) + max_age)
     }
 
     /// Whether Unit's own SMS code may serve as this session's second factor: Unit texts the
@@ -89,13 +106,15 @@ impl VerifiedSession {
         })
     }
 
-    fn find_second_factor(
+    /// The most recently authenticated second factor that qualifies, else why none does.
+    fn freshest_second_factor(
         &self,
         max_age: Duration,
         now: OffsetDateTime,
         is_bound: impl Fn(&AuthenticationFactor) -> bool,
         is_bound_beside: impl Fn(&AuthenticationFactor) -> bool,
-    ) -> Result<(), StepUpShortfall> {
+    ) -> Result<&AuthenticationFactor, StepUpShortfall> {
+        let mut freshest: Option<&AuthenticationFactor> = None;
         let mut shortfall = StepUpShortfall::SingleFactor;
         for (index, second) in self.factors.iter().enumerate() {
             let Some(second_category @ (FactorCategory::Phone | FactorCategory::Dedicated)) = category(second) else {
@@ -121,12 +140,13 @@ impl VerifiedSession {
                 }
                 continue;
             }
-            if is_bound(second) && primaries.iter().any(|primary| is_bound_beside(primary)) {
-                return Ok(());
+            if !(is_bound(second) && primaries.iter().any(|primary| is_bound_beside(primary))) {
+                shortfall = StepUpShortfall::UnboundSecondFactor;
+            } else if freshest.is_none_or(|best| second.last_authenticated_at > best.last_authenticated_at) {
+                freshest = Some(second);
             }
-            shortfall = StepUpShortfall::UnboundSecondFactor;
         }
-        Err(shortfall)
+        freshest.ok_or(shortfall)
     }
 }
 
@@ -288,6 +308,21 @@ mod tests {
         assert_eq!(s.check_bound(&bound(), FIVE_MINUTES, NOW), Err(StepUpShortfall::SingleFactor));
         let password = session(vec![factor("password", "knowledge", 60), totp("totp-trusted", 0)]);
         assert_eq!(password.check_bound(&bound(), FIVE_MINUTES, NOW), Err(StepUpShortfall::SingleFactor));
+    }
+
+    #[test]
+    fn a_passing_session_passes_until_its_freshest_bound_second_factor_is_too_old() {
+        let until = |factors| session(factors).passes_until(&bound(), FIVE_MINUTES, NOW);
+        let seconds = time::Duration::seconds;
+        assert_eq!(
+            until(vec![magic_link(3_000), sms(KYC_PHONE, 200), totp("totp-trusted", 10)]),
+            Ok(NOW + seconds(290))
+        );
+        // A fresher factor that is not bound does not lengthen it.
+        assert_eq!(until(vec![magic_link(60), sms(KYC_PHONE, 200), totp("totp-rogue", 1)]), Ok(NOW + seconds(100)));
+        // A factor dated a little in the future (clock skew) counts from now.
+        assert_eq!(until(vec![magic_link(60), sms(KYC_PHONE, -30)]), Ok(NOW + seconds(300)));
+        assert_eq!(until(vec![magic_link(60), sms(KYC_PHONE, 301)]), Err(StepUpShortfall::StaleSecondFactor));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! | `{{PHONE_NUMBER}}` | a fresh phone number (E.164) |
 //! | `{{IDEMPOTENCY_KEY}}` | a fresh `Idempotency-Key` |
 //! | `{{STYTCH_SESSION_JWT}}` | the user's session JWT: one factor (email) |
+//! | `{{STYTCH_SESSION_TOKEN}}` | the session token of that same session (for `POST /session/refresh` and logout) |
 //! | `{{STYTCH_SESSION_JWT_APPLIED}}` | the same, after an approved application (a Unit customer exists) |
 //! | `{{STYTCH_SESSION_JWT_2FA}}` | approved application, and the SMS to its phone added as second factor just now |
 //! | `{{TOTP_CODE}}` / `{{WRONG_TOTP_CODE}}` | after that step-up the user enrolled a TOTP (not yet used): its current code / a wrong one |
@@ -37,6 +38,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "PHONE_NUMBER",
     "IDEMPOTENCY_KEY",
     "STYTCH_SESSION_JWT",
+    "STYTCH_SESSION_TOKEN",
     "STYTCH_SESSION_JWT_APPLIED",
     "STYTCH_SESSION_JWT_2FA",
     "TOTP_CODE",
@@ -83,7 +85,7 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
         values.insert("MAGIC_LINK_TOKEN", user.outbox_token(&email).await?);
     }
     let signs_in = names.iter().any(|n| {
-        n.starts_with("STYTCH_SESSION_JWT")
+        n.starts_with("STYTCH_SESSION_")
             || n.starts_with("UNIT_")
             || n.ends_with("_CODE")
             || n.ends_with("CARD_ID")
@@ -157,6 +159,9 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
         values.insert("STYTCH_SESSION_JWT", jwt.clone());
         values.insert("STYTCH_SESSION_JWT_APPLIED", jwt.clone());
     }
+    if let Some(token) = &user.session_token {
+        values.insert("STYTCH_SESSION_TOKEN", token.clone());
+    }
     if let Some(jwt) = &user.two_factor_jwt {
         values.insert("STYTCH_SESSION_JWT_2FA", jwt.clone());
     }
@@ -181,6 +186,8 @@ struct User<'a, A> {
     /// The phone on the application: the one SMS step-up texts.
     phone: String,
     one_factor_jwt: Option<String>,
+    /// The session token of the session those JWTs belong to.
+    session_token: Option<String>,
     two_factor_jwt: Option<String>,
     totp_secret: Option<String>,
     recovery_codes: Vec<String>,
@@ -194,6 +201,7 @@ impl<'a, A: Api> User<'a, A> {
             email: values::email(),
             phone: values::phone_number(),
             one_factor_jwt: None,
+            session_token: None,
             two_factor_jwt: None,
             totp_secret: None,
             recovery_codes: Vec::new(),
@@ -228,6 +236,7 @@ impl<'a, A: Api> User<'a, A> {
         let token = self.outbox_token(&self.email).await?;
         let reply = self.expect(Call::new("POST", "/signup/authenticate").json(json!({ "token": token })), 200).await?;
         self.one_factor_jwt = Some(reply.text("sessionJwt")?);
+        self.session_token = Some(reply.text("sessionToken")?);
         Ok(())
     }
 

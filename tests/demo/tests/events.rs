@@ -46,7 +46,7 @@ impl Routers {
         let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
         match first {
             "signup" | "applications" => "signup",
-            "step-up" => "step-up",
+            "step-up" | "session" | "me" => "step-up",
             "token" => "token-exchange",
             "cards" => "cards",
             "health" => FUNCTIONS.iter().find(|f| path == format!("/health/{f}")).copied().unwrap_or("unknown"),

@@ -35,7 +35,8 @@ fn route(function: Function, method: &'static str, path: &'static str, body: Opt
 }
 
 /// Every route that takes a Stytch session JWT, each with a body that would make it write upstream
-/// (a Unit application, a TOTP, an SMS, a factor, a Unit token or verification).
+/// (a Unit application, a TOTP, an SMS, a factor, a Unit token or verification, a revoked session)
+/// or read the caller's data (`GET /me`).
 pub fn session_routes() -> Vec<Route> {
     use Function::*;
     vec![
@@ -46,6 +47,9 @@ pub fn session_routes() -> Vec<Route> {
         route(StepUp, "POST", "/step-up/sms/send", Some(json!({}))),
         route(StepUp, "POST", "/step-up/sms/authenticate", Some(json!({ "code": "123456" }))),
         route(StepUp, "POST", "/step-up/recover", Some(json!({ "recoveryCode": "abcd-efgh-ijkl" }))),
+        // The bearer only: with `{sessionToken}` and no bearer it is a public route.
+        route(StepUp, "POST", "/session/logout", None),
+        route(StepUp, "GET", "/me", None),
         route(TokenExchange, "POST", "/token", Some(json!({ "scopes": ["cards", "cards-write"] }))),
         route(TokenExchange, "POST", "/token/verification", Some(json!({}))),
     ]
@@ -64,7 +68,8 @@ pub fn card_routes() -> Vec<Route> {
     ]
 }
 
-/// Routes that take no credential.
+/// Routes that take no bearer (a refresh's credential is the session token in its body: here one
+/// of no session, which Stytch is asked about).
 pub fn public_routes() -> Vec<Route> {
     use Function::*;
     vec![
@@ -74,6 +79,14 @@ pub fn public_routes() -> Vec<Route> {
             "POST",
             "/signup/authenticate",
             Some(json!({ "token": "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94=" })),
+        ),
+        route(
+            StepUp,
+            "POST",
+            "/session/refresh",
+            Some(
+                json!({ "sessionToken": "mZAYn5aLEqKUlZ_Ad9U_fWr38GaAQ1oFAhT8ds245v7Q", "sessionDurationMinutes": 30 }),
+            ),
         ),
     ]
 }

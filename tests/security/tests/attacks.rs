@@ -136,6 +136,31 @@ async fn a_revoked_session_is_refused_once_older_than_the_max_token_age() {
 }
 
 #[tokio::test]
+async fn a_logged_out_session_is_refused_wherever_stytch_is_asked() {
+    let bundle = Bundle::start(&[]).await;
+    let _logs = bundle.capture_logs();
+    let ada = bundle.customer("logout@example.com", &approvable_ssn(5)).await;
+    let logout = bundle.step_up.call("POST", "/session/logout", Some(&ada.stepped_up_jwt), None).await;
+    assert_eq!(logout.status, StatusCode::NO_CONTENT, "{}", logout.text);
+
+    // Its JWTs still verify locally until they expire. Every route that asks Stytch about the
+    // session refuses it; these three only read with the verified subject (SECURITY.md, the
+    // residual window, bounded by the JWT's `exp` and JWT_MAX_TOKEN_AGE_SECONDS).
+    let reads_only = ["/applications", "/applications/current", "/token/verification"];
+    for route in session_routes().iter().filter(|route| !reads_only.contains(&route.path)) {
+        let answer = bundle.call_route(&ada, route).await;
+        if route.path == "/session/logout" {
+            assert_eq!(answer.status, StatusCode::NO_CONTENT, "logging out again: {}", answer.text);
+        } else {
+            answer.assert_problem(401, "session_not_found");
+        }
+    }
+    let refresh = json!({ "sessionToken": ada.user.session_token });
+    bundle.step_up.post("/session/refresh", None, refresh).await.assert_problem(401, "session_not_found");
+    bundle.assert_nothing_leaked();
+}
+
+#[tokio::test]
 async fn sensitive_scopes_need_a_recent_bound_second_factor_beside_another_category() {
     let bundle = Bundle::start(&[]).await;
     let _logs = bundle.capture_logs();
@@ -439,8 +464,12 @@ async fn every_answer_that_carries_a_credential_is_marked_no_store() {
     let stepped_up = bundle.step_up.post("/step-up/totp/authenticate", Some(&jwt), json!({ "code": code })).await;
     let token = bundle.exchange.post("/token", Some(&jwt), json!({ "scopes": ["cards"] })).await;
     let verification = bundle.exchange.post("/token/verification", Some(&jwt), json!({})).await;
+    let refreshed = bundle.step_up.post("/session/refresh", None, json!({ "sessionToken": user.session_token })).await;
+    let me = bundle.step_up.get("/me", Some(&sms_jwt)).await;
     for (name, answer) in [
         ("POST /signup/authenticate", &signed_in),
+        ("POST /session/refresh", &refreshed),
+        ("GET /me", &me),
         ("POST /step-up/sms/authenticate", &by_sms),
         ("POST /step-up/totp", &enrolment),
         ("POST /step-up/totp/authenticate", &stepped_up),

@@ -58,6 +58,8 @@ const FIELD_NAMES: &[&str] = &[
     "ssn",
     "customerId",
     "jwtSubject",
+    "sessionToken",
+    "sessionDurationMinutes",
 ];
 
 /// What a case sends besides the route: a JSON content type unless `headers` name one.
@@ -101,7 +103,7 @@ impl Fixture {
         let card_id = probe.card_id.as_deref().unwrap_or(&self.customer.card_id);
         let path = format!("{}{}", route.path.replace("{cardId}", card_id), probe.suffix);
         let mut request = Request::builder().method(route.method).uri(path);
-        if let Some(bearer) = self.customer.bearer(route) {
+        if let Some(bearer) = self.bearer(route) {
             request = request.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
         }
         let named = |name: &str| probe.headers.iter().any(|(n, _)| n == name);
@@ -117,6 +119,17 @@ impl Fixture {
         let _logs = self.bundle.capture_logs();
         let request = request.body(Body::from(probe.body)).expect("a request");
         self.runtime.block_on(self.bundle.send(route.function, request))
+    }
+
+    /// The customer's credential for `route`; `POST /session/logout` gets a new session of the
+    /// customer's each time instead, or one case ending the session would leave every later case
+    /// on the other routes a 401.
+    fn bearer(&self, route: &Route) -> Option<String> {
+        if route.path == "/session/logout" {
+            let _logs = self.bundle.capture_logs();
+            return Some(self.runtime.block_on(self.bundle.sign_in(&self.customer.user.email)).session_jwt);
+        }
+        self.customer.bearer(route).map(str::to_owned)
     }
 
     fn finish(self) {

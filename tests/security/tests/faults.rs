@@ -24,8 +24,9 @@ use test_support::{
 const TIMEOUT_MS: &str = "300";
 
 /// Routes whose first upstream call spends a one-time proof or sends a message: never repeated.
-/// (The SMS routes read the user and the KYC phone first, enrolling a TOTP checks the session with
-/// Stytch first, and reads and checks are retried.)
+/// (The SMS routes read the user and the KYC phone first, enrolling a TOTP and `GET /me` check the
+/// session with Stytch first, and reads and checks are retried; so are a refresh, which checks the
+/// session, and a logout: revoking twice ends the session once.)
 fn is_single_attempt(route: &Route) -> bool {
     matches!(route.path, "/signup" | "/signup/authenticate" | "/step-up/totp/authenticate" | "/step-up/recover")
 }

@@ -1,5 +1,7 @@
 //! One module per group of routes.
 
+pub mod me;
+pub mod session;
 pub mod sms;
 pub mod totp;
 

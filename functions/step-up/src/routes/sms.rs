@@ -15,7 +15,7 @@ use stytch_unit_common::{
 };
 
 use super::this_session;
-use crate::validation;
+use crate::{masking, validation};
 
 /// The body may be left out. `phoneNumber` is refused with a code that says why.
 #[derive(Deserialize, Default)]
@@ -61,7 +61,7 @@ pub async fn send(
         }
     })?;
     tracing::info!(user_id, phone_id = %sent.phone_id, "SMS code sent to the KYC phone");
-    Ok((StatusCode::ACCEPTED, Json(SendResponse { phone_id: sent.phone_id, phone_number: masked(&phone) })))
+    Ok((StatusCode::ACCEPTED, Json(SendResponse { phone_id: sent.phone_id, phone_number: masking::phone(&phone) })))
 }
 
 #[derive(Deserialize)]
@@ -107,21 +107,4 @@ async fn user_and_kyc_phone(
         detail: "This user has no phone on record yet. Submit an application with POST /applications first.".into(),
     })?;
     Ok((user, phone))
-}
-
-/// `+15555550100` → `********0100`.
-pub fn masked(phone: &str) -> String {
-    let shown = phone.len().saturating_sub(4);
-    format!("{}{}", "*".repeat(shown.min(phone.len())), &phone[shown..])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masking_keeps_the_last_four_digits() {
-        assert_eq!(masked("+15555550100"), "********0100");
-        assert_eq!(masked("+1"), "+1");
-    }
 }

@@ -1,7 +1,8 @@
 //! The step-up router in-process against the local stack (test_support::functions), and the
 //! checks only step-up needs.
 
-#![allow(dead_code)]
+// Each test file uses a part of it.
+#![allow(dead_code, unused_imports)]
 
 use http::StatusCode;
 use serde_json::{Value, json};
