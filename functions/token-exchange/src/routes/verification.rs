@@ -32,8 +32,11 @@ pub async fn create(
 ) -> Result<impl IntoResponse, ApiError> {
     let channel = body.and_then(|ApiJson(body)| body.channel).unwrap_or(VerificationChannel::Sms);
     let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
-    let user_id = caller.session.user_id.as_str();
-    let customer_id = customer_link::customer_id(stytch, unit, user_id).await?;
+    // A revoked session must not make Unit text or call anyone: ask Stytch first (its answer
+    // carries the user, so no users.get).
+    let user = caller.check_with_stytch(stytch).await?;
+    let user_id = user.user_id.as_str();
+    let customer_id = customer_link::customer_id_of(stytch, unit, &user).await?;
     // Unit texts the customer's phone without looking at jwtSubject: the link must hold first.
     customer_link::verified_customer(unit, user_id, &customer_id).await?;
     let token = unit.create_token_verification(&customer_id, channel).await?;
