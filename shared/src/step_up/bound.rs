@@ -111,8 +111,14 @@ impl BoundFactors {
 /// asked about the application when no customer is recorded yet, so a later approval and any change
 /// of phone at Unit since are seen), else what was recorded at submit.
 pub async fn load(stytch: &StytchClient, unit: &UnitClient, user: &User) -> Result<BoundFactors, ApiError> {
-    let kyc = match customer_link::linked_customer_id(stytch, unit, user).await? {
-        Some(customer_id) => KycRecord::of(&customer_link::verified_customer(unit, &user.user_id, &customer_id).await?),
+    let customer_id = customer_link::linked_customer_id(stytch, unit, user).await?;
+    load_for(unit, user, customer_id.as_deref()).await
+}
+
+/// [`load`] for a caller that already knows the user's customer id (or that there is none).
+pub async fn load_for(unit: &UnitClient, user: &User, customer_id: Option<&str>) -> Result<BoundFactors, ApiError> {
+    let kyc = match customer_id {
+        Some(customer_id) => KycRecord::of(&customer_link::verified_customer(unit, &user.user_id, customer_id).await?),
         None => KycRecord { phone: text(&user.trusted_metadata, KYC_PHONE), email: None },
     };
     Ok(BoundFactors::new(user, kyc))

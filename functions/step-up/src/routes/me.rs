@@ -83,8 +83,11 @@ pub async fn me(
 ) -> Result<impl IntoResponse, ApiError> {
     let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
     let user = caller.check_with_stytch(stytch).await?;
-    let (bound, application) =
-        tokio::try_join!(bound::load(stytch, unit, &user), customer_link::current_application_of(stytch, unit, &user))?;
+    // The application first: it names the customer (recording a later approval once), whose record
+    // then gives the bound factors, so Unit is asked about the application only once.
+    let application = customer_link::current_application_of(stytch, unit, &user).await?;
+    let customer_id = application.as_ref().and_then(|application| application.customer_id.as_deref());
+    let bound = bound::load_for(unit, &user, customer_id).await?;
     let max_age = dependencies.config.session.step_up_max_age;
     let until = caller.session.passes_until(&bound, max_age, OffsetDateTime::now_utc()).ok();
     // Unit names the customer on the approved application (and the link then records it).
