@@ -70,7 +70,9 @@ def test_each_route_documents_its_errors_as_problem_json(method, path, operation
 
 def test_problem_schema_is_rfc9457_with_our_members():
     problem = openapi()["components"]["schemas"]["Problem"]
-    assert set(problem["properties"]) == {"type", "title", "status", "detail", "code", "requestId", "errors"}
+    assert set(problem["properties"]) == {
+        "type", "title", "status", "detail", "code", "requestId", "errors", "nextStep", "requiredDocuments"
+    }
     assert set(problem["required"]) == {"type", "title", "status", "code", "requestId"}
     assert resolve(problem["properties"]["errors"]["items"])["required"] == ["field", "reason"]
 

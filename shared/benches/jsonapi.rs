@@ -12,7 +12,7 @@ use serde_json::json;
 use stytch_unit_common::{
     SecretString,
     unit::{
-        Address, FullName, NewIndividualApplication, Phone,
+        Address, ApplicationTags, FullName, NewIndividualApplication, Phone,
         jsonapi::{Document, ListDocument, RequestDocument, relationship},
     },
 };
@@ -56,6 +56,7 @@ fn application() -> NewIndividualApplication {
         ssn: SecretString::from("123456789"),
         jwt_subject: "user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6".into(),
         idempotency_key: "application-user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6".into(),
+        tags: ApplicationTags { stytch_user_id: "user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6".into() },
     }
 }
 

@@ -47,6 +47,9 @@ pub struct ApiConfig {
     /// `REQUEST_DEADLINE_MS`: the most one request may take, every upstream call included (in
     /// Lambda, the invocation's own deadline may end it sooner: see `http::deadline`).
     pub request_deadline: Duration,
+    /// `UNIT_DEPOSIT_PRODUCT`: the deposit product (as named in Unit's dashboard) of the account
+    /// opened for each new customer. Default `checking`.
+    pub deposit_product: String,
 }
 
 #[derive(Debug, Clone)]
@@ -134,6 +137,7 @@ impl Config {
                 session_duration_minutes: env.integer("SESSION_DURATION_MINUTES", 5..=527_040)?.unwrap_or(60) as u32,
                 // Ends before API Gateway's 30 s integration limit, with room to answer.
                 request_deadline: env.millis("REQUEST_DEADLINE_MS", 25_000, 1_000..=29_000)?,
+                deposit_product: env.deposit_product("UNIT_DEPOSIT_PRODUCT")?,
             },
             log_level: env.log_level("LOG_LEVEL")?,
         })
@@ -159,6 +163,23 @@ struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
 impl Env<'_> {
     fn get(&self, name: &str) -> Option<String> {
         (self.0)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    /// A product name as Unit's dashboard spells them: letters, digits, `-` and `_`, at most 255.
+    fn deposit_product(&self, name: &'static str) -> Result<String, ConfigError> {
+        let Some(product) = self.get(name) else {
+            return Ok(crate::unit::DEFAULT_DEPOSIT_PRODUCT.to_owned());
+        };
+        let valid =
+            product.len() <= 255 && product.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if valid {
+            Ok(product)
+        } else {
+            Err(ConfigError::Invalid {
+                name,
+                reason: "must be a Unit deposit product name (letters, digits, - and _)".into(),
+            })
+        }
     }
 
     fn secret_id(
@@ -264,6 +285,7 @@ mod tests {
         assert_eq!(c.log_level, LevelFilter::INFO);
         assert_eq!(c.api.session_duration_minutes, 60);
         assert_eq!(c.api.request_deadline, Duration::from_secs(25));
+        assert_eq!(c.api.deposit_product, "checking");
         assert!(c.api.cors_allowed_origins.is_empty());
     }
 
@@ -306,6 +328,7 @@ mod tests {
             ("SENSITIVE_TOKEN_MAX_SECONDS", "86401"),
             ("REQUEST_DEADLINE_MS", "30000"),
             ("REQUEST_DEADLINE_MS", "999"),
+            ("UNIT_DEPOSIT_PRODUCT", "checking; drop"),
             ("LOG_LEVEL", "loud"),
         ] {
             let mut vars = base.to_vec();

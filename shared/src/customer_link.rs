@@ -6,21 +6,33 @@
 //! needs the customer) go through here.
 
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
 use crate::{
     http::ApiError,
+    onboarding,
     step_up::bound,
     stytch::{StytchClient, UpdateUser, User},
-    unit::{Application, ApplicationStatus, Customer, UnitClient, UnitError},
+    unit::{Application, Customer, UnitClient, UnitError},
 };
 
 const APPLICATION_ID: &str = "unit_application_id";
+const APPLICATION_STATUS: &str = "unit_application_status";
+/// Earlier applications of a user who applied again after a denial or cancelation, oldest first.
+const PREVIOUS_APPLICATION_IDS: &str = "unit_previous_application_ids";
 const CUSTOMER_ID: &str = "unit_customer_id";
+const ACCOUNT_ID: &str = "unit_account_id";
+
+/// Namespace of the per-customer deposit account idempotency keys (a fixed, random UUID).
+const ACCOUNT_KEY_NAMESPACE: Uuid = Uuid::from_u128(0x2d8e_51c4_7a0b_4f39_9e62_b3f1_c84d_0a75);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerLink {
     pub application_id: Option<String>,
+    pub application_status: Option<String>,
+    pub previous_application_ids: Vec<String>,
     pub customer_id: Option<String>,
+    pub account_id: Option<String>,
 }
 
 impl CustomerLink {
@@ -30,25 +42,55 @@ impl CustomerLink {
 
     fn from_metadata(metadata: &Map<String, Value>) -> Self {
         let text = |key: &str| metadata.get(key).and_then(Value::as_str).map(str::to_owned);
-        Self { application_id: text(APPLICATION_ID), customer_id: text(CUSTOMER_ID) }
+        let previous = metadata
+            .get(PREVIOUS_APPLICATION_IDS)
+            .and_then(Value::as_array)
+            .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default();
+        Self {
+            application_id: text(APPLICATION_ID),
+            application_status: text(APPLICATION_STATUS),
+            previous_application_ids: previous,
+            customer_id: text(CUSTOMER_ID),
+            account_id: text(ACCOUNT_ID),
+        }
     }
 }
 
-/// Records the application (and the customer, once there is one), with the applicant's phone as
-/// Unit holds it: the KYC phone step-up texts until Unit has a customer (then the customer's
-/// record is the authority). `login_email`, the address the applying session signed in with, is
-/// recorded as a bound email (step-up's other factor). Only our keys are written; Stytch merges
-/// them into whatever else the metadata holds.
+/// The one idempotency key of a customer's deposit account: concurrent triggers (a webhook and a
+/// read that both saw the approval) open one account, and a failed attempt is retried safely.
+pub fn account_idempotency_key(customer_id: &str) -> String {
+    Uuid::new_v5(&ACCOUNT_KEY_NAMESPACE, format!("unit-deposit-account:{customer_id}").as_bytes()).to_string()
+}
+
+/// Records the application, its status and (once there is one) the customer with its deposit
+/// account, which is opened here the first time a customer is seen: Unit opens none on approval.
+/// The applicant's phone is recorded as Unit holds it: the KYC phone step-up texts until Unit has a
+/// customer (then the customer's record is the authority). `login_email`, the address the applying
+/// session signed in with, is recorded as a bound email (step-up's other factor). Only our keys are
+/// written; Stytch merges them into whatever else the metadata holds. `previous` is the user's
+/// earlier attempts (kept when a denied applicant applies again).
 pub async fn record(
     stytch: &StytchClient,
+    unit: &UnitClient,
     user_id: &str,
     application: &Application,
+    previous: &[String],
     login_email: Option<&str>,
 ) -> Result<CustomerLink, ApiError> {
     let mut metadata = Map::new();
     metadata.insert(APPLICATION_ID.into(), Value::String(application.id.clone()));
+    metadata.insert(APPLICATION_STATUS.into(), Value::String(application.status.as_str().to_owned()));
+    if !previous.is_empty() {
+        metadata.insert(PREVIOUS_APPLICATION_IDS.into(), previous.iter().cloned().map(Value::String).collect());
+    }
+    let mut account_id = None;
     if let Some(customer_id) = &application.customer_id {
         metadata.insert(CUSTOMER_ID.into(), Value::String(customer_id.clone()));
+        let account = unit.open_deposit_account(customer_id, &account_idempotency_key(customer_id)).await?;
+        tracing::info!(user_id, customer_id, account_id = %account.id, "deposit account open");
+        metadata.insert(ACCOUNT_ID.into(), Value::String(account.id.clone()));
+        account_id = Some(account.id);
     }
     if let Some(phone) = &application.phone {
         bound::record_kyc_phone(&mut metadata, phone);
@@ -57,7 +99,13 @@ pub async fn record(
         bound::record_login_email(&mut metadata, email);
     }
     stytch.update_user(user_id, &UpdateUser { trusted_metadata: Some(metadata), untrusted_metadata: None }).await?;
-    Ok(CustomerLink { application_id: Some(application.id.clone()), customer_id: application.customer_id.clone() })
+    Ok(CustomerLink {
+        application_id: Some(application.id.clone()),
+        application_status: Some(application.status.as_str().to_owned()),
+        previous_application_ids: previous.to_vec(),
+        customer_id: application.customer_id.clone(),
+        account_id,
+    })
 }
 
 /// The user's application as Unit sees it now, recording the customer id if it was just approved.
@@ -93,8 +141,12 @@ async fn application_of(
         tracing::error!(application_id, "application in trusted metadata has another jwtSubject");
         return Err(ApiError::internal("customer link points at another user's application"));
     }
-    if application.customer_id.is_some() && link.customer_id != application.customer_id {
-        record(stytch, user_id, &application, None).await?;
+    // A decision (or a customer) Unit made since we last looked is recorded on the way; a customer
+    // whose account could not be opened last time is retried here.
+    let customer_changed =
+        application.customer_id.is_some() && (link.customer_id != application.customer_id || link.account_id.is_none());
+    if customer_changed || link.application_status.as_deref() != Some(application.status.as_str()) {
+        record(stytch, unit, user_id, &application, &link.previous_application_ids, None).await?;
     }
     Ok(Some(application))
 }
@@ -107,39 +159,23 @@ pub async fn linked_customer_id(
     user: &User,
 ) -> Result<Option<String>, ApiError> {
     let link = CustomerLink::of(user);
-    if link.customer_id.is_some() {
+    if link.customer_id.is_some() && link.account_id.is_some() {
         return Ok(link.customer_id);
     }
     Ok(application_of(stytch, unit, &user.user_id, link).await?.and_then(|application| application.customer_id))
 }
 
-/// The Unit customer of this Stytch user, or the reason there is none yet (409).
-pub async fn customer_id(stytch: &StytchClient, unit: &UnitClient, user_id: &str) -> Result<String, ApiError> {
-    customer_id_of(stytch, unit, &stytch.get_user(user_id).await?.user).await
-}
-
-/// [`customer_id`] for a user already read (from `users.get` or `sessions.authenticate`).
+/// The Unit customer (with its deposit account open) of a user read from `users.get` or
+/// `sessions.authenticate`, or where onboarding stands instead (`onboarding::not_ready`).
 pub async fn customer_id_of(stytch: &StytchClient, unit: &UnitClient, user: &User) -> Result<String, ApiError> {
     let link = CustomerLink::of(user);
-    if let Some(customer_id) = link.customer_id {
-        return Ok(customer_id);
+    if let (Some(customer_id), Some(_)) = (&link.customer_id, &link.account_id) {
+        return Ok(customer_id.clone());
     }
     match application_of(stytch, unit, &user.user_id, link).await? {
-        None => Err(ApiError::Conflict {
-            code: "no_application",
-            detail: "This user has no Unit application yet. Submit one with POST /applications.".into(),
-        }),
+        None => Err(onboarding::no_application()),
         Some(Application { customer_id: Some(customer_id), .. }) => Ok(customer_id),
-        Some(Application { status: ApplicationStatus::Denied | ApplicationStatus::Canceled, .. }) => {
-            Err(ApiError::Conflict {
-                code: "application_denied",
-                detail: "The Unit application was not approved.".into(),
-            })
-        }
-        Some(_) => Err(ApiError::Conflict {
-            code: "application_pending",
-            detail: "The Unit application is still under review; there is no customer yet.".into(),
-        }),
+        Some(application) => Err(onboarding::not_ready(unit, &application).await),
     }
 }
 

@@ -3,6 +3,8 @@
 //! - [`config`]: environment variables, parsed once per cold start.
 //! - [`secrets`]: the Stytch and Unit credentials from AWS Secrets Manager, cached.
 //! - [`session`]: local verification of Stytch session JWTs against the project's JWKS.
+//! - [`customer_link`], [`onboarding`]: the Stytch user's Unit application, customer and account, and
+//!   where onboarding stands (one code and next step per application status).
 //! - [`step_up`]: the step-up rule: which second factors count, and which are bound to the user.
 //! - [`http`]: the one error model (RFC 9457 problem+json), request ids, JSON extraction.
 //! - [`telemetry`]: JSON logs for CloudWatch.
@@ -13,6 +15,7 @@ pub mod config;
 pub mod customer_link;
 pub mod http;
 pub mod http_client;
+pub mod onboarding;
 pub mod recovering;
 pub mod secrets;
 pub mod session;

@@ -112,7 +112,9 @@ impl Dependencies {
         );
         let retry = RetryPolicy::new(config.upstream.request_timeout);
         let stytch = secrets.stytch().ok().map(|c| StytchClient::new(http.clone(), c.clone(), retry.clone()));
-        let unit = secrets.unit().ok().map(|c| UnitClient::new(http.clone(), c.clone(), retry));
+        let unit = secrets.unit().ok().map(|c| {
+            UnitClient::new(http.clone(), c.clone(), retry).with_deposit_product(config.api.deposit_product.clone())
+        });
         Ok(Self(Arc::new(DependenciesInner { config, http, secrets, verifier, stytch, unit })))
     }
 }

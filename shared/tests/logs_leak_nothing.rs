@@ -88,6 +88,7 @@ async fn no_credential_or_token_appears_in_any_log_line() {
         magic_link_redirect_url: None,
         session_duration_minutes: 60,
         request_deadline: Duration::from_secs(25),
+        deposit_product: "checking".into(),
     };
     let app = router::finish(
         Router::new().route(

@@ -138,6 +138,7 @@ async fn a_handler_still_running_at_the_deadline_gets_504_request_timeout_with_c
         magic_link_redirect_url: None,
         session_duration_minutes: 60,
         request_deadline: SHORT,
+        deposit_product: "checking".into(),
     };
     let app = router::finish(Router::new().route("/slow", get(std::future::pending::<()>)), &api);
     let request = Request::get("/slow").header(header::ORIGIN, origin).body(Body::empty()).unwrap();

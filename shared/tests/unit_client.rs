@@ -91,6 +91,11 @@ async fn the_whole_customer_journey_through_the_client() {
     assert_eq!(created.status, ApplicationStatus::Approved);
     assert_eq!(created.jwt_subject.as_deref(), Some(user.user_id.as_str()));
     let customer_id = created.customer_id.clone().expect("approved applications have a customer");
+    // Unit opens no account on approval; one key opens one account, however often it is sent.
+    let account = unit.open_deposit_account(&customer_id, "account-key-1").await.unwrap();
+    let again = unit.open_deposit_account(&customer_id, "account-key-1").await.unwrap();
+    assert_eq!((account.kind.as_str(), &again.id), ("depositAccount", &account.id));
+    assert_eq!(account.customer_id.as_deref(), Some(customer_id.as_str()));
     assert_eq!(unit.create_application(&new).await.unwrap().id, created.id, "same key, same application");
     assert_eq!(unit.get_application(&created.id).await.unwrap(), created);
 
@@ -181,6 +186,7 @@ async fn faults_are_retried_when_safe_and_surfaced_otherwise() {
     let unit = unit_client(&stack).await;
     let created = unit.create_application(&application("user-test-faults", "app-faults")).await.unwrap();
     let customer_id = created.customer_id.unwrap();
+    unit.open_deposit_account(&customer_id, "account-key-faults").await.unwrap();
 
     // A 503 on a read is retried.
     inject_fault(&stack, json!({"method": "GET", "path": "/applications", "count": 1, "status": 503})).await;

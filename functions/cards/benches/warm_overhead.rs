@@ -109,9 +109,8 @@ async fn measure(deps: &Dependencies, stack: &LocalStack) -> Value {
         .await
         .unwrap();
     let customer_id = application.customer_id.clone().expect("approved");
-    customer_link::record(exchange_deps.stytch().unwrap(), &user.user_id, &application, Some("bench@example.com"))
-        .await
-        .unwrap();
+    let (stytch, unit) = (exchange_deps.stytch().unwrap(), exchange_deps.unit().unwrap());
+    customer_link::record(stytch, unit, &user.user_id, &application, &[], Some("bench@example.com")).await.unwrap();
     let jwt = stack.step_up_sms(&user, &applicant_phone("123456789").e164()).await;
     let token_body = json!({ "scopes": SCOPES });
     let (status, body) = call(&exchange, "POST", "/token", &jwt, Some(token_body.clone())).await;

@@ -4,15 +4,18 @@
 //! |---|---|---|
 //! | `POST /signup` `{email}` | none | `202 {"status":"sent"}`, the same for new and known addresses |
 //! | `POST /signup/authenticate` `{token}` | none | `200 {userId, sessionJwt, sessionToken, sessionExpiresAt}` |
-//! | `POST /applications` | Stytch session | `201 {applicationId, status, customerId?}`; `200` if one exists |
-//! | `GET /applications/current` | Stytch session | `200 {applicationId, status, customerId?}` |
+//! | `POST /applications` | Stytch session | `201 {applicationId, status, customerId?, code?, nextStep}`; `200` if a live one exists |
+//! | `GET /applications/current` | Stytch session | `200 {applicationId, status, customerId?, code?, nextStep, requiredDocuments?}` |
+//! | `GET /applications/current/documents` | Stytch session | `200 {requiredDocuments}` |
+//! | `PUT /applications/current/documents/{documentId}` | Stytch session | `200 {documentId, documentType, status}` |
 
 pub mod routes;
 pub mod validation;
 
 use axum::{
     Router,
-    routing::{get, post},
+    extract::DefaultBodyLimit,
+    routing::{get, post, put},
 };
 use stytch_unit_common::{http::router, startup::Dependencies};
 
@@ -22,6 +25,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/signup/authenticate"),
     ("POST", "/applications"),
     ("GET", "/applications/current"),
+    ("GET", "/applications/current/documents"),
+    ("PUT", "/applications/current/documents/{documentId}"),
     ("GET", "/health/signup"),
 ];
 
@@ -32,6 +37,11 @@ pub fn router(dependencies: Dependencies) -> Router {
         .route("/signup/authenticate", post(routes::signup::authenticate))
         .route("/applications", post(routes::applications::submit))
         .route("/applications/current", get(routes::applications::current))
+        .route("/applications/current/documents", get(routes::documents::list))
+        .route(
+            "/applications/current/documents/{document_id}",
+            put(routes::documents::upload).layer(DefaultBodyLimit::max(routes::documents::MAX_DOCUMENT_BYTES)),
+        )
         .merge(router::health_route("signup"))
         .with_state(dependencies);
     router::finish(routes, &api)

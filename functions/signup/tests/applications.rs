@@ -1,5 +1,5 @@
 //! `POST /applications` and `GET /applications/current` through the real router, against the
-//! sandbox (Unit decides by the SSN's last four digits: 0001 Pending, else Approved).
+//! sandbox (see tests/sandbox/src/unit/decision.rs: an SSN ending in 9001 stays Pending).
 
 mod common;
 
@@ -54,7 +54,7 @@ async fn an_approved_application_is_linked_to_the_stytch_user_once() {
     assert_eq!(current.status, StatusCode::OK);
     assert_eq!(
         current.body,
-        json!({ "applicationId": application_id, "status": "Approved", "customerId": customer_id })
+        json!({ "applicationId": application_id, "status": "Approved", "customerId": customer_id, "nextStep": "none" })
     );
 }
 
@@ -64,14 +64,17 @@ async fn a_pending_application_gets_its_customer_once_approved() {
     let user = api.stack.sign_in("mary@example.com").await;
     let jwt = Some(user.session_jwt.as_str());
 
-    let answer = api.post("/applications", jwt, application("123-45-0001")).await;
+    let answer = api.post("/applications", jwt, application("123-45-9001")).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     assert_eq!(answer.body["status"], "Pending");
     assert!(answer.body.get("customerId").is_none());
     let application_id = answer.body["applicationId"].as_str().unwrap().to_owned();
 
     let current = api.get("/applications/current", jwt).await;
-    assert_eq!(current.body, json!({ "applicationId": application_id, "status": "Pending" }));
+    assert_eq!(
+        current.body,
+        json!({ "applicationId": application_id, "status": "Pending", "code": "application_pending", "nextStep": "wait" })
+    );
 
     api.stack.unit_org(Method::POST, &format!("/sandbox/applications/{application_id}/approve")).await;
     let current = api.get("/applications/current", jwt).await;

@@ -98,10 +98,10 @@ async fn a_stale_second_factor_does_not_pass() {
 async fn an_application_under_review_links_no_customer_yet() {
     let api = common::start(&[]).await;
     let user = api.stack.sign_in("hedy@example.com").await;
-    api.apply(&user.user_id, "712370001").await;
+    api.apply(&user.user_id, "712379001").await;
     let body = me(&api, &user.session_jwt).await;
     assert_eq!(body["onboarding"], json!({ "applicationStatus": "Pending", "customerLinked": false }));
-    assert_eq!(body["boundFactors"]["kycPhone"], masked(&test_support::functions::applicant_phone("712370001").e164()));
+    assert_eq!(body["boundFactors"]["kycPhone"], masked(&test_support::functions::applicant_phone("712379001").e164()));
 }
 
 #[tokio::test]

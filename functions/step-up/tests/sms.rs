@@ -108,7 +108,7 @@ async fn the_unit_customer_record_is_the_authority_for_the_phone() {
 async fn an_approval_that_came_later_and_a_phone_changed_since_are_seen() {
     let api = common::start(&[]).await;
     let user = api.stack.sign_in("joan@example.com").await;
-    let application = api.apply(&user.user_id, "712350001").await;
+    let application = api.apply(&user.user_id, "712359001").await;
     assert!(application.customer_id.is_none(), "pending");
     let stack = &api.stack;
     let unit = |method: Method, path: String, body: serde_json::Value| {
@@ -129,7 +129,7 @@ async fn an_approval_that_came_later_and_a_phone_changed_since_are_seen() {
 
     let stepped_up = common::sms_step_up(&api, &user.session_jwt, "+15555558888").await;
     assert!(is_stepped_up(&api, &stepped_up).await);
-    let old_phone = test_support::functions::applicant_phone("712350001").e164();
+    let old_phone = test_support::functions::applicant_phone("712359001").e164();
     assert!(stack.outbox(&stack.sandbox.stytch_url, &old_phone).await.is_empty(), "the old phone got nothing");
 }
 

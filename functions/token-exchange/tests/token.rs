@@ -87,12 +87,14 @@ async fn no_customer_yet_is_a_clear_409() {
     let h = common::start(&[]).await;
     let unit_url = h.stack.sandbox.unit_url.clone();
     let user = h.stack.sign_in("grace@example.com").await;
+    // One status per code across the API: no_application is 404 here as on GET /applications/current.
     let Answer { status, body, .. } = token(&h, &user.session_jwt, json!({ "scopes": ["cards"] })).await;
-    assert_problem(status, &body, 409, "no_application");
+    assert_problem(status, &body, 404, "no_application");
 
-    let pending = h.apply(&user.user_id, "123450001").await;
+    let pending = h.apply(&user.user_id, "123459001").await;
     let Answer { status, body, .. } = token(&h, &user.session_jwt, json!({ "scopes": ["cards"] })).await;
     assert_problem(status, &body, 409, "application_pending");
+    assert_eq!(body["nextStep"], "wait");
     let Answer { status, body, .. } = h.call("POST", "/token/verification", Some(&user.session_jwt), None).await;
     assert_problem(status, &body, 409, "application_pending");
 
@@ -108,9 +110,11 @@ async fn no_customer_yet_is_a_clear_409() {
     assert_eq!(approved.status(), 200);
     let Answer { status, body, .. } = token(&h, &user.session_jwt, json!({ "scopes": ["cards"] })).await;
     assert_eq!(status, 200, "{body}");
+    let metadata = &h.stack.stytch_user(&user.user_id).await["trusted_metadata"];
+    assert!(metadata["unit_account_id"].is_string(), "the approval seen by /token opened the account: {metadata}");
 
     let denied_user = h.stack.sign_in("denied@example.com").await;
-    h.apply(&denied_user.user_id, "123450000").await;
+    h.apply(&denied_user.user_id, "123469000").await;
     let Answer { status, body, .. } = token(&h, &denied_user.session_jwt, json!({ "scopes": ["cards"] })).await;
     assert_problem(status, &body, 409, "application_denied");
 }
@@ -246,8 +250,10 @@ async fn unit_refusing_the_session_or_a_foreign_customer_link_never_yields_a_tok
     let mallory = h.stack.sign_in("mallory@example.com").await;
     stytch_unit_common::customer_link::record(
         h.dependencies.stytch().unwrap(),
+        h.dependencies.unit().unwrap(),
         &mallory.user_id,
         &ada_application,
+        &[],
         None,
     )
     .await
@@ -288,4 +294,21 @@ async fn unit_or_stytch_down_is_502_or_504() {
 
     let Answer { status, body, .. } = token(&h, jwt, json!({ "scopes": ["cards"] })).await;
     assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn documents_required_and_denied_say_what_to_do_next() {
+    let h = common::start(&[]).await;
+    let awaiting = h.stack.sign_in("doc@example.com").await;
+    h.apply(&awaiting.user_id, "000000002").await;
+    let Answer { status, body, .. } = token(&h, &awaiting.session_jwt, json!({ "scopes": ["cards"] })).await;
+    assert_problem(status, &body, 409, "documents_required");
+    assert_eq!(body["nextStep"], "upload_documents");
+    assert_eq!(body["requiredDocuments"][0]["documentType"], "AddressVerification");
+
+    let denied = h.stack.sign_in("den@example.com").await;
+    h.apply(&denied.user_id, "123459000").await;
+    let Answer { status, body, .. } = token(&h, &denied.session_jwt, json!({ "scopes": ["cards"] })).await;
+    assert_problem(status, &body, 409, "application_denied");
+    assert_eq!(body["nextStep"], "apply_again");
 }

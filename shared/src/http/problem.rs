@@ -12,6 +12,7 @@ use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
 use super::request_id::RequestId;
+use crate::onboarding::{NextStep, NotReady, RequiredDocument};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
@@ -71,6 +72,10 @@ pub enum ApiError {
     NotFound { code: &'static str, detail: String },
     #[error("conflict: {code}")]
     Conflict { code: &'static str, detail: String },
+    /// The user's Unit application has no customer yet: 409 with the stage's code, `nextStep` and
+    /// any `requiredDocuments` (see `onboarding.rs`).
+    #[error("onboarding not finished: {}", .0.code())]
+    NotReady(Box<NotReady>),
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("request body too large")]
@@ -108,6 +113,11 @@ pub struct Problem {
     pub request_id: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// What the user can do about a `NotReady` (RFC 9457 extension member).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<NextStep>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub required_documents: Vec<RequiredDocument>,
     #[serde(skip)]
     pub retry_after: Option<Duration>,
 }
@@ -125,7 +135,7 @@ impl ApiError {
             ApiError::MissingCredentials | ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::StepUpRequired | ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::NotReady(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -148,6 +158,7 @@ impl ApiError {
             | ApiError::NotFound { code, .. }
             | ApiError::Conflict { code, .. }
             | ApiError::Unavailable { code, .. } => code,
+            ApiError::NotReady(not_ready) => not_ready.code(),
             ApiError::MissingCredentials => "missing_credentials",
             ApiError::StepUpRequired => "step_up_required",
             ApiError::MethodNotAllowed => "method_not_allowed",
@@ -169,6 +180,7 @@ impl ApiError {
             | ApiError::NotFound { detail, .. }
             | ApiError::Conflict { detail, .. } => detail.clone(),
             ApiError::Validation(_) => "One or more fields are invalid; see `errors`.".into(),
+            ApiError::NotReady(not_ready) => not_ready.detail().into(),
             ApiError::MissingCredentials => "Send `Authorization: Bearer <token>` with this request.".into(),
             ApiError::Unauthorized { detail, .. } => (*detail).into(),
             ApiError::StepUpRequired => "This action needs a session with a recent second \
@@ -205,6 +217,14 @@ impl ApiError {
             request_id: request_id.to_string(),
             errors: match self {
                 ApiError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+            next_step: match self {
+                ApiError::NotReady(not_ready) => Some(not_ready.0.next_step),
+                _ => None,
+            },
+            required_documents: match self {
+                ApiError::NotReady(not_ready) => not_ready.0.required_documents.clone(),
                 _ => Vec::new(),
             },
             retry_after: match self {

@@ -1,9 +1,14 @@
-//! `GET /accounts`: a card needs a deposit account.
+//! Deposit accounts: `POST /accounts` (org token: Unit opens none on approval, the integrator
+//! does) and `GET /accounts` (customer token: a card needs a deposit account).
 
 use reqwest::Method;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{UnitCustomerClient, UnitCustomerError, UnitError, jsonapi::ListDocument};
+use super::{
+    UnitClient, UnitCustomerClient, UnitCustomerError, UnitError, checked_id,
+    jsonapi::{Document, ListDocument, RequestDocument, relationship},
+    to_body,
+};
 use crate::{http::UnitCustomerToken, upstream::Idempotency};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +23,36 @@ pub struct Account {
 struct AccountAttributes {
     #[serde(default)]
     status: Option<String>,
+}
+
+/// A `depositAccount` to open for a customer (`createAccount.json#CreateDepositAccount`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NewDepositAccount<'a> {
+    deposit_product: &'a str,
+    idempotency_key: &'a str,
+}
+
+impl UnitClient {
+    /// Opens a deposit account of the configured product for `customer_id`. Safe to retry: the
+    /// idempotency key makes Unit answer a repeat with the account it opened.
+    pub async fn open_deposit_account(&self, customer_id: &str, idempotency_key: &str) -> Result<Account, UnitError> {
+        let customer = relationship("customer", checked_id(customer_id)?);
+        let new = NewDepositAccount { deposit_product: &self.deposit_product, idempotency_key };
+        let body = to_body(
+            &RequestDocument::new("depositAccount", new)
+                .with_relationships(serde_json::json!({ "customer": customer })),
+        );
+        let document: Document<AccountAttributes> =
+            self.call(Method::POST, "/accounts", &[], Some(body), Idempotency::Safe).await?;
+        let customer_id = document.data.related_id("customer");
+        Ok(Account {
+            id: document.data.id.ok_or(UnitError::UnexpectedBody { status: 201 })?,
+            kind: document.data.kind,
+            status: document.data.attributes.status,
+            customer_id,
+        })
+    }
 }
 
 impl UnitCustomerClient {

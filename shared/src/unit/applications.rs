@@ -56,6 +56,15 @@ pub struct NewIndividualApplication {
     pub ssn: SecretString,
     pub jwt_subject: String,
     pub idempotency_key: String,
+    pub tags: ApplicationTags,
+}
+
+/// Unit `tags` on the application (Unit copies an application's tags to its customer): the Stytch
+/// user id, so that an operator in Unit's dashboard can find the user.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationTags {
+    pub stytch_user_id: String,
 }
 
 fn expose<S: Serializer>(secret: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {

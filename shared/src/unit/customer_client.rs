@@ -14,7 +14,7 @@ use url::Url;
 
 use super::{
     UnitCustomerError,
-    transport::{Call, Transport, read_response},
+    transport::{Body, Call, Transport, read_response},
 };
 use crate::{
     http::UnitCustomerToken,
@@ -42,7 +42,7 @@ impl UnitCustomerClient {
         body: Option<Vec<u8>>,
         idempotency: Idempotency,
     ) -> Result<T, UnitCustomerError> {
-        let call = Call { method, path, query, body, idempotency };
+        let call = Call { method, path, query, body: body.map(Body::JsonApi), idempotency };
         let answer = async {
             let response = self.transport.send(&self.base_url, token.0.expose_secret(), &call).await?;
             read_response(response).await

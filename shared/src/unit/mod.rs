@@ -13,6 +13,7 @@ mod applications;
 mod cards;
 mod customer_client;
 mod customers;
+mod documents;
 mod error;
 pub mod jsonapi;
 mod org_client;
@@ -20,18 +21,25 @@ mod tokens;
 mod transport;
 
 pub use accounts::Account;
-pub use applications::{Address, Application, ApplicationStatus, FullName, NewIndividualApplication, Phone};
+pub use applications::{
+    Address, Application, ApplicationStatus, ApplicationTags, FullName, NewIndividualApplication, Phone,
+};
 pub use cards::{Card, CardList, NewDebitCard, Page};
 pub use customer_client::UnitCustomerClient;
 pub use customers::Customer;
+pub use documents::{ApplicationDocument, DocumentFileType, DocumentSide};
 pub use error::{UnitCustomerError, UnitError, UnitErrorItem};
-pub use org_client::UnitClient;
+pub use org_client::{DEFAULT_DEPOSIT_PRODUCT, UnitClient};
 pub use tokens::{CustomerToken, CustomerTokenRequest, TokenProof, VerificationChannel};
 
-/// Unit ids are positive integers as strings. Anything else never reaches a URL path.
+/// Unit ids are positive integers as strings (`^[1-9]\\d*$` in Unit's OpenAPI).
+pub fn is_unit_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()) && !id.starts_with('0')
+}
+
+/// Anything that is not a Unit id never reaches a URL path.
 fn checked_id(id: &str) -> Result<&str, UnitError> {
-    let numeric = !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()) && !id.starts_with('0');
-    if numeric { Ok(id) } else { Err(UnitError::InvalidId) }
+    if is_unit_id(id) { Ok(id) } else { Err(UnitError::InvalidId) }
 }
 
 fn to_body(document: &impl serde::Serialize) -> Vec<u8> {

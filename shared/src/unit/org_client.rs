@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::{
     UnitError,
-    transport::{Call, Transport, read_response},
+    transport::{Body, Call, Transport, read_response},
 };
 use crate::{
     secrets::{CachedSecret, UnitCredentials},
@@ -20,15 +20,25 @@ use crate::{
 pub struct UnitClient {
     transport: Transport,
     credentials: Arc<CachedSecret<UnitCredentials>>,
+    /// The org's deposit product for the accounts we open (`UNIT_DEPOSIT_PRODUCT`).
+    pub(super) deposit_product: String,
 }
+
+/// The deposit product Unit's docs use, and every new org's default.
+pub const DEFAULT_DEPOSIT_PRODUCT: &str = "checking";
 
 impl UnitClient {
     pub fn new(http: reqwest::Client, credentials: Arc<CachedSecret<UnitCredentials>>, retry: RetryPolicy) -> Self {
-        Self { transport: Transport::new(http, retry), credentials }
+        Self { transport: Transport::new(http, retry), credentials, deposit_product: DEFAULT_DEPOSIT_PRODUCT.into() }
     }
 
-    /// One call with the org token. A 401 triggers one refetch of the Unit secret (it may have
-    /// been rotated) and, if the token changed, one more try.
+    /// Opens deposit accounts with this product (as named in Unit's dashboard) instead of `checking`.
+    pub fn with_deposit_product(mut self, deposit_product: impl Into<String>) -> Self {
+        self.deposit_product = deposit_product.into();
+        self
+    }
+
+    /// One call with the org token and a JSON:API body (if any).
     pub(super) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -37,7 +47,12 @@ impl UnitClient {
         body: Option<Vec<u8>>,
         idempotency: Idempotency,
     ) -> Result<T, UnitError> {
-        let call = Call { method, path, query, body, idempotency };
+        self.send(Call { method, path, query, body: body.map(Body::JsonApi), idempotency }).await
+    }
+
+    /// One call with the org token. A 401 triggers one refetch of the Unit secret (it may have
+    /// been rotated) and, if the token changed, one more try.
+    pub(super) async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, UnitError> {
         let mut credentials = self.credentials.get().await?;
         let mut rotated = false;
         loop {

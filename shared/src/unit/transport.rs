@@ -17,8 +17,16 @@ pub(super) struct Call<'a> {
     pub method: Method,
     pub path: &'a str,
     pub query: &'a [(&'a str, String)],
-    pub body: Option<Vec<u8>>,
+    pub body: Option<Body>,
     pub idempotency: Idempotency,
+}
+
+/// A request body, already encoded.
+pub(super) enum Body {
+    /// A JSON:API document (every call but file uploads).
+    JsonApi(Vec<u8>),
+    /// `multipart/form-data` with this boundary (application document uploads).
+    Multipart { boundary: String, bytes: Vec<u8> },
 }
 
 /// The pooled HTTP client and the retry policy both clients share.
@@ -44,7 +52,12 @@ impl Transport {
                 .header(http::header::ACCEPT, jsonapi::CONTENT_TYPE)
                 .query(call.query);
             match &call.body {
-                Some(bytes) => request.header(http::header::CONTENT_TYPE, jsonapi::CONTENT_TYPE).body(bytes.clone()),
+                Some(Body::JsonApi(bytes)) => {
+                    request.header(http::header::CONTENT_TYPE, jsonapi::CONTENT_TYPE).body(bytes.clone())
+                }
+                Some(Body::Multipart { boundary, bytes }) => request
+                    .header(http::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+                    .body(bytes.clone()),
                 None => request,
             }
         })

@@ -14,6 +14,7 @@
 //! | `{{STYTCH_SESSION_JWT}}` | the user's session JWT: one factor (email) |
 //! | `{{STYTCH_SESSION_TOKEN}}` | the session token of that same session (for `POST /session/refresh` and logout) |
 //! | `{{STYTCH_SESSION_JWT_APPLIED}}` | the same, after an approved application (a Unit customer exists) |
+//! | `{{STYTCH_SESSION_JWT_AWAITING_DOCUMENTS}}` | the same, after an application awaiting an address document (id `1`) |
 //! | `{{STYTCH_SESSION_JWT_2FA}}` | approved application, and the SMS to its phone added as second factor just now |
 //! | `{{TOTP_CODE}}` / `{{WRONG_TOTP_CODE}}` | after that step-up the user enrolled a TOTP (not yet used): its current code / a wrong one |
 //! | `{{RECOVERY_CODE}}` | the user enrolled and verified a TOTP: one of its recovery codes |
@@ -40,6 +41,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "STYTCH_SESSION_JWT",
     "STYTCH_SESSION_TOKEN",
     "STYTCH_SESSION_JWT_APPLIED",
+    "STYTCH_SESSION_JWT_AWAITING_DOCUMENTS",
     "STYTCH_SESSION_JWT_2FA",
     "TOTP_CODE",
     "WRONG_TOTP_CODE",
@@ -103,7 +105,9 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
             || n.ends_with("_CODE")
     });
     if needs_customer {
-        user.apply().await?;
+        user.apply(&values::approved_ssn()).await?;
+    } else if has("STYTCH_SESSION_JWT_AWAITING_DOCUMENTS") {
+        user.apply(&values::ssn_ending("9003")).await?;
     }
     if has("SMS_CODE") {
         values.insert("SMS_CODE", user.send_sms_code().await?);
@@ -158,6 +162,7 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
     if let Some(jwt) = &user.one_factor_jwt {
         values.insert("STYTCH_SESSION_JWT", jwt.clone());
         values.insert("STYTCH_SESSION_JWT_APPLIED", jwt.clone());
+        values.insert("STYTCH_SESSION_JWT_AWAITING_DOCUMENTS", jwt.clone());
     }
     if let Some(token) = &user.session_token {
         values.insert("STYTCH_SESSION_TOKEN", token.clone());
@@ -240,8 +245,8 @@ impl<'a, A: Api> User<'a, A> {
         Ok(())
     }
 
-    async fn apply(&mut self) -> Result<(), String> {
-        let body = values::application(&self.email, &values::approved_ssn(), &self.phone);
+    async fn apply(&mut self, ssn: &str) -> Result<(), String> {
+        let body = values::application(&self.email, ssn, &self.phone);
         self.expect(Call::new("POST", "/applications").bearer(self.jwt()?).json(body), 201).await?;
         Ok(())
     }

@@ -25,14 +25,20 @@ pub fn email() -> String {
     format!("demo-{:x}@example.com", unique())
 }
 
-/// A 9-digit SSN that the sandbox approves at once (it decides by the last four digits: 0000 denied,
-/// 0001 pending, 0002 pending review, anything else approved).
+/// A 9-digit SSN that the sandbox approves at once (see tests/sandbox/src/unit/decision.rs: Unit's
+/// sandbox SSNs `00000000x`, and the sandbox's own endings `9000`..=`9003`, decide otherwise).
 pub fn approved_ssn() -> String {
     let mut n = unique() % 1_000_000_000;
-    if n % 10_000 <= 2 {
-        n += 3;
+    if n < 10 || (9_000..=9_003).contains(&(n % 10_000)) {
+        n += 10;
     }
     format!("{n:09}")
+}
+
+/// A 9-digit SSN, distinct per call, that the sandbox decides as `ending` says (`9000` denied,
+/// `9001` pending, `9002` pending review, `9003` awaiting an address document).
+pub fn ssn_ending(ending: &str) -> String {
+    format!("{:05}{ending}", unique() % 100_000)
 }
 
 /// A US phone number in E.164 that no other test uses.

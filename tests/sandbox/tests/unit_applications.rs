@@ -1,5 +1,5 @@
-//! Unit side: individual applications, the SSN decision table, sandbox approve/deny, idempotency
-//! and request validation.
+//! Unit side: individual applications, the SSN decision table, sandbox approve/deny, cancel,
+//! documents, opening the deposit account, idempotency and request validation.
 
 mod unit_support;
 
@@ -8,7 +8,7 @@ use serde_json::json;
 use unit_support::{ORG_TOKEN, application_body, approved_ssn, ssn_ending, start};
 
 #[tokio::test]
-async fn an_approved_application_opens_a_customer_and_a_deposit_account() {
+async fn an_approved_application_creates_a_customer_and_no_account() {
     let unit = start().await;
     let reply = unit.apply(&approved_ssn(), Some("user-test-ada")).await;
 
@@ -28,13 +28,10 @@ async fn an_approved_application_opens_a_customer_and_a_deposit_account() {
     assert_eq!(customer.body["data"]["attributes"]["jwtSubject"], "user-test-ada");
     assert_eq!(customer.body["data"]["relationships"]["application"]["data"]["id"], reply.body["data"]["id"]);
 
+    // Unit opens no account on approval: the integrator calls POST /accounts (Unit's OpenAPI
+    // accountPaths.json#/accounts; both official SDKs' tests open it after approval).
     let accounts = unit.get(&format!("/accounts?filter[customerId]={customer_id}"), ORG_TOKEN).await;
-    assert_eq!(accounts.body["meta"]["pagination"]["total"], 1);
-    let account = &accounts.body["data"][0];
-    assert_eq!(account["type"], "depositAccount");
-    assert_eq!(account["attributes"]["status"], "Open");
-    assert_eq!(account["attributes"]["name"], "Ada Lovelace");
-    assert_eq!(account["relationships"]["customer"]["data"]["id"], customer_id);
+    assert_eq!(accounts.body["meta"]["pagination"]["total"], 0);
 
     let fetched = unit.get(&format!("/applications/{}", reply.id()), ORG_TOKEN).await;
     assert_eq!(fetched.status, StatusCode::OK);
@@ -42,9 +39,9 @@ async fn an_approved_application_opens_a_customer_and_a_deposit_account() {
 }
 
 #[tokio::test]
-async fn an_ssn_ending_in_0000_is_denied_without_a_customer() {
+async fn an_ssn_ending_in_9000_is_denied_without_a_customer() {
     let unit = start().await;
-    let reply = unit.apply(&ssn_ending("0000"), None).await;
+    let reply = unit.apply(&ssn_ending("9000"), None).await;
     assert_eq!(reply.body["data"]["attributes"]["status"], "Denied");
     assert!(reply.body["data"]["relationships"].get("customer").is_none());
 
@@ -59,7 +56,7 @@ async fn an_ssn_ending_in_0000_is_denied_without_a_customer() {
 #[tokio::test]
 async fn a_pending_application_waits_for_the_sandbox_approve_endpoint() {
     let unit = start().await;
-    let reply = unit.apply(&ssn_ending("0001"), Some("user-test-pending")).await;
+    let reply = unit.apply(&ssn_ending("9001"), Some("user-test-pending")).await;
     assert_eq!(reply.body["data"]["attributes"]["status"], "Pending");
     assert!(reply.body["data"]["relationships"].get("customer").is_none());
 
@@ -87,7 +84,7 @@ async fn a_pending_application_waits_for_the_sandbox_approve_endpoint() {
 #[tokio::test]
 async fn a_pending_review_application_can_be_denied() {
     let unit = start().await;
-    let reply = unit.apply(&ssn_ending("0002"), None).await;
+    let reply = unit.apply(&ssn_ending("9002"), None).await;
     assert_eq!(reply.body["data"]["attributes"]["status"], "PendingReview");
 
     let deny = unit.post_empty(&format!("/sandbox/applications/{}/deny", reply.id()), ORG_TOKEN).await;
@@ -110,10 +107,8 @@ async fn the_same_idempotency_key_returns_the_same_application() {
 
     let applications = unit.get("/applications", ORG_TOKEN).await;
     assert_eq!(applications.body["meta"]["pagination"]["total"], 1);
-    let accounts = unit.get("/accounts", ORG_TOKEN).await;
-    assert_eq!(accounts.body["meta"]["pagination"]["total"], 1);
 
-    // Without the key, the same SSN is a duplicate application.
+    // Without the key, the same SSN is a duplicate application (when the org refuses duplicates).
     let duplicate = unit.post("/applications", ORG_TOKEN, application_body(&ssn, None, None)).await;
     assert_eq!(duplicate.status, StatusCode::BAD_REQUEST);
     assert_eq!(duplicate.pointers(), ["/data/attributes/ssn"]);
@@ -213,4 +208,123 @@ async fn reset_forgets_everything_and_restarts_ids() {
     assert_eq!(applications.body["meta"]["pagination"]["total"], 0);
     let again = unit.apply(&approved_ssn(), None).await;
     assert_eq!(first.id(), again.id());
+}
+
+#[tokio::test]
+async fn units_documented_sandbox_ssns_decide_as_unit_says() {
+    // Source: Unit's "Sandbox Simulations" page for applications (unit-api.md §9).
+    let unit = start().await;
+    for (ssn, status, document) in [
+        ("000000001", "Denied", None),
+        ("000000002", "AwaitingDocuments", Some("AddressVerification")),
+        ("000000003", "AwaitingDocuments", Some("IdDocument")),
+        ("000000004", "PendingReview", None),
+        ("000000006", "AwaitingDocuments", Some("SocialSecurityCard")),
+    ] {
+        let reply = unit.apply(ssn, None).await;
+        assert_eq!(reply.body["data"]["attributes"]["status"], status, "{ssn}");
+        let documents = unit.get(&format!("/applications/{}/documents", reply.id()), ORG_TOKEN).await;
+        assert_eq!(documents.status, StatusCode::OK);
+        let types: Vec<&str> = documents.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["attributes"]["documentType"].as_str())
+            .collect();
+        assert_eq!(types, document.into_iter().collect::<Vec<_>>(), "{ssn}");
+        if document.is_some() {
+            assert_eq!(reply.body["data"]["relationships"]["documents"]["data"][0]["id"], "1");
+            assert_eq!(documents.body["data"][0]["attributes"]["status"], "Required");
+        }
+    }
+}
+
+/// A multipart upload of a small PDF to `path`.
+async fn upload(unit: &unit_support::Harness, path: &str, file_type: &str) -> unit_support::Reply {
+    let form = reqwest::multipart::Form::new()
+        .text("fileType", file_type.to_owned())
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4 sandbox".to_vec()).file_name("a.pdf"));
+    let response =
+        unit.http.put(format!("{}{path}", unit.url)).bearer_auth(ORG_TOKEN).multipart(form).send().await.unwrap();
+    let status = response.status();
+    let body = response.json().await.unwrap();
+    unit_support::Reply { status, content_type: String::new(), body }
+}
+
+#[tokio::test]
+async fn uploading_every_document_puts_the_application_in_review_then_it_can_be_approved() {
+    let unit = start().await;
+    let id_document = unit.apply("000000003", Some("user-test-docs")).await.id();
+
+    let wrong_type = upload(&unit, &format!("/applications/{id_document}/documents/1/multipart"), "text/plain").await;
+    assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
+    let unknown = upload(&unit, &format!("/applications/{id_document}/documents/9/multipart"), "application/pdf").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    // An IdDocument needs both sides (Node SDK ApplicationDocumentStatus: ReceivedFront/ReceivedBack).
+    let front = upload(&unit, &format!("/applications/{id_document}/documents/1/multipart"), "application/pdf").await;
+    assert_eq!(front.status, StatusCode::OK, "{:#}", front.body);
+    assert_eq!(front.body["data"]["attributes"]["status"], "ReceivedFront");
+    let still = unit.get(&format!("/applications/{id_document}"), ORG_TOKEN).await;
+    assert_eq!(still.body["data"]["attributes"]["status"], "AwaitingDocuments");
+    let back = upload(&unit, &format!("/applications/{id_document}/documents/1/back/multipart"), "image/png").await;
+    assert_eq!(back.body["data"]["attributes"]["status"], "PendingReview");
+    let review = unit.get(&format!("/applications/{id_document}"), ORG_TOKEN).await;
+    assert_eq!(review.body["data"]["attributes"]["status"], "PendingReview");
+
+    let late = upload(&unit, &format!("/applications/{id_document}/documents/1/multipart"), "application/pdf").await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST, "documents are taken only while awaited");
+    let approve = unit.post_empty(&format!("/sandbox/applications/{id_document}/approve"), ORG_TOKEN).await;
+    assert_eq!(approve.body["data"]["attributes"]["status"], "Approved");
+    let documents = unit.get(&format!("/applications/{id_document}/documents"), ORG_TOKEN).await;
+    assert_eq!(documents.body["data"][0]["attributes"]["status"], "Approved");
+}
+
+#[tokio::test]
+async fn an_undecided_application_can_be_canceled_a_decided_one_cannot() {
+    // Source: Unit's OpenAPI applicationPaths.json#/cancelApplication (201, applicationCancel).
+    let unit = start().await;
+    let pending = unit.apply(&ssn_ending("9001"), None).await.id();
+    let cancel = json!({ "data": { "type": "applicationCancel", "attributes": { "reason": "by request" } } });
+    let canceled = unit.post(&format!("/applications/{pending}/cancel"), ORG_TOKEN, cancel.clone()).await;
+    assert_eq!(canceled.status, StatusCode::CREATED, "{:#}", canceled.body);
+    assert_eq!(canceled.body["data"]["attributes"]["status"], "Canceled");
+
+    let approved = unit.apply(&approved_ssn(), None).await.id();
+    let refused = unit.post(&format!("/applications/{approved}/cancel"), ORG_TOKEN, cancel).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.error_code(), "not_supported_for_application_status");
+}
+
+#[tokio::test]
+async fn post_accounts_opens_one_deposit_account_per_idempotency_key() {
+    // Source: Unit's OpenAPI createAccount.json#CreateDepositAccount (depositProduct required).
+    let unit = start().await;
+    let ada = unit.approved_customer("user-test-accounts").await;
+    let first = unit.open_account(&ada.customer_id, Some("open-ada")).await;
+    let again = unit.open_account(&ada.customer_id, Some("open-ada")).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(first.id(), again.id(), "the same key answers with the same account");
+    let account = &first.body["data"];
+    assert_eq!(account["type"], "depositAccount");
+    assert_eq!(account["attributes"]["status"], "Open");
+    assert_eq!(account["attributes"]["depositProduct"], "checking");
+    assert_eq!(account["attributes"]["name"], "Ada Lovelace");
+    assert_eq!(account["relationships"]["customer"]["data"]["id"], ada.customer_id.as_str());
+
+    let with_customer = unit.get(&format!("/accounts/{}?include=customer", first.id()), ORG_TOKEN).await;
+    assert_eq!(with_customer.body["included"][0]["id"], ada.customer_id.as_str());
+
+    let no_product = unit
+        .post(
+            "/accounts",
+            ORG_TOKEN,
+            json!({ "data": { "type": "depositAccount", "attributes": {},
+                "relationships": { "customer": { "data": { "type": "customer", "id": ada.customer_id } } } } }),
+        )
+        .await;
+    assert_eq!(no_product.status, StatusCode::BAD_REQUEST);
+    assert_eq!(no_product.pointers(), ["/data/attributes/depositProduct"]);
+    let nobody = unit.open_account("299999", None).await;
+    assert_eq!(nobody.status, StatusCode::BAD_REQUEST);
 }

@@ -351,7 +351,7 @@ pub fn random_credentials() -> sandbox::SandboxConfig {
 
 /// A 9-digit SSN the sandbox approves at once, distinct for each `n` below 10^8.
 pub fn approvable_ssn(n: u32) -> String {
-    // Leading 7 keeps it 9 digits; the last four never end in 0000..=0002 (Denied/Pending).
+    // Leading 7 keeps it 9 digits; the last four stay in 1000..=8999, never 9000..=9003 (not approved).
     let n = n % 100_000_000;
     let last4 = 1_000 + n % 8_000;
     format!("7{:04}{last4:04}", (n / 8_000) % 10_000)

@@ -21,7 +21,7 @@ use stytch_unit_common::{
     config::{CardsConfig, Config, SecretNeeds},
     customer_link, http_client,
     startup::Dependencies,
-    unit::{Address, Application, FullName, NewIndividualApplication, Phone},
+    unit::{Address, Application, ApplicationTags, FullName, NewIndividualApplication, Phone},
 };
 use tower::ServiceExt;
 
@@ -290,11 +290,18 @@ impl<S> FunctionApi<S> {
 }
 
 impl FunctionApi {
-    /// A Unit application for `subject` decided by the SSN's last four digits (0000 Denied,
-    /// 0001 Pending, else Approved), created with this function's Unit client.
+    /// A Unit application for `subject` decided by the SSN (see `tests/sandbox/src/unit/decision.rs`),
+    /// created with this function's Unit client; once approved, the customer's deposit account is
+    /// opened as onboarding opens it (same call, same idempotency key).
     pub async fn submit_application(&self, subject: &str, ssn: &str) -> Application {
         let unit = self.dependencies.unit().expect("the function has the Unit secret");
-        unit.create_application(&individual_application(subject, ssn)).await.expect("Unit creates the application")
+        let application =
+            unit.create_application(&individual_application(subject, ssn)).await.expect("Unit creates the application");
+        if let Some(customer_id) = &application.customer_id {
+            let key = customer_link::account_idempotency_key(customer_id);
+            unit.open_deposit_account(customer_id, &key).await.expect("Unit opens the deposit account");
+        }
+        application
     }
 
     /// [`submit_application`](Self::submit_application), then recorded in the user's trusted
@@ -305,7 +312,10 @@ impl FunctionApi {
         // As signup does, with the address the user signed in with as the bound email.
         let user = stytch.get_user(user_id).await.expect("the user exists").user;
         let login_email = user.emails.first().map(|email| email.email.as_str());
-        customer_link::record(stytch, user_id, &application, login_email).await.expect("the link is recorded");
+        let unit = self.dependencies.unit().expect("the function has the Unit secret");
+        customer_link::record(stytch, unit, user_id, &application, &[], login_email)
+            .await
+            .expect("the link is recorded");
         application
     }
 }
@@ -388,6 +398,7 @@ pub fn individual_application(subject: &str, ssn: &str) -> NewIndividualApplicat
         ssn: SecretString::from(ssn.to_owned()),
         jwt_subject: subject.into(),
         idempotency_key: format!("application-{subject}"),
+        tags: ApplicationTags { stytch_user_id: subject.into() },
     }
 }
 

@@ -1,4 +1,5 @@
 //! One module per group of routes.
 
 pub mod applications;
+pub mod documents;
 pub mod signup;

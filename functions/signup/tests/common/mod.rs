@@ -1,6 +1,6 @@
 //! The signup router in-process against the local stack (test_support::functions).
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use stytch_unit_common::config::SecretNeeds;
 pub use test_support::functions::{FunctionApi as Api, Side, code, field_errors};

@@ -1,28 +1,73 @@
-//! `depositAccount`: one opened per approved application; `GET /accounts` and `GET /accounts/{id}`.
+//! `depositAccount`: `POST /accounts` (the integrator opens it once the customer exists; Unit opens
+//! no account on approval), `GET /accounts` and `GET /accounts/{id}`.
+//!
+//! Source: Unit's OpenAPI `accountPaths.json#/accounts` and `createAccount.json#CreateDepositAccount`
+//! (`depositProduct` required, `tags`, `idempotencyKey`, relationship `customer`); both official SDKs'
+//! own tests open the account explicitly after approval.
+
+use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::UnitState;
+use super::applications::tags_json;
 use super::auth::Caller;
+use super::body::{self, Expect, JsonBody};
 use super::customers;
+use super::fields;
 use super::ids::parse_id;
-use super::jsonapi::{self, Resource, UnitError};
+use super::jsonapi::{self, Problems, Resource, UnitError};
 use super::pagination::{ListQuery, list_document};
 use super::state::{self, Account, Store};
 
 /// The routing number every sandbox account reports (a syntactically valid 9-digit ABA number).
 const ROUTING_NUMBER: &str = "812345678";
 
-/// The product name Unit's docs use for a checking deposit product.
-const DEPOSIT_PRODUCT: &str = "checking";
+/// The deposit products the sandbox org has. Unit's docs use `checking`; products are configured
+/// per org in Unit's dashboard, so any other name is refused as an unknown product would be.
+const DEPOSIT_PRODUCTS: &[&str] = &["checking", "savings"];
 
-/// Opens an empty, `Open` deposit account for a customer and returns its id.
-pub(crate) fn open_for(store: &mut Store, customer_id: u64) -> u64 {
+const CUSTOMER_TYPES: &[&str] = &["customer", "individualCustomer"];
+
+struct NewAccount {
+    customer_id: String,
+    deposit_product: String,
+    tags: BTreeMap<String, String>,
+    idempotency_key: Option<String>,
+}
+
+/// `POST /accounts` with a `depositAccount`. The same `idempotencyKey` answers with the account it
+/// first opened (Unit keys idempotency per org: the org token is the only caller that may open one).
+pub(crate) async fn create(
+    State(state): State<UnitState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Result<Response, UnitError> {
+    caller.require_scope("accounts-write")?;
+    let data = body::data(
+        &body,
+        &Expect { types: &["depositAccount"], attributes_required: true, relationships_allowed: true },
+    )?;
+    let new = validate(&data.attributes, data.relationships.as_ref())?;
+
+    let mut store = state.store();
+    if let Some(existing) =
+        new.idempotency_key.as_ref().and_then(|key| store.account_keys.get(key)).and_then(|id| store.accounts.get(id))
+    {
+        return Ok(jsonapi::created(render(existing)));
+    }
+    let customer = parse_id(&new.customer_id)
+        .and_then(|id| store.customers.get(&id))
+        .filter(|customer| caller.sees_customer(customer.id))
+        .ok_or_else(|| {
+            UnitError::missing_reference(Resource::Customer, &new.customer_id, "/data/relationships/customer")
+        })?;
+    let (customer_id, name) = (customer.id, customer.applicant.display_name());
+
     let id = store.ids.account();
-    let name = store.customers.get(&customer_id).map(|customer| customer.applicant.display_name()).unwrap_or_default();
     let now = state::now();
     store.accounts.insert(
         id,
@@ -30,13 +75,45 @@ pub(crate) fn open_for(store: &mut Store, customer_id: u64) -> u64 {
             id,
             customer_id,
             name,
+            deposit_product: new.deposit_product,
             // 10 digits, unique per account id.
             account_number: format!("{:010}", 1_000_000_000 + id),
+            tags: new.tags,
             created_at: now,
             updated_at: now,
         },
     );
-    id
+    if let Some(key) = new.idempotency_key {
+        store.account_keys.insert(key, id);
+    }
+    Ok(jsonapi::created(store.accounts.get(&id).map(render).unwrap_or(Value::Null)))
+}
+
+fn validate(
+    attributes: &Map<String, Value>,
+    relationships: Option<&Map<String, Value>>,
+) -> Result<NewAccount, UnitError> {
+    const AT: &str = "/data/attributes";
+    let mut problems = Problems::default();
+    fields::reject_unknown(attributes, &["depositProduct", "tags", "idempotencyKey"], AT, &mut problems);
+    let deposit_product = fields::require(attributes, "depositProduct", AT, &mut problems)
+        .and_then(|v| fields::one_of_strings(v, &format!("{AT}/depositProduct"), DEPOSIT_PRODUCTS, &mut problems));
+    let tags = attributes.get("tags").and_then(|v| fields::tags(v, &format!("{AT}/tags"), &mut problems));
+    let idempotency_key = attributes
+        .get("idempotencyKey")
+        .and_then(|v| fields::idempotency_key(v, &format!("{AT}/idempotencyKey"), &mut problems));
+    let customer_id = body::relationship_id(relationships, "customer", CUSTOMER_TYPES, &mut problems);
+    if customer_id.is_none() && problems.is_empty() {
+        problems.invalid("/data/relationships/customer", "`relationships.customer` is required");
+    }
+    problems.finish()?;
+    match (customer_id, deposit_product) {
+        (Some(customer_id), Some(deposit_product)) => {
+            Ok(NewAccount { customer_id, deposit_product, tags: tags.unwrap_or_default(), idempotency_key })
+        }
+        // Unreachable: every missing required field was recorded as a problem above.
+        _ => Err(UnitError::invalid(AT, "Required attributes are missing")),
+    }
 }
 
 /// `GET /accounts`: the caller's accounts (all of them for the org token), newest first.
@@ -68,16 +145,23 @@ pub(crate) async fn list(State(state): State<UnitState>, caller: Caller, uri: Ur
     Ok(list_document(data, total, page, included))
 }
 
-/// `GET /accounts/{id}`
+/// `GET /accounts/{id}`, with `include=customer` as the list has.
 pub(crate) async fn get_one(
     State(state): State<UnitState>,
     caller: Caller,
     Path(id): Path<String>,
+    uri: Uri,
 ) -> Result<Response, UnitError> {
     caller.require_scope("accounts")?;
+    let query = ListQuery::from_uri(&uri)?;
+    let includes = query.includes(&["customer"])?;
     let store = state.store();
     let account = visible(&store, &caller, &id).ok_or_else(|| not_found(&id))?;
-    Ok(jsonapi::ok(render(account)))
+    if includes.is_empty() {
+        return Ok(jsonapi::ok(render(account)));
+    }
+    let included = related_customers(&store, std::iter::once(account.customer_id));
+    Ok(jsonapi::document(axum::http::StatusCode::OK, json!({ "data": render(account), "included": included })))
 }
 
 /// The account with this id if the caller may see it; else 404 (never 403).
@@ -106,7 +190,7 @@ pub(crate) fn render(account: &Account) -> Value {
             "createdAt": state::rfc3339(account.created_at),
             "updatedAt": state::rfc3339(account.updated_at),
             "name": account.name,
-            "depositProduct": DEPOSIT_PRODUCT,
+            "depositProduct": account.deposit_product,
             "routingNumber": ROUTING_NUMBER,
             "accountNumber": account.account_number,
             "maskedAccountNumber": format!("******{last4}"),
@@ -115,7 +199,7 @@ pub(crate) fn render(account: &Account) -> Value {
             "hold": 0,
             "available": 0,
             "overdraftLimit": 0,
-            "tags": {},
+            "tags": tags_json(&account.tags),
             "status": "Open",
             "isOverdrawnWithinLimit": false,
         },

@@ -2,7 +2,7 @@
 //! simulations `POST /sandbox/applications/{id}/approve|deny`.
 //!
 //! The decision comes from `decision.rs`. Approval creates an individual customer (with the
-//! application's `jwtSubject`) and an open deposit account for it.
+//! application's `jwtSubject`) and nothing else: the deposit account is opened by the integrator.
 
 use std::collections::BTreeMap;
 
@@ -14,13 +14,14 @@ use serde_json::{Map, Value, json};
 use super::UnitState;
 use super::auth::Caller;
 use super::body::{self, Expect, JsonBody, OptionalJsonBody};
+use super::customers;
 use super::decision;
+use super::documents;
 use super::fields;
 use super::ids::parse_id;
 use super::jsonapi::{self, Problems, Resource, UnitError};
 use super::pagination::{ListQuery, list_document};
 use super::state::{self, Applicant, Application, ApplicationStatus, DecisionRecord, Store};
-use super::{accounts, customers};
 
 const ATTRIBUTES: &[&str] = &[
     "fullName",
@@ -129,7 +130,8 @@ pub(crate) async fn create(
 
     let id = store.ids.application();
     let now = state::now();
-    let status = decision::decide(new.applicant.ssn.as_deref());
+    let decided = decision::decide(new.applicant.ssn.as_deref());
+    let status = decided.status;
     let application = Application {
         id,
         applicant: new.applicant,
@@ -138,6 +140,7 @@ pub(crate) async fn create(
         message: None,
         decision: None,
         customer_id: None,
+        documents: documents::asked_for(decided.documents),
         created_at: now,
         updated_at: now,
     };
@@ -239,7 +242,7 @@ fn decide_manually(
         return Err(UnitError::status_conflict(
             "not_supported_for_application_status",
             format!(
-                "Application {id} is {}; only Pending or PendingReview applications can be decided",
+                "Application {id} is {}; only Pending, PendingReview or AwaitingDocuments applications can be decided",
                 application.status.as_str()
             ),
         ));
@@ -250,8 +253,51 @@ fn decide_manually(
     Ok(jsonapi::ok(rendered))
 }
 
-/// Records `status` on the application; on approval opens its customer and deposit account.
-fn settle(store: &mut Store, id: u64, status: ApplicationStatus, method: &'static str, reason: Option<String>) {
+/// `POST /applications/{id}/cancel` with `{"data":{"type":"applicationCancel","attributes":{"reason"}}}`
+/// (OpenAPI `applicationPaths.json#/cancelApplication`, answered with 201). Only an undecided
+/// application can be canceled.
+pub(crate) async fn cancel(
+    State(state): State<UnitState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, UnitError> {
+    caller.require_org("Canceling an application")?;
+    let data = body::data(
+        &body,
+        &Expect { types: &["applicationCancel"], attributes_required: true, relationships_allowed: false },
+    )?;
+    let mut problems = Problems::default();
+    fields::reject_unknown(&data.attributes, &["reason"], "/data/attributes", &mut problems);
+    let reason = fields::require(&data.attributes, "reason", "/data/attributes", &mut problems)
+        .and_then(|reason| fields::string(reason, "/data/attributes/reason", 1, 255, &mut problems));
+    problems.finish()?;
+
+    let mut store = state.store();
+    let application = find(&store, &id)?;
+    if !application.status.is_undecided() {
+        return Err(UnitError::status_conflict(
+            "not_supported_for_application_status",
+            format!(
+                "Application {id} is {}; only an undecided application can be canceled",
+                application.status.as_str()
+            ),
+        ));
+    }
+    let app_id = application.id;
+    settle(&mut store, app_id, ApplicationStatus::Canceled, "Manually", reason);
+    let rendered = store.applications.get(&app_id).map(render).unwrap_or(Value::Null);
+    Ok(jsonapi::created(rendered))
+}
+
+/// Records `status` on the application; on approval creates its customer.
+pub(crate) fn settle(
+    store: &mut Store,
+    id: u64,
+    status: ApplicationStatus,
+    method: &'static str,
+    reason: Option<String>,
+) {
     let now = state::now();
     let Some(application) = store.applications.get_mut(&id) else {
         return;
@@ -264,28 +310,31 @@ fn settle(store: &mut Store, id: u64, status: ApplicationStatus, method: &'stati
     }
     application.decision = Some(DecisionRecord { method, reason, at: now });
     if status == ApplicationStatus::Approved {
+        documents::approve_all(application);
         let application = application.clone();
+        // Unit opens no account here: the integrator calls `POST /accounts` (accounts.rs).
         let customer_id = customers::create_from(store, &application);
-        accounts::open_for(store, customer_id);
         if let Some(application) = store.applications.get_mut(&id) {
             application.customer_id = Some(customer_id);
         }
     }
 }
 
-fn find<'a>(store: &'a Store, raw_id: &str) -> Result<&'a Application, UnitError> {
+pub(crate) fn find<'a>(store: &'a Store, raw_id: &str) -> Result<&'a Application, UnitError> {
     parse_id(raw_id)
         .and_then(|id| store.applications.get(&id))
         .ok_or_else(|| UnitError::not_found(Resource::Application, raw_id))
 }
 
-/// Unit refuses a second application with an SSN that already has a live (not denied) one.
+/// Unit refuses a second application with an SSN that already has a live (not denied or
+/// canceled) one.
 fn reject_duplicate_ssn(store: &Store, applicant: &Applicant) -> Result<(), UnitError> {
     let Some(ssn) = applicant.ssn.as_deref().filter(|ssn| ssn.len() == 9) else {
         return Ok(());
     };
     let existing = store.applications.values().find(|application| {
-        application.status != ApplicationStatus::Denied && application.applicant.ssn.as_deref() == Some(ssn)
+        !matches!(application.status, ApplicationStatus::Denied | ApplicationStatus::Canceled)
+            && application.applicant.ssn.as_deref() == Some(ssn)
     });
     match existing {
         None => Ok(()),
@@ -458,7 +507,9 @@ pub(crate) fn render(application: &Application) -> Value {
 
     let mut relationships = Map::new();
     relationships.insert("org".into(), jsonapi::relationship("org", customers::ORG_ID));
-    relationships.insert("documents".into(), json!({ "data": [] }));
+    let documents: Vec<Value> =
+        application.documents.iter().map(|d| json!({ "type": "document", "id": d.id.to_string() })).collect();
+    relationships.insert("documents".into(), json!({ "data": documents }));
     if let Some(customer_id) = application.customer_id {
         relationships.insert("customer".into(), jsonapi::relationship("customer", customer_id));
     }

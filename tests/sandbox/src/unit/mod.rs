@@ -7,7 +7,7 @@
 //! - `jsonapi.rs`: the response envelope and Unit's `{"errors":[…]}` shape; `body.rs`: request bodies.
 //! - `auth.rs`: org and customer bearer tokens, scopes; `pagination.rs`: `page[…]` and list `meta`.
 //! - `fields.rs`: attribute validators shared by several resources (address, phone, tags, …).
-//! - `decision.rs`: the SSN decision table for applications.
+//! - `decision.rs`: the SSN decision table for applications; `documents.rs`: the documents it asks for.
 //! - `applications.rs`, `customers.rs`, `tokens.rs`, `accounts.rs`, `cards.rs`: one resource each.
 //! - `jwt.rs`: verifying an external IdP JWT (`jwtToken`) against a JWKS, as Unit does.
 //! - `controls.rs`: the Unit-only test control (revoking the org token).
@@ -20,6 +20,7 @@ mod cards;
 pub mod controls;
 mod customers;
 mod decision;
+mod documents;
 mod fields;
 mod ids;
 mod jsonapi;
@@ -32,7 +33,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 pub use jsonapi::{UNIT_CONTENT_TYPE, fallback, method_not_allowed};
 
@@ -99,12 +100,22 @@ pub fn router(state: UnitState) -> Router {
     Router::new()
         .route("/applications", post(applications::create).get(applications::list))
         .route("/applications/{id}", get(applications::get_one))
+        .route("/applications/{id}/cancel", post(applications::cancel))
+        .route("/applications/{id}/documents", get(documents::list))
+        .route(
+            "/applications/{id}/documents/{document_id}/multipart",
+            put(documents::upload_front).layer(documents::body_limit()),
+        )
+        .route(
+            "/applications/{id}/documents/{document_id}/back/multipart",
+            put(documents::upload_back).layer(documents::body_limit()),
+        )
         .route("/sandbox/applications/{id}/approve", post(applications::sandbox_approve))
         .route("/sandbox/applications/{id}/deny", post(applications::sandbox_deny))
         .route("/customers/{id}", get(customers::get_one).patch(customers::patch))
         .route("/customers/{id}/token", post(tokens::create_token))
         .route("/customers/{id}/token/verification", post(tokens::create_verification))
-        .route("/accounts", get(accounts::list))
+        .route("/accounts", get(accounts::list).post(accounts::create))
         .route("/accounts/{id}", get(accounts::get_one))
         .route("/cards", get(cards::list).post(cards::create))
         .route("/cards/{id}", get(cards::get_one))

@@ -17,6 +17,8 @@ pub(crate) struct Store {
     pub(crate) application_keys: HashMap<String, u64>,
     pub(crate) customers: BTreeMap<u64, Customer>,
     pub(crate) accounts: BTreeMap<u64, Account>,
+    /// `idempotencyKey` → account id: the same key always answers with the account it opened.
+    pub(crate) account_keys: HashMap<String, u64>,
     pub(crate) cards: BTreeMap<u64, Card>,
     /// (customer id, `idempotencyKey`) → card id. Physical and virtual debit cards share one key
     /// space, as Unit documents; keys are per customer so that one customer's key can never hand
@@ -74,8 +76,10 @@ impl Applicant {
 pub(crate) enum ApplicationStatus {
     Approved,
     Denied,
+    Canceled,
     Pending,
     PendingReview,
+    AwaitingDocuments,
 }
 
 impl ApplicationStatus {
@@ -83,14 +87,19 @@ impl ApplicationStatus {
         match self {
             ApplicationStatus::Approved => "Approved",
             ApplicationStatus::Denied => "Denied",
+            ApplicationStatus::Canceled => "Canceled",
             ApplicationStatus::Pending => "Pending",
             ApplicationStatus::PendingReview => "PendingReview",
+            ApplicationStatus::AwaitingDocuments => "AwaitingDocuments",
         }
     }
 
-    /// Whether a decision is still to come (the sandbox approve/deny endpoints apply).
+    /// Whether a decision is still to come (the sandbox approve/deny endpoints and cancel apply).
     pub(crate) fn is_undecided(self) -> bool {
-        matches!(self, ApplicationStatus::Pending | ApplicationStatus::PendingReview)
+        matches!(
+            self,
+            ApplicationStatus::Pending | ApplicationStatus::PendingReview | ApplicationStatus::AwaitingDocuments
+        )
     }
 }
 
@@ -103,8 +112,22 @@ pub(crate) struct Application {
     pub(crate) message: Option<String>,
     pub(crate) decision: Option<DecisionRecord>,
     pub(crate) customer_id: Option<u64>,
+    /// The documents Unit asked for, ids `1..` per application.
+    pub(crate) documents: Vec<Document>,
     pub(crate) created_at: OffsetDateTime,
     pub(crate) updated_at: OffsetDateTime,
+}
+
+/// A document an application needs (`document.json#ApplicationDocument`).
+#[derive(Debug, Clone)]
+pub(crate) struct Document {
+    pub(crate) id: u64,
+    /// `AddressVerification`, `IdDocument`, `SocialSecurityCard`, … (Unit's SDK `DocumentType`).
+    pub(crate) document_type: &'static str,
+    /// `Required`, `ReceivedFront`, `ReceivedBack`, `PendingReview`, `Approved`, `Invalid`.
+    pub(crate) status: &'static str,
+    pub(crate) front_received: bool,
+    pub(crate) back_received: bool,
 }
 
 /// How and when an application was decided.
@@ -133,7 +156,9 @@ pub(crate) struct Account {
     pub(crate) id: u64,
     pub(crate) customer_id: u64,
     pub(crate) name: String,
+    pub(crate) deposit_product: String,
     pub(crate) account_number: String,
+    pub(crate) tags: BTreeMap<String, String>,
     pub(crate) created_at: OffsetDateTime,
     pub(crate) updated_at: OffsetDateTime,
 }

@@ -26,7 +26,7 @@ const SIGNER_JWKS: &str = include_str!("../fixtures/unit_jwt_signer.jwks.json");
 pub struct Harness {
     pub url: String,
     pub state: UnitState,
-    http: reqwest::Client,
+    pub http: reqwest::Client,
 }
 
 /// A response's status, content type and JSON body.
@@ -124,7 +124,8 @@ impl Harness {
         reply
     }
 
-    /// An approved customer with `jwt_subject`, and its deposit account.
+    /// An approved customer with `jwt_subject`, and the deposit account opened for it (Unit opens
+    /// none on approval: the integrator calls `POST /accounts`).
     pub async fn approved_customer(&self, jwt_subject: &str) -> Onboarded {
         let application = self.apply(&approved_ssn(), Some(jwt_subject)).await;
         assert_eq!(application.body["data"]["attributes"]["status"], "Approved");
@@ -132,10 +133,29 @@ impl Harness {
             .as_str()
             .expect("customer relationship")
             .to_string();
-        let accounts = self.get(&format!("/accounts?filter[customerId]={customer_id}"), ORG_TOKEN).await;
-        assert_eq!(accounts.status, StatusCode::OK);
-        let account_id = accounts.body["data"][0]["id"].as_str().expect("deposit account").to_string();
-        Onboarded { application_id: application.id(), customer_id, account_id, jwt_subject: jwt_subject.to_string() }
+        let account = self.open_account(&customer_id, None).await;
+        assert_eq!(account.status, StatusCode::CREATED, "{:#}", account.body);
+        Onboarded {
+            application_id: application.id(),
+            customer_id,
+            account_id: account.id(),
+            jwt_subject: jwt_subject.to_string(),
+        }
+    }
+
+    /// `POST /accounts` with a `checking` deposit account for `customer_id`.
+    pub async fn open_account(&self, customer_id: &str, key: Option<&str>) -> Reply {
+        let mut body = json!({
+            "data": {
+                "type": "depositAccount",
+                "attributes": { "depositProduct": "checking" },
+                "relationships": { "customer": { "data": { "type": "customer", "id": customer_id } } }
+            }
+        });
+        if let Some(key) = key {
+            body["data"]["attributes"]["idempotencyKey"] = json!(key);
+        }
+        self.post("/accounts", ORG_TOKEN, body).await
     }
 
     /// Mints a customer token with a JWT for `who`'s subject; asserts the 201.
