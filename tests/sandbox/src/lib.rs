@@ -107,9 +107,9 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<RunningSandbox> {
         })
     };
 
-    let stytch_app = stytch::router(stytch_state.clone()).merge(stytch::controls::router(stytch_state));
+    let stytch_app = stytch::with_fallbacks(stytch::router(stytch_state.clone()).merge(stytch::controls::router(stytch_state)));
     let stytch_app = with_common_layers(stytch_app, &outbox, stytch_faults, &reset, recorder.clone(), "stytch");
-    let unit_app = unit::router(unit_state.clone()).merge(unit::controls::router(unit_state));
+    let unit_app = unit::with_fallbacks(unit::router(unit_state.clone()).merge(unit::controls::router(unit_state)));
     let unit_app = with_common_layers(unit_app, &outbox, unit_faults, &reset, recorder, "unit");
 
     let (stop, stopped) = watch::channel(false);

@@ -50,10 +50,25 @@ pub fn router(state: StytchState) -> Router {
     Router::new()
         .merge(authenticated)
         .route("/v1/sessions/jwks/{project_id}", get(sessions::jwks))
-        .fallback(not_found)
         .with_state(state)
+}
+
+/// `app` with unknown routes answered 404 `not_found` and known routes called with another method 405
+/// `method_not_allowed`, in Stytch's error shape (so SDKs read a Stytch error, not an empty body).
+/// Call it after every API route is added: the 405 handler applies to the routes present.
+pub fn with_fallbacks(app: Router) -> Router {
+    app.fallback(not_found).method_not_allowed_fallback(method_not_allowed)
 }
 
 async fn not_found() -> axum::response::Response {
     errors::StytchError::not_found("not_found", "This route does not exist in the sandbox.").into_response()
+}
+
+async fn method_not_allowed() -> axum::response::Response {
+    errors::StytchError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This method is not supported on this route.",
+    )
+    .into_response()
 }

@@ -34,7 +34,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use jsonapi::{UNIT_CONTENT_TYPE, fallback, method_not_allowed};
+pub use jsonapi::UNIT_CONTENT_TYPE;
 
 /// What the Unit side needs from the outside.
 #[derive(Clone)]
@@ -93,8 +93,8 @@ impl UnitState {
     }
 }
 
-/// The Unit API routes. No fallback is set here so that `lib.rs` can merge this router with others;
-/// it may use [`fallback`] and [`method_not_allowed`] to answer unknown routes in Unit's error shape.
+/// The Unit API routes. No fallback is set here so that `lib.rs` can merge this router with others
+/// first; [`with_fallbacks`] then answers unknown routes and methods in Unit's error shape.
 pub fn router(state: UnitState) -> Router {
     Router::new()
         .route("/applications", post(applications::create).get(applications::list))
@@ -112,4 +112,11 @@ pub fn router(state: UnitState) -> Router {
         .route("/cards/{id}/unfreeze", post(cards::unfreeze))
         .route("/cards/{id}/close", post(cards::close))
         .with_state(state)
+}
+
+/// `app` with unknown routes answered 404 and known routes called with another method 405, both in
+/// Unit's `{"errors": […]}` shape, so that a client reads a Unit error rather than an empty body.
+/// Call it after every API route is added: the 405 handler applies to the routes present.
+pub fn with_fallbacks(app: Router) -> Router {
+    app.fallback(jsonapi::fallback).method_not_allowed_fallback(jsonapi::method_not_allowed)
 }
