@@ -157,6 +157,38 @@ async fn a_revoked_org_token_is_refused_as_unit_refuses_an_invalid_token_until_r
 }
 
 #[tokio::test]
+async fn org_settings_start_configured_change_at_run_time_and_reset_to_the_configuration() {
+    let strict = SandboxConfig { unit_prevent_duplicate_applications: true, ..SandboxConfig::default() };
+    let harness = Harness::start_with(strict).await;
+    let unit = &harness.sandbox.unit_url;
+    let settings = |expected: bool| json!({ "preventDuplicateIndividualApplications": expected });
+
+    let (status, body) = control_at(&harness.http, unit, Method::GET, "/__sandbox/org-settings", None).await;
+    assert_eq!((status, body), (200, settings(true)));
+    let (status, body) =
+        control_at(&harness.http, unit, Method::PATCH, "/__sandbox/org-settings", Some(settings(false))).await;
+    assert_eq!((status, body), (200, settings(false)));
+    let (status, body) =
+        control_at(&harness.http, unit, Method::PATCH, "/__sandbox/org-settings", Some(json!({}))).await;
+    assert_eq!((status, body), (200, settings(false)), "absent keys are left alone");
+
+    let (status, body) = control_at(
+        &harness.http,
+        unit,
+        Method::PATCH,
+        "/__sandbox/org-settings",
+        Some(json!({ "preventDuplicates": true })),
+    )
+    .await;
+    assert_eq!(status, 400, "an unknown setting is refused: {body}");
+    assert!(body["error"].as_str().is_some_and(|e| e.contains("preventDuplicates")), "{body}");
+
+    control_at(&harness.http, unit, Method::POST, "/__sandbox/reset", None).await;
+    let (_, body) = control_at(&harness.http, unit, Method::GET, "/__sandbox/org-settings", None).await;
+    assert_eq!(body, settings(true), "reset returns to the configured settings");
+}
+
+#[tokio::test]
 async fn every_exchange_is_recorded_without_credentials() {
     let path = std::env::temp_dir().join(format!("sandbox-record-{}.jsonl", uuid::Uuid::new_v4()));
     let harness =

@@ -47,10 +47,7 @@ pub fn router(state: StytchState) -> Router {
         .route("/v1/sessions/revoke", post(sessions::revoke))
         .route("/v1/users/{user_id}", get(users::get).put(users::update))
         .route_layer(from_fn_with_state(state.clone(), auth::require_basic_auth));
-    Router::new()
-        .merge(authenticated)
-        .route("/v1/sessions/jwks/{project_id}", get(sessions::jwks))
-        .with_state(state)
+    Router::new().merge(authenticated).route("/v1/sessions/jwks/{project_id}", get(sessions::jwks)).with_state(state)
 }
 
 /// `app` with unknown routes answered 404 `not_found` and known routes called with another method 405

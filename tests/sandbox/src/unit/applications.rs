@@ -279,8 +279,12 @@ fn find<'a>(store: &'a Store, raw_id: &str) -> Result<&'a Application, UnitError
         .ok_or_else(|| UnitError::not_found(Resource::Application, raw_id))
 }
 
-/// Unit refuses a second application with an SSN that already has a live (not denied) one.
+/// With the org setting `preventDuplicateIndividualApplications` on, Unit refuses a second application
+/// with an SSN that already has a live (not denied) one; with it off (the default) it accepts it.
 fn reject_duplicate_ssn(store: &Store, applicant: &Applicant) -> Result<(), UnitError> {
+    if !store.settings.prevent_duplicate_individual_applications {
+        return Ok(());
+    }
     let Some(ssn) = applicant.ssn.as_deref().filter(|ssn| ssn.len() == 9) else {
         return Ok(());
     };

@@ -10,7 +10,8 @@
 //! - `decision.rs`: the SSN decision table for applications.
 //! - `applications.rs`, `customers.rs`, `tokens.rs`, `accounts.rs`, `cards.rs`: one resource each.
 //! - `jwt.rs`: verifying an external IdP JWT (`jwtToken`) against a JWKS, as Unit does.
-//! - `controls.rs`: the Unit-only test control (revoking the org token).
+//! - `org_settings.rs`: org settings that change decisions (duplicate applications).
+//! - `controls.rs`: the Unit-only test controls (revoking the org token, org settings).
 
 mod accounts;
 mod applications;
@@ -24,6 +25,7 @@ mod fields;
 mod ids;
 mod jsonapi;
 mod jwt;
+mod org_settings;
 mod pagination;
 mod state;
 mod tokens;
@@ -35,6 +37,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 pub use jsonapi::UNIT_CONTENT_TYPE;
+pub use org_settings::OrgSettings;
 
 /// What the Unit side needs from the outside.
 #[derive(Clone)]
@@ -43,12 +46,18 @@ pub struct UnitConfig {
     pub api_token: String,
     /// Where the Unit side fetches the JWKS that verifies `jwtToken` customer-token requests.
     pub jwks_url: String,
+    /// The org settings the sandbox starts with, and returns to on reset.
+    pub org_settings: OrgSettings,
 }
 
 // Hand-written so that the org token never reaches a log line through `{:?}`.
 impl fmt::Debug for UnitConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnitConfig").field("api_token", &"<redacted>").field("jwks_url", &self.jwks_url).finish()
+        f.debug_struct("UnitConfig")
+            .field("api_token", &"<redacted>")
+            .field("jwks_url", &self.jwks_url)
+            .field("org_settings", &self.org_settings)
+            .finish()
     }
 }
 
@@ -69,12 +78,14 @@ impl fmt::Debug for UnitState {
 impl UnitState {
     pub fn new(config: UnitConfig) -> Self {
         let jwks = jwt::JwksCache::new(config.jwks_url.clone());
-        Self { config: Arc::new(config), store: Arc::new(Mutex::new(state::Store::default())), jwks }
+        let store = state::Store::with_settings(config.org_settings);
+        Self { config: Arc::new(config), store: Arc::new(Mutex::new(store)), jwks }
     }
 
-    /// Forget every application, customer, account, card, token and cached JWKS key; ids restart.
+    /// Forget every application, customer, account, card, token and cached JWKS key; ids restart and
+    /// the org settings return to the configured ones.
     pub fn reset(&self) {
-        *self.store() = state::Store::default();
+        *self.store() = state::Store::with_settings(self.config.org_settings);
         self.jwks.clear();
     }
 
