@@ -74,10 +74,20 @@ async fn sandbox_values_behave_as_documented() {
         .post("/v1/magic_links/authenticate", json!({ "token": "3pzjQpgksDlGKWEwUq2Up--hCHC_0oamfLHyfspKDFU=" }))
         .await;
     assert_stytch_error(status, &body, 401, "unable_to_auth_magic_link");
+    // The live API's wording, as Stytch's Test environment answers these sandbox tokens (issue 12).
+    assert_eq!(
+        body["error_message"],
+        "The magic link could not be authenticated because it was either already used or expired. \
+         Send another magic link to this user."
+    );
     let (status, body) = harness
         .post("/v1/magic_links/authenticate", json!({ "token": "CprTtwhnRNiMBiUS2jSLcWYrfuO2POeBNdo5HhW6qTM=" }))
         .await;
     assert_stytch_error(status, &body, 404, "magic_link_not_found");
+    assert_eq!(
+        body["error_message"],
+        "The magic link could not be authenticated, try sending another magic link to the user."
+    );
 }
 
 #[tokio::test]

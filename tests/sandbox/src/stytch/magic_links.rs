@@ -101,7 +101,8 @@ pub async fn authenticate(
         let used = || {
             StytchError::unauthorized(
                 "unable_to_auth_magic_link",
-                "The magic link could not be authenticated because it was either already used or expired.",
+                "The magic link could not be authenticated because it was either already used or expired. \
+                 Send another magic link to this user.",
             )
         };
         let (user_id, email_id) = match request.token.as_str() {
@@ -109,10 +110,12 @@ pub async fn authenticate(
             sandbox::MAGIC_LINK_TOKEN_USED => return Err(used()),
             token => {
                 let now = clock::now();
-                let link = data
-                    .magic_links
-                    .get_mut(token)
-                    .ok_or_else(|| StytchError::not_found("magic_link_not_found", "Magic link could not be found."))?;
+                let link = data.magic_links.get_mut(token).ok_or_else(|| {
+                    StytchError::not_found(
+                        "magic_link_not_found",
+                        "The magic link could not be authenticated, try sending another magic link to the user.",
+                    )
+                })?;
                 if link.used || link.expires_at <= now {
                     return Err(used());
                 }
