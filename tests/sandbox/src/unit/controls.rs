@@ -5,6 +5,7 @@
 //!   like any invalid token, 401 `unauthorized`, until `POST /__sandbox/reset`.
 //! - `GET`/`PATCH /__sandbox/org-settings`, as an org admin changing Unit's org settings
 //!   (`preventDuplicateIndividualApplications`); reset restores the configured settings.
+//! - `POST /__sandbox/customers`: a customer without an application (`direct_customers.rs`).
 
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -13,14 +14,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::UnitState;
 use super::org_settings::OrgSettingsPatch;
+use super::{UnitState, direct_customers};
 use crate::common::controls::control_error;
 
 pub fn router(state: UnitState) -> Router {
     Router::new()
         .route("/__sandbox/org-token/revoke", post(revoke_org_token))
         .route("/__sandbox/org-settings", get(org_settings).patch(change_org_settings))
+        .route("/__sandbox/customers", post(direct_customers::create))
         .with_state(state)
 }
 

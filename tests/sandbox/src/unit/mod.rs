@@ -8,7 +8,9 @@
 //! - `auth.rs`: org and customer bearer tokens, scopes; `pagination.rs`: `page[…]` and list `meta`.
 //! - `fields.rs`: attribute validators shared by several resources (address, phone, tags, …).
 //! - `decision.rs`: the SSN decision table for applications.
-//! - `applications.rs`, `customers.rs`, `tokens.rs`, `accounts.rs`, `cards.rs`: one resource each.
+//! - `applications.rs`, `customers.rs`, `tokens.rs`, `accounts.rs`, `cards.rs`: one resource each;
+//!   `customer_list.rs`: `GET /customers` and its filters; `direct_customers.rs`: the control that
+//!   creates a customer without an application.
 //! - `jwt.rs`: verifying an external IdP JWT (`jwtToken`) against a JWKS, as Unit does.
 //! - `org_settings.rs`: org settings that change decisions (duplicate applications).
 //! - `controls.rs`: the Unit-only test controls (revoking the org token, org settings).
@@ -19,8 +21,10 @@ mod auth;
 mod body;
 mod cards;
 pub mod controls;
+mod customer_list;
 mod customers;
 mod decision;
+mod direct_customers;
 mod fields;
 mod ids;
 mod jsonapi;
@@ -112,6 +116,7 @@ pub fn router(state: UnitState) -> Router {
         .route("/applications/{id}", get(applications::get_one))
         .route("/sandbox/applications/{id}/approve", post(applications::sandbox_approve))
         .route("/sandbox/applications/{id}/deny", post(applications::sandbox_deny))
+        .route("/customers", get(customer_list::list))
         .route("/customers/{id}", get(customers::get_one).patch(customers::patch))
         .route("/customers/{id}/token", post(tokens::create_token))
         .route("/customers/{id}/token/verification", post(tokens::create_verification))

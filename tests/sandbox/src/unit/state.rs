@@ -129,7 +129,8 @@ pub(crate) struct DecisionRecord {
 #[derive(Debug, Clone)]
 pub(crate) struct Customer {
     pub(crate) id: u64,
-    pub(crate) application_id: u64,
+    /// `None` for a customer created directly by `POST /__sandbox/customers`.
+    pub(crate) application_id: Option<u64>,
     pub(crate) applicant: Applicant,
     pub(crate) jwt_subject: Option<String>,
     pub(crate) dba: Option<String>,
