@@ -145,16 +145,16 @@ async fn customers_are_listed_newest_first_and_filtered() {
 
     let all = unit.get("/customers", ORG_TOKEN).await;
     assert_eq!(all.status, StatusCode::OK, "{:#}", all.body);
-    assert_eq!(ids(&all), [cy.clone(), bob.clone(), ada.clone()]);
+    assert_eq!(ids(&all), [cy.as_str(), bob.as_str(), ada.as_str()]);
     assert_eq!(all.body["meta"]["pagination"], json!({ "total": 3, "limit": 100, "offset": 0 }));
     assert_eq!(all.body["data"][0]["type"], "individualCustomer");
 
     let oldest = unit.get("/customers?sort=createdAt&page[limit]=1&page[offset]=1", ORG_TOKEN).await;
-    assert_eq!(ids(&oldest), [bob.clone()]);
+    assert_eq!(ids(&oldest), [bob.as_str()]);
     assert_eq!(oldest.body["meta"]["pagination"], json!({ "total": 3, "limit": 1, "offset": 1 }));
 
     // The whole address, whatever its case; a part of it finds nothing.
-    assert_eq!(ids(&unit.get("/customers?filter[email]=BOB@Example.com", ORG_TOKEN).await), [bob.clone()]);
+    assert_eq!(ids(&unit.get("/customers?filter[email]=BOB@Example.com", ORG_TOKEN).await), [bob.as_str()]);
     assert!(ids(&unit.get("/customers?filter[email]=bob@example", ORG_TOKEN).await).is_empty());
     let plus = unit.get("/customers?filter[email]=nobody%2Btag@example.com", ORG_TOKEN).await;
     assert_eq!((plus.status, ids(&plus).len()), (StatusCode::OK, 0));
@@ -167,15 +167,15 @@ async fn customers_are_listed_newest_first_and_filtered() {
     assert_eq!(bad.body["errors"][0]["source"]["parameter"], "filter[status]");
 
     let gold = unit.get("/customers?filter[tags]=%7B%22plan%22%3A%22gold%22%7D", ORG_TOKEN).await;
-    assert_eq!(ids(&gold), [bob.clone(), ada.clone()]);
+    assert_eq!(ids(&gold), [bob.as_str(), ada.as_str()]);
     let team =
         unit.get("/customers?filter[tags]=%7B%22plan%22%3A%22gold%22%2C%22team%22%3A%22a%22%7D", ORG_TOKEN).await;
-    assert_eq!(ids(&team), [ada.clone()]);
+    assert_eq!(ids(&team), [ada.as_str()]);
     let bad = unit.get("/customers?filter[tags]=plan", ORG_TOKEN).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.body["errors"][0]["source"]["parameter"], "filter[tags]");
 
-    assert_eq!(ids(&unit.get("/customers?filter[query]=ada%20lovelace", ORG_TOKEN).await), [ada.clone()]);
+    assert_eq!(ids(&unit.get("/customers?filter[query]=ada%20lovelace", ORG_TOKEN).await), [ada.as_str()]);
     assert_eq!(ids(&unit.get("/customers?filter[query]=example.com", ORG_TOKEN).await).len(), 3);
     assert!(ids(&unit.get("/customers?filter[query]=ada%20bob", ORG_TOKEN).await).is_empty());
 
@@ -191,7 +191,7 @@ async fn a_customer_token_lists_only_its_own_customer() {
     let token = unit.customer_token(&ada, "customers").await;
     let listed = unit.get("/customers", &token).await;
     assert_eq!(listed.status, StatusCode::OK, "{:#}", listed.body);
-    assert_eq!(ids(&listed), [ada.customer_id.clone()]);
+    assert_eq!(ids(&listed), [ada.customer_id.as_str()]);
     assert_eq!(listed.body["meta"]["pagination"]["total"], 1);
 
     let without_scope = unit.customer_token(&ada, "accounts").await;

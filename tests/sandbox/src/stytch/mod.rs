@@ -19,6 +19,7 @@ mod sessions;
 pub mod state;
 mod totps;
 pub mod user;
+mod user_search;
 mod users;
 mod validate;
 
@@ -34,6 +35,7 @@ pub use state::{StytchConfig, StytchState};
 pub fn router(state: StytchState) -> Router {
     let authenticated = Router::new()
         .route("/v1/magic_links/email/login_or_create", post(magic_links::login_or_create))
+        .route("/v1/magic_links/email/send", post(magic_links::send))
         .route("/v1/magic_links/authenticate", post(magic_links::authenticate))
         .route("/v1/totps", post(totps::create))
         .route("/v1/totps/authenticate", post(totps::authenticate))
@@ -45,7 +47,9 @@ pub fn router(state: StytchState) -> Router {
         .route("/v1/sessions", get(sessions::list))
         .route("/v1/sessions/authenticate", post(sessions::authenticate))
         .route("/v1/sessions/revoke", post(sessions::revoke))
-        .route("/v1/users/{user_id}", get(users::get).put(users::update))
+        .route("/v1/users", post(users::create))
+        .route("/v1/users/search", post(user_search::search))
+        .route("/v1/users/{user_id}", get(users::get).put(users::update).delete(users::delete))
         .route_layer(from_fn_with_state(state.clone(), auth::require_basic_auth));
     Router::new().merge(authenticated).route("/v1/sessions/jwks/{project_id}", get(sessions::jwks)).with_state(state)
 }
