@@ -117,6 +117,20 @@ async fn users_are_created_searched_and_deleted() {
     ] } });
     assert_eq!(search(both).await.1["results_metadata"]["total"], 0);
 
+    let total = |operand: Value| {
+        let body = json!({ "query": { "operator": "AND", "operands": [operand] } });
+        async move { search(body).await.1["results_metadata"]["total"].clone() }
+    };
+    // Only the sandbox user has a verified email; Ada's is new and unverified.
+    assert_eq!(total(json!({ "filter_name": "email_verified", "filter_value": true })).await, 1);
+    assert_eq!(
+        total(json!({ "filter_name": "created_at_greater_than", "filter_value": "2100-01-01T00:00:00Z" })).await,
+        0
+    );
+    let since_2020 = json!({ "greater_than": "2020-01-01T00:00:00Z", "less_than": "2100-01-01T00:00:00Z" });
+    // The sandbox user is created with the sandbox, like everyone else here.
+    assert_eq!(total(json!({ "filter_name": "created_at_between", "filter_value": since_2020 })).await, 3);
+
     // Everyone (the sandbox user included), a page at a time.
     let (_, first) = search(json!({ "limit": 2 })).await;
     assert_eq!(first["results_metadata"]["total"], 3);
