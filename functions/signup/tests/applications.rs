@@ -134,8 +134,10 @@ async fn every_invalid_field_is_listed_and_the_ssn_is_never_echoed_or_logged() {
 }
 
 #[tokio::test]
-async fn an_ssn_already_applied_with_is_a_conflict() {
+async fn an_ssn_already_applied_with_is_a_conflict_when_unit_prevents_duplicates() {
     let api = common::start(&[]).await;
+    // Unit refuses the duplicate only with this org setting on (its OpenAPI `orgSettings.json`).
+    api.stack.prevent_duplicate_applications(true).await;
     let first = api.stack.sign_in("alan@example.com").await;
     let second = api.stack.sign_in("joan@example.com").await;
     let answer = api.post("/applications", Some(&first.session_jwt), application("111-22-3333")).await;

@@ -19,6 +19,8 @@ pub struct SandboxConfig {
     pub record_path: Option<PathBuf>,
     /// The JWKS the Unit side verifies `jwtToken`s against; default: this sandbox's own Stytch JWKS.
     pub unit_jwks_url: Option<String>,
+    /// Unit's org setting `preventDuplicateIndividualApplications` at start and after a reset.
+    pub unit_prevent_duplicate_applications: bool,
 }
 
 impl Default for SandboxConfig {
@@ -31,6 +33,7 @@ impl Default for SandboxConfig {
             unit_api_token: DEFAULT_UNIT_API_TOKEN.into(),
             record_path: None,
             unit_jwks_url: None,
+            unit_prevent_duplicate_applications: false,
         }
     }
 }
@@ -44,13 +47,15 @@ impl std::fmt::Debug for SandboxConfig {
             .field("project_id", &self.project_id)
             .field("record_path", &self.record_path)
             .field("unit_jwks_url", &self.unit_jwks_url)
+            .field("unit_prevent_duplicate_applications", &self.unit_prevent_duplicate_applications)
             .finish_non_exhaustive()
     }
 }
 
 impl SandboxConfig {
     /// The defaults, overridden by `SANDBOX_STYTCH_PORT`, `SANDBOX_UNIT_PORT`, `SANDBOX_STYTCH_PROJECT_ID`,
-    /// `SANDBOX_STYTCH_SECRET`, `SANDBOX_UNIT_API_TOKEN`, `SANDBOX_RECORD` and `SANDBOX_UNIT_JWKS_URL`.
+    /// `SANDBOX_STYTCH_SECRET`, `SANDBOX_UNIT_API_TOKEN`, `SANDBOX_RECORD`, `SANDBOX_UNIT_JWKS_URL` and
+    /// `SANDBOX_UNIT_PREVENT_DUPLICATE_APPLICATIONS`.
     /// Empty variables count as unset.
     pub fn from_env() -> Result<Self, String> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -64,6 +69,13 @@ impl SandboxConfig {
                 value.parse().map_err(|_| format!("{name} must be a port number (0-65535), got {value:?}"))
             })
         };
+        let flag = |name: &str| -> Result<bool, String> {
+            match get(name).as_deref() {
+                None | Some("false" | "0") => Ok(false),
+                Some("true" | "1") => Ok(true),
+                Some(other) => Err(format!("{name} must be true or false, got {other:?}")),
+            }
+        };
         let defaults = Self::default();
         let config = Self {
             stytch_port: port("SANDBOX_STYTCH_PORT")?,
@@ -73,6 +85,7 @@ impl SandboxConfig {
             unit_api_token: get("SANDBOX_UNIT_API_TOKEN").unwrap_or(defaults.unit_api_token),
             record_path: get("SANDBOX_RECORD").map(PathBuf::from),
             unit_jwks_url: get("SANDBOX_UNIT_JWKS_URL"),
+            unit_prevent_duplicate_applications: flag("SANDBOX_UNIT_PREVENT_DUPLICATE_APPLICATIONS")?,
         };
         if config.project_id.contains(['/', ':', ' ']) {
             return Err("SANDBOX_STYTCH_PROJECT_ID must not contain '/', ':' or spaces".into());
@@ -102,9 +115,20 @@ mod tests {
         assert_eq!(config.secret, "s3cret");
         assert_eq!(config.project_id, DEFAULT_PROJECT_ID);
         assert!(config.record_path.is_none());
+        assert!(!config.unit_prevent_duplicate_applications, "duplicates are accepted unless asked otherwise");
         assert!(!format!("{config:?}").contains("s3cret"));
 
         let bad = SandboxConfig::from_lookup(|name| (name == "SANDBOX_UNIT_PORT").then(|| "http".into()));
         assert!(bad.is_err());
+
+        let strict = |value: &str| {
+            let value = value.to_owned();
+            SandboxConfig::from_lookup(move |name| {
+                (name == "SANDBOX_UNIT_PREVENT_DUPLICATE_APPLICATIONS").then(|| value.clone())
+            })
+        };
+        assert!(strict("true").unwrap().unit_prevent_duplicate_applications);
+        assert!(!strict("0").unwrap().unit_prevent_duplicate_applications);
+        assert!(strict("yes").is_err());
     }
 }

@@ -90,6 +90,9 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<RunningSandbox> {
     let unit_state = unit::UnitState::new(unit::UnitConfig {
         api_token: config.unit_api_token.clone(),
         jwks_url: config.unit_jwks_url.clone().unwrap_or_else(|| stytch_jwks_url.clone()),
+        org_settings: unit::OrgSettings {
+            prevent_duplicate_individual_applications: config.unit_prevent_duplicate_applications,
+        },
     });
     let recorder = config.record_path.as_deref().map(Recorder::open).transpose()?;
 
@@ -107,9 +110,10 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<RunningSandbox> {
         })
     };
 
-    let stytch_app = stytch::router(stytch_state.clone()).merge(stytch::controls::router(stytch_state));
+    let stytch_app =
+        stytch::with_fallbacks(stytch::router(stytch_state.clone()).merge(stytch::controls::router(stytch_state)));
     let stytch_app = with_common_layers(stytch_app, &outbox, stytch_faults, &reset, recorder.clone(), "stytch");
-    let unit_app = unit::router(unit_state.clone()).merge(unit::controls::router(unit_state));
+    let unit_app = unit::with_fallbacks(unit::router(unit_state.clone()).merge(unit::controls::router(unit_state)));
     let unit_app = with_common_layers(unit_app, &outbox, unit_faults, &reset, recorder, "unit");
 
     let (stop, stopped) = watch::channel(false);

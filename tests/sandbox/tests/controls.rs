@@ -157,6 +157,78 @@ async fn a_revoked_org_token_is_refused_as_unit_refuses_an_invalid_token_until_r
 }
 
 #[tokio::test]
+async fn org_settings_start_configured_change_at_run_time_and_reset_to_the_configuration() {
+    let strict = SandboxConfig { unit_prevent_duplicate_applications: true, ..SandboxConfig::default() };
+    let harness = Harness::start_with(strict).await;
+    let unit = &harness.sandbox.unit_url;
+    let settings = |expected: bool| json!({ "preventDuplicateIndividualApplications": expected });
+
+    let (status, body) = control_at(&harness.http, unit, Method::GET, "/__sandbox/org-settings", None).await;
+    assert_eq!((status, body), (200, settings(true)));
+    let (status, body) =
+        control_at(&harness.http, unit, Method::PATCH, "/__sandbox/org-settings", Some(settings(false))).await;
+    assert_eq!((status, body), (200, settings(false)));
+    let (status, body) =
+        control_at(&harness.http, unit, Method::PATCH, "/__sandbox/org-settings", Some(json!({}))).await;
+    assert_eq!((status, body), (200, settings(false)), "absent keys are left alone");
+
+    let (status, body) = control_at(
+        &harness.http,
+        unit,
+        Method::PATCH,
+        "/__sandbox/org-settings",
+        Some(json!({ "preventDuplicates": true })),
+    )
+    .await;
+    assert_eq!(status, 400, "an unknown setting is refused: {body}");
+    assert!(body["error"].as_str().is_some_and(|e| e.contains("preventDuplicates")), "{body}");
+
+    control_at(&harness.http, unit, Method::POST, "/__sandbox/reset", None).await;
+    let (_, body) = control_at(&harness.http, unit, Method::GET, "/__sandbox/org-settings", None).await;
+    assert_eq!(body, settings(true), "reset returns to the configured settings");
+}
+
+#[tokio::test]
+async fn a_customer_can_be_created_without_an_application() {
+    let harness = Harness::start().await;
+    let unit = &harness.sandbox.unit_url;
+    let body = json!({
+        "email": "linked@example.com",
+        "phone": { "countryCode": "1", "number": "5555550123" },
+        "jwtSubject": "user-test-linked",
+    });
+    let (status, created) = control_at(&harness.http, unit, Method::POST, "/__sandbox/customers", Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    let customer = &created["data"];
+    assert_eq!(customer["type"], "individualCustomer");
+    assert_eq!(customer["attributes"]["status"], "Active");
+    assert_eq!(customer["attributes"]["email"], "linked@example.com");
+    assert_eq!(customer["attributes"]["jwtSubject"], "user-test-linked");
+    assert!(customer["relationships"].get("application").is_none(), "no application behind it");
+    let id = customer["id"].as_str().unwrap();
+
+    let org_get =
+        |path: String| harness.http.get(format!("{unit}{path}")).bearer_auth(&harness.sandbox.unit_api_token).send();
+    let found: Value =
+        org_get("/customers?filter[email]=linked@example.com".into()).await.unwrap().json().await.unwrap();
+    assert_eq!(found["data"][0]["id"], id);
+    let read: Value = org_get(format!("/customers/{id}")).await.unwrap().json().await.unwrap();
+    assert_eq!(&read["data"], customer, "served like any customer");
+
+    let bad = json!({ "email": "not-an-email", "jwtSubject": 7, "ssn": "123456789" });
+    let (status, refused) = control_at(&harness.http, unit, Method::POST, "/__sandbox/customers", Some(bad)).await;
+    assert_eq!(status, 400, "{refused}");
+    let mut pointers: Vec<&str> =
+        refused["errors"].as_array().unwrap().iter().filter_map(|e| e["source"]["pointer"].as_str()).collect();
+    pointers.sort_unstable();
+    assert_eq!(pointers, ["/email", "/jwtSubject", "/phone", "/ssn"]);
+
+    control_at(&harness.http, unit, Method::POST, "/__sandbox/reset", None).await;
+    let gone = org_get(format!("/customers/{id}")).await.unwrap();
+    assert_eq!(gone.status(), 404, "reset forgets it");
+}
+
+#[tokio::test]
 async fn every_exchange_is_recorded_without_credentials() {
     let path = std::env::temp_dir().join(format!("sandbox-record-{}.jsonl", uuid::Uuid::new_v4()));
     let harness =

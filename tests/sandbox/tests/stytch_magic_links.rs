@@ -74,10 +74,20 @@ async fn sandbox_values_behave_as_documented() {
         .post("/v1/magic_links/authenticate", json!({ "token": "3pzjQpgksDlGKWEwUq2Up--hCHC_0oamfLHyfspKDFU=" }))
         .await;
     assert_stytch_error(status, &body, 401, "unable_to_auth_magic_link");
+    // The live API's wording, as Stytch's Test environment answers these sandbox tokens (issue 12).
+    assert_eq!(
+        body["error_message"],
+        "The magic link could not be authenticated because it was either already used or expired. \
+         Send another magic link to this user."
+    );
     let (status, body) = harness
         .post("/v1/magic_links/authenticate", json!({ "token": "CprTtwhnRNiMBiUS2jSLcWYrfuO2POeBNdo5HhW6qTM=" }))
         .await;
     assert_stytch_error(status, &body, 404, "magic_link_not_found");
+    assert_eq!(
+        body["error_message"],
+        "The magic link could not be authenticated, try sending another magic link to the user."
+    );
 }
 
 #[tokio::test]
@@ -121,4 +131,44 @@ async fn bad_request_bodies_get_stytch_errors() {
     assert_stytch_error(status, &body, 400, "invalid_email");
     let (status, body) = harness.get("/v1/no/such/route").await;
     assert_stytch_error(status, &body, 404, "not_found");
+}
+
+// stytch-node `lib/b2c/magic_links_email.ts` (`MagicLinksEmailSendRequest/Response`): `send` needs an
+// existing user, answers `{request_id, user_id, email_id, status_code}`, and with `user_id` or a
+// session adds the new, unverified email to that user.
+#[tokio::test]
+async fn send_reaches_existing_users_and_attaches_a_new_email_to_a_named_user() {
+    let harness = Harness::start().await;
+    let (status, body) = harness.post("/v1/magic_links/email/send", json!({ "email": "nobody@example.com" })).await;
+    assert_stytch_error(status, &body, 404, "email_not_found");
+    assert!(harness.outbox("nobody@example.com").await.is_empty());
+
+    let ada = harness.login("ada@example.com").await;
+    let (status, sent) = harness.post("/v1/magic_links/email/send", json!({ "email": "ADA@example.com" })).await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(sent["user_id"], ada.user_id.as_str());
+    assert!(sent["email_id"].as_str().unwrap().starts_with("email-test-"));
+    assert!(sent.get("user_created").is_none(), "send never creates a user");
+    let token = harness.outbox("ada@example.com").await.last().unwrap()["token"].as_str().unwrap().to_owned();
+    let (status, body) = harness.post("/v1/magic_links/authenticate", json!({ "token": token })).await;
+    assert_eq!((status, &body["user_id"]), (200, &json!(ada.user_id)), "{body}");
+
+    // A second address for Ada, by her session: unverified until its link is used.
+    let (status, sent) = harness
+        .post("/v1/magic_links/email/send", json!({ "email": "ada@work.example", "session_token": ada.session_token }))
+        .await;
+    assert_eq!(status, 200, "{sent}");
+    let (_, user) = harness.get(&format!("/v1/users/{}", ada.user_id)).await;
+    let added = user["emails"].as_array().unwrap().iter().find(|e| e["email"] == "ada@work.example").cloned();
+    assert_eq!(added.unwrap()["verified"], false);
+
+    let bob = harness.login("bob@example.com").await;
+    let (status, body) =
+        harness.post("/v1/magic_links/email/send", json!({ "email": "ada@example.com", "user_id": bob.user_id })).await;
+    assert_stytch_error(status, &body, 400, "duplicate_email");
+
+    let (status, body) = harness
+        .post("/v1/magic_links/email/send", json!({ "email": "ada@example.com", "user_id": "user-test-x" }))
+        .await;
+    assert_stytch_error(status, &body, 404, "user_not_found");
 }

@@ -216,7 +216,19 @@ async fn the_sandbox_session_token_always_authenticates() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["session"]["user_id"], "user-test-e3795c81-f849-4167-bfda-e4a6e9c280fd");
-    assert_eq!(body["session"]["started_at"], "2021-08-28T00:41:58Z");
+    // stytch.com/docs sandbox values: the sandbox session started at 2021-08-28T00:41:58.935673Z. API
+    // bodies carry the microseconds; the JWT claim has whole seconds, as in the Stytch-issued
+    // `TEST_EXPIRED_JWT` of stytch-python `test/constants.py` (the same session).
+    assert_eq!(body["session"]["started_at"], "2021-08-28T00:41:58.935673Z");
+    let claim = &helpers::payload(body["session_jwt"].as_str().unwrap())["https://stytch.com/session"];
+    assert_eq!(claim["started_at"], "2021-08-28T00:41:58Z");
+    for field in ["last_accessed_at", "expires_at"] {
+        let api = body["session"][field].as_str().unwrap();
+        let jwt = claim[field].as_str().unwrap();
+        assert_eq!(api.len(), "2021-08-28T00:41:58.935673Z".len(), "{field} to the microsecond: {api}");
+        assert_eq!(jwt.len(), "2021-08-28T00:41:58Z".len(), "{field} to the second: {jwt}");
+        assert_eq!(api[..19], jwt[..19], "{field}: one time, two precisions");
+    }
     let (status, _) = harness
         .post("/v1/sessions/revoke", json!({ "session_token": "WJtR5BCy38Szd5AfoDpf0iqFKEt4EE5JhjlWUY7l3FtY" }))
         .await;

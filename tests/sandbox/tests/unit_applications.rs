@@ -4,8 +4,9 @@
 mod unit_support;
 
 use reqwest::StatusCode;
+use sandbox::unit::OrgSettings;
 use serde_json::json;
-use unit_support::{ORG_TOKEN, application_body, approved_ssn, ssn_ending, start};
+use unit_support::{ORG_TOKEN, application_body, approved_ssn, ssn_ending, start, start_with};
 
 #[tokio::test]
 async fn an_approved_application_creates_a_customer_and_no_account() {
@@ -107,11 +108,32 @@ async fn the_same_idempotency_key_returns_the_same_application() {
 
     let applications = unit.get("/applications", ORG_TOKEN).await;
     assert_eq!(applications.body["meta"]["pagination"]["total"], 1);
+}
 
-    // Without the key, the same SSN is a duplicate application (when the org refuses duplicates).
-    let duplicate = unit.post("/applications", ORG_TOKEN, application_body(&ssn, None, None)).await;
+// Unit's OpenAPI spec, `schemas/application/orgSettings.json`: `generalSettings.
+// preventDuplicateIndividualApplications` is an org setting; Unit's application docs: with it on, a
+// second application with the SSN of one that was not denied, canceled or archived is a 400.
+#[tokio::test]
+async fn duplicate_ssns_are_refused_only_when_the_org_prevents_duplicates() {
+    let lenient = start().await;
+    let ssn = approved_ssn();
+    let first = lenient.apply(&ssn, None).await;
+    let second = lenient.apply(&ssn, None).await;
+    assert_ne!(first.id(), second.id(), "a second application of its own");
+
+    let strict = start_with(OrgSettings { prevent_duplicate_individual_applications: true }).await;
+    let ssn = approved_ssn();
+    strict.apply(&ssn, None).await;
+    let duplicate = strict.post("/applications", ORG_TOKEN, application_body(&ssn, None, None)).await;
     assert_eq!(duplicate.status, StatusCode::BAD_REQUEST);
+    assert_eq!(duplicate.error_code(), "already_exists");
     assert_eq!(duplicate.pointers(), ["/data/attributes/ssn"]);
+    assert!(!duplicate.body.to_string().contains(&ssn), "the SSN is not echoed");
+
+    // A denied application does not count.
+    let denied_ssn = ssn_ending("9000");
+    strict.apply(&denied_ssn, None).await;
+    strict.apply(&denied_ssn, None).await;
 }
 
 #[tokio::test]

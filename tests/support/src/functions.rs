@@ -526,6 +526,15 @@ impl LocalStack {
         assert_eq!(response.status(), 204, "org token revoked");
     }
 
+    /// Turns Unit's org setting `preventDuplicateIndividualApplications` on or off at the sandbox (off
+    /// unless configured otherwise), as an org admin would in Unit's dashboard.
+    pub async fn prevent_duplicate_applications(&self, prevent: bool) {
+        let url = format!("{}/__sandbox/org-settings", self.sandbox.unit_url);
+        let body = json!({ "preventDuplicateIndividualApplications": prevent });
+        let response = self.http.patch(url).json(&body).send().await.expect("sandbox answers");
+        assert_eq!(response.status(), 200, "org settings changed");
+    }
+
     /// Revokes the session at Stytch (its JWTs still verify locally until they expire).
     pub async fn revoke_session(&self, session_token: &str) {
         self.stytch_post("/v1/sessions/revoke", json!({ "session_token": session_token })).await;

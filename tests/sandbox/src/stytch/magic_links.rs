@@ -1,4 +1,6 @@
-//! `POST /v1/magic_links/email/login_or_create` and `POST /v1/magic_links/authenticate`.
+//! `POST /v1/magic_links/email/login_or_create`, `POST /v1/magic_links/email/send` and
+//! `POST /v1/magic_links/authenticate` (request and response shapes: stytch-node
+//! `lib/b2c/magic_links_email.ts`, `lib/b2c/magic_links.ts`).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -11,8 +13,9 @@ use super::extract::StytchJson;
 use super::respond::{object, ok};
 use super::sandbox_values as sandbox;
 use super::session::{Attributes, Factor};
+use super::session_binding::resolve;
 use super::session_binding::{self, Authenticated, SessionOptions};
-use super::state::{MagicLink, StytchState};
+use super::state::{Data, MagicLink, StytchState};
 use super::user::{Email, User};
 use super::validate;
 use crate::common::{clock, ids};
@@ -69,20 +72,86 @@ pub async fn login_or_create(
         }
     };
     let minutes = if user_created { signup_minutes } else { login_minutes };
-    let token = ids::magic_link_token();
-    data.magic_links.insert(
-        token.clone(),
-        MagicLink {
-            user_id: user_id.clone(),
-            email_id: email_id.clone(),
-            expires_at: clock::now() + Duration::minutes(minutes),
-            used: false,
-        },
-    );
-    drop(data);
-    state.outbox().push_email(&email, &token);
-
+    issue_link(&state, &mut data, &user_id, &email_id, &email, minutes);
     Ok(ok(object(json!({ "user_id": user_id, "email_id": email_id, "user_created": user_created }))))
+}
+
+#[derive(Deserialize)]
+pub struct Send {
+    email: String,
+    login_expiration_minutes: Option<i64>,
+    signup_expiration_minutes: Option<i64>,
+    user_id: Option<String>,
+    session_token: Option<String>,
+    session_jwt: Option<String>,
+}
+
+/// Sends a magic link to an existing user's email. With `user_id` or a session it first attaches the
+/// email (unverified) to that user, as stytch-node documents for `magicLinks.email.send`.
+pub async fn send(State(state): State<StytchState>, StytchJson(request): StytchJson<Send>) -> StytchResult<Response> {
+    let email = validate::email(&request.email)?;
+    let login_minutes = validate::minutes(
+        request.login_expiration_minutes,
+        DEFAULT_LOGIN_MINUTES,
+        5,
+        10_080,
+        "login_expiration_minutes",
+    )?;
+    let signup_minutes = validate::minutes(
+        request.signup_expiration_minutes,
+        DEFAULT_SIGNUP_MINUTES,
+        5,
+        10_080,
+        "signup_expiration_minutes",
+    )?;
+    if email.eq_ignore_ascii_case(sandbox::EMAIL) && request.user_id.is_none() {
+        return Ok(ok(object(json!({ "user_id": sandbox::USER_ID, "email_id": sandbox::EMAIL_ID }))));
+    }
+
+    let mut data = state.data();
+    let owner = match (&request.user_id, &request.session_token, &request.session_jwt) {
+        (Some(user_id), _, _) => Some(data.user(user_id)?.user_id.clone()),
+        (None, None, None) => None,
+        (None, token, jwt) => {
+            let (session_id, _) = resolve(&state, &mut data, token.as_deref(), jwt.as_deref())?;
+            Some(data.live_session_mut(&session_id)?.user_id.clone())
+        }
+    };
+    let (user_id, email_id) = match (owner, data.user_id_by_email(&email)) {
+        (Some(owner), Some((holder, email_id))) if owner == holder => (owner, email_id),
+        (Some(_), Some(_)) => {
+            return Err(StytchError::bad_request("duplicate_email", "That email address belongs to another user."));
+        }
+        (Some(owner), None) => {
+            let email_id = ids::prefixed("email-test");
+            let user = data.user_mut(&owner)?;
+            user.emails.push(Email { email_id: email_id.clone(), email: email.clone(), verified: false });
+            (owner, email_id)
+        }
+        (None, Some(found)) => found,
+        (None, None) => {
+            return Err(StytchError::not_found(
+                "email_not_found",
+                "No user has that email address; use login_or_create to create one.",
+            ));
+        }
+    };
+    let pending = data.user(&user_id)?.pending;
+    issue_link(&state, &mut data, &user_id, &email_id, &email, if pending { signup_minutes } else { login_minutes });
+    Ok(ok(object(json!({ "user_id": user_id, "email_id": email_id }))))
+}
+
+/// Stores a fresh single-use magic-link token for the email and puts it in the outbox.
+fn issue_link(state: &StytchState, data: &mut Data, user_id: &str, email_id: &str, email: &str, minutes: i64) {
+    let token = ids::magic_link_token();
+    let link = MagicLink {
+        user_id: user_id.to_owned(),
+        email_id: email_id.to_owned(),
+        expires_at: clock::now() + Duration::minutes(minutes),
+        used: false,
+    };
+    data.magic_links.insert(token.clone(), link);
+    state.outbox().push_email(email, &token);
 }
 
 #[derive(Deserialize)]
@@ -101,7 +170,8 @@ pub async fn authenticate(
         let used = || {
             StytchError::unauthorized(
                 "unable_to_auth_magic_link",
-                "The magic link could not be authenticated because it was either already used or expired.",
+                "The magic link could not be authenticated because it was either already used or expired. \
+                 Send another magic link to this user.",
             )
         };
         let (user_id, email_id) = match request.token.as_str() {
@@ -109,10 +179,12 @@ pub async fn authenticate(
             sandbox::MAGIC_LINK_TOKEN_USED => return Err(used()),
             token => {
                 let now = clock::now();
-                let link = data
-                    .magic_links
-                    .get_mut(token)
-                    .ok_or_else(|| StytchError::not_found("magic_link_not_found", "Magic link could not be found."))?;
+                let link = data.magic_links.get_mut(token).ok_or_else(|| {
+                    StytchError::not_found(
+                        "magic_link_not_found",
+                        "The magic link could not be authenticated, try sending another magic link to the user.",
+                    )
+                })?;
                 if link.used || link.expires_at <= now {
                     return Err(used());
                 }

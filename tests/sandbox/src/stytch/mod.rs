@@ -19,6 +19,7 @@ mod sessions;
 pub mod state;
 mod totps;
 pub mod user;
+mod user_search;
 mod users;
 mod validate;
 
@@ -34,6 +35,7 @@ pub use state::{StytchConfig, StytchState};
 pub fn router(state: StytchState) -> Router {
     let authenticated = Router::new()
         .route("/v1/magic_links/email/login_or_create", post(magic_links::login_or_create))
+        .route("/v1/magic_links/email/send", post(magic_links::send))
         .route("/v1/magic_links/authenticate", post(magic_links::authenticate))
         .route("/v1/totps", post(totps::create))
         .route("/v1/totps/authenticate", post(totps::authenticate))
@@ -45,15 +47,29 @@ pub fn router(state: StytchState) -> Router {
         .route("/v1/sessions", get(sessions::list))
         .route("/v1/sessions/authenticate", post(sessions::authenticate))
         .route("/v1/sessions/revoke", post(sessions::revoke))
-        .route("/v1/users/{user_id}", get(users::get).put(users::update))
+        .route("/v1/users", post(users::create))
+        .route("/v1/users/search", post(user_search::search))
+        .route("/v1/users/{user_id}", get(users::get).put(users::update).delete(users::delete))
         .route_layer(from_fn_with_state(state.clone(), auth::require_basic_auth));
-    Router::new()
-        .merge(authenticated)
-        .route("/v1/sessions/jwks/{project_id}", get(sessions::jwks))
-        .fallback(not_found)
-        .with_state(state)
+    Router::new().merge(authenticated).route("/v1/sessions/jwks/{project_id}", get(sessions::jwks)).with_state(state)
+}
+
+/// `app` with unknown routes answered 404 `not_found` and known routes called with another method 405
+/// `method_not_allowed`, in Stytch's error shape (so SDKs read a Stytch error, not an empty body).
+/// Call it after every API route is added: the 405 handler applies to the routes present.
+pub fn with_fallbacks(app: Router) -> Router {
+    app.fallback(not_found).method_not_allowed_fallback(method_not_allowed)
 }
 
 async fn not_found() -> axum::response::Response {
     errors::StytchError::not_found("not_found", "This route does not exist in the sandbox.").into_response()
+}
+
+async fn method_not_allowed() -> axum::response::Response {
+    errors::StytchError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This method is not supported on this route.",
+    )
+    .into_response()
 }

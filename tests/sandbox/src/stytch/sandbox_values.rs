@@ -20,8 +20,9 @@ pub const OTP_CODE: &str = "000000";
 pub const SESSION_TOKEN: &str = "WJtR5BCy38Szd5AfoDpf0iqFKEt4EE5JhjlWUY7l3FtY";
 /// Not documented by Stytch; fixed here so the sandbox session is stable.
 pub const SESSION_ID: &str = "session-test-fe6c042b-6286-479f-8a4f-b046a6c46509";
-/// The start time Stytch documents for the sandbox session (`2021-08-28T00:41:58.935673Z`), to the second.
-pub const SESSION_STARTED_AT_UNIX: i64 = 1_630_111_318;
+/// The start time Stytch documents for the sandbox session, `2021-08-28T00:41:58.935673Z`, in Unix
+/// nanoseconds (JSON bodies show it to the microsecond, JWT claims to the second).
+pub const SESSION_STARTED_AT_UNIX_NANOS: i128 = 1_630_111_318_935_673_000;
 
 /// For the sandbox user: TOTP code `000000` authenticates and recovery code `a1b2-c3d4-e5f6` recovers.
 pub const TOTP_CODE: &str = "000000";

@@ -55,23 +55,29 @@ impl Factor {
         self.kind == other.kind && self.delivery_method == other.delivery_method && self.detail == other.detail
     }
 
-    /// The factor inside the JWT claim: no `created_at`/`updated_at`, as in tokens Stytch issues.
+    /// The factor inside the JWT claim: no `created_at`/`updated_at`, and whole seconds, as in tokens
+    /// Stytch issues.
     pub fn jwt_json(&self) -> Value {
-        let mut factor = Map::new();
-        factor.insert("type".into(), json!(self.kind));
-        factor.insert("delivery_method".into(), json!(self.delivery_method));
-        factor.insert("last_authenticated_at".into(), json!(clock::rfc3339(self.last_authenticated_at)));
-        factor.insert(self.detail_key.into(), self.detail.clone());
-        Value::Object(factor)
+        self.json(clock::rfc3339_seconds(self.last_authenticated_at))
     }
 
+    /// The factor in API bodies: with `created_at`/`updated_at`, and microseconds.
     pub fn api_json(&self) -> Value {
-        let mut factor = self.jwt_json();
+        let mut factor = self.json(clock::rfc3339(self.last_authenticated_at));
         if let Some(object) = factor.as_object_mut() {
             object.insert("created_at".into(), json!(clock::rfc3339(self.created_at)));
             object.insert("updated_at".into(), json!(clock::rfc3339(self.last_authenticated_at)));
         }
         factor
+    }
+
+    fn json(&self, last_authenticated_at: String) -> Value {
+        let mut factor = Map::new();
+        factor.insert("type".into(), json!(self.kind));
+        factor.insert("delivery_method".into(), json!(self.delivery_method));
+        factor.insert("last_authenticated_at".into(), json!(last_authenticated_at));
+        factor.insert(self.detail_key.into(), self.detail.clone());
+        Value::Object(factor)
     }
 }
 
@@ -103,13 +109,13 @@ impl Session {
         })
     }
 
-    /// The `https://stytch.com/session` claim, key for key as Stytch issues it.
+    /// The `https://stytch.com/session` claim, key for key (and to the second) as Stytch issues it.
     pub fn jwt_claim(&self) -> Value {
         json!({
             "id": self.session_id,
-            "started_at": clock::rfc3339(self.started_at),
-            "last_accessed_at": clock::rfc3339(self.last_accessed_at),
-            "expires_at": clock::rfc3339(self.expires_at),
+            "started_at": clock::rfc3339_seconds(self.started_at),
+            "last_accessed_at": clock::rfc3339_seconds(self.last_accessed_at),
+            "expires_at": clock::rfc3339_seconds(self.expires_at),
             "attributes": { "user_agent": self.attributes.user_agent, "ip_address": self.attributes.ip_address },
             "authentication_factors": self.factors.iter().map(Factor::jwt_json).collect::<Vec<_>>(),
         })

@@ -109,8 +109,8 @@ impl Data {
         user.emails.push(Email { email_id: sandbox::EMAIL_ID.into(), email: sandbox::EMAIL.into(), verified: true });
         data.users.insert(user.user_id.clone(), user);
 
-        let started_at =
-            OffsetDateTime::from_unix_timestamp(sandbox::SESSION_STARTED_AT_UNIX).unwrap_or_else(|_| clock::now());
+        let started_at = OffsetDateTime::from_unix_timestamp_nanos(sandbox::SESSION_STARTED_AT_UNIX_NANOS)
+            .unwrap_or_else(|_| clock::now());
         let now = clock::now();
         let mut factor = Factor::new(
             "magic_link",

@@ -35,6 +35,22 @@ pub fn phone_number(phone: &str) -> StytchResult<String> {
     }
 }
 
+/// `external_id`: letters, digits, `.`, `_`, `-` or `|`, at most 128 characters (stytch-node
+/// `UsersCreateRequest.external_id`).
+pub fn external_id(external_id: &str) -> StytchResult<()> {
+    let valid = !external_id.is_empty()
+        && external_id.len() <= 128
+        && external_id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '|'));
+    if valid {
+        Ok(())
+    } else {
+        Err(StytchError::bad_request(
+            "invalid_external_id",
+            "external_id must be 1 to 128 letters, digits, '.', '_', '-' or '|'.",
+        ))
+    }
+}
+
 /// `value` (or `default`) when within `min..=max`, else 400 `invalid_expiration_minutes`.
 pub fn minutes(value: Option<i64>, default: i64, min: i64, max: i64, field: &str) -> StytchResult<i64> {
     let minutes = value.unwrap_or(default);

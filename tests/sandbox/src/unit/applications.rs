@@ -326,9 +326,13 @@ pub(crate) fn find<'a>(store: &'a Store, raw_id: &str) -> Result<&'a Application
         .ok_or_else(|| UnitError::not_found(Resource::Application, raw_id))
 }
 
-/// Unit refuses a second application with an SSN that already has a live (not denied or
-/// canceled) one.
+/// With the org setting `preventDuplicateIndividualApplications` on, Unit refuses a second application
+/// with an SSN that already has a live (not denied or canceled) one; with it off (the default) it
+/// accepts it.
 fn reject_duplicate_ssn(store: &Store, applicant: &Applicant) -> Result<(), UnitError> {
+    if !store.settings.prevent_duplicate_individual_applications {
+        return Ok(());
+    }
     let Some(ssn) = applicant.ssn.as_deref().filter(|ssn| ssn.len() == 9) else {
         return Ok(());
     };

@@ -1,5 +1,6 @@
-//! `individualCustomer`: created when an application is approved; `GET /customers/{id}` and
-//! `PATCH /customers/{id}` (email, phone, address, dba, tags, authorizedUsers, jwtSubject).
+//! `individualCustomer`: created when an application is approved (or directly by a sandbox control);
+//! `GET /customers/{id}` and `PATCH /customers/{id}` (email, phone, address, dba, tags,
+//! authorizedUsers, jwtSubject). The list is in `customer_list.rs`.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -12,7 +13,7 @@ use super::body::{self, Expect, JsonBody};
 use super::fields;
 use super::ids::parse_id;
 use super::jsonapi::{self, Problems, Resource, UnitError};
-use super::state::{self, Application, Customer, Store};
+use super::state::{self, Applicant, Application, Customer, Store};
 
 /// The id of the sandbox's single org, as relationships name it.
 pub(crate) const ORG_ID: u64 = 1;
@@ -21,19 +22,26 @@ const PATCHABLE: &[&str] = &["email", "phone", "address", "dba", "tags", "author
 
 /// Creates the customer of an approved application and returns its id.
 pub(crate) fn create_from(store: &mut Store, application: &Application) -> u64 {
+    insert(store, Some(application.id), application.applicant.clone(), application.jwt_subject.clone())
+}
+
+/// Creates a customer without an application (`POST /__sandbox/customers`) and returns its id.
+pub(crate) fn create_direct(store: &mut Store, applicant: Applicant, jwt_subject: Option<String>) -> u64 {
+    insert(store, None, applicant, jwt_subject)
+}
+
+fn insert(store: &mut Store, application_id: Option<u64>, applicant: Applicant, jwt_subject: Option<String>) -> u64 {
     let id = store.ids.customer();
-    store.customers.insert(
+    let customer = Customer {
         id,
-        Customer {
-            id,
-            application_id: application.id,
-            applicant: application.applicant.clone(),
-            jwt_subject: application.jwt_subject.clone(),
-            dba: None,
-            authorized_users: Vec::new(),
-            created_at: state::now(),
-        },
-    );
+        application_id,
+        applicant,
+        jwt_subject,
+        dba: None,
+        authorized_users: Vec::new(),
+        created_at: state::now(),
+    };
+    store.customers.insert(id, customer);
     id
 }
 
@@ -199,13 +207,16 @@ pub(crate) fn render(customer: &Customer) -> Value {
     }
     attributes.insert("status".into(), json!("Active"));
 
+    // `CustomerRelationships`: `org`, and `application` only for a customer that came from one.
+    let mut relationships = Map::new();
+    relationships.insert("org".into(), jsonapi::relationship("org", ORG_ID));
+    if let Some(application_id) = customer.application_id {
+        relationships.insert("application".into(), jsonapi::relationship("individualApplication", application_id));
+    }
     json!({
         "type": "individualCustomer",
         "id": customer.id.to_string(),
         "attributes": attributes,
-        "relationships": {
-            "org": jsonapi::relationship("org", ORG_ID),
-            "application": jsonapi::relationship("individualApplication", customer.application_id),
-        },
+        "relationships": relationships,
     })
 }

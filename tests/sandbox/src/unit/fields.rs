@@ -242,13 +242,14 @@ pub(crate) fn idempotency_key(value: &Value, pointer: &str, problems: &mut Probl
     string(value, pointer, 1, 255, problems)
 }
 
-/// `JwtSubject`: a string or `null` (`Some(None)` means "cleared").
+/// `JwtSubject` (`types.json`): `{"type": "string", "nullable": true}`, with no length limit, so any
+/// string or `null` (`Some(None)` means "cleared").
 pub(crate) fn jwt_subject(value: &Value, pointer: &str, problems: &mut Problems) -> Option<Option<String>> {
     match value {
         Value::Null => Some(None),
-        Value::String(subject) if !subject.is_empty() && subject.len() <= 255 => Some(Some(subject.clone())),
+        Value::String(subject) => Some(Some(subject.clone())),
         _ => {
-            problems.invalid(pointer, "must be a string of 1 to 255 characters, or null");
+            problems.invalid(pointer, "must be a string or null");
             None
         }
     }

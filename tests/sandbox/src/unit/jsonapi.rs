@@ -243,12 +243,12 @@ impl Resource {
 }
 
 /// Answers a route this side does not serve, in Unit's error shape.
-pub async fn fallback(uri: axum::http::Uri) -> Response {
+pub(crate) async fn fallback(uri: axum::http::Uri) -> Response {
     UnitError::not_found(Resource::Route, uri.path()).into_response()
 }
 
 /// Answers a known route called with a method it does not serve, in Unit's error shape.
-pub async fn method_not_allowed() -> Response {
+pub(crate) async fn method_not_allowed() -> Response {
     UnitError::single(
         StatusCode::METHOD_NOT_ALLOWED,
         "Method Not Allowed",

@@ -8,9 +8,12 @@
 //! - `auth.rs`: org and customer bearer tokens, scopes; `pagination.rs`: `page[…]` and list `meta`.
 //! - `fields.rs`: attribute validators shared by several resources (address, phone, tags, …).
 //! - `decision.rs`: the SSN decision table for applications; `documents.rs`: the documents it asks for.
-//! - `applications.rs`, `customers.rs`, `tokens.rs`, `accounts.rs`, `cards.rs`: one resource each.
+//! - `applications.rs`, `customers.rs`, `tokens.rs`, `accounts.rs`, `cards.rs`: one resource each;
+//!   `customer_list.rs`: `GET /customers` and its filters; `direct_customers.rs`: the control that
+//!   creates a customer without an application.
 //! - `jwt.rs`: verifying an external IdP JWT (`jwtToken`) against a JWKS, as Unit does.
-//! - `controls.rs`: the Unit-only test control (revoking the org token).
+//! - `org_settings.rs`: org settings that change decisions (duplicate applications).
+//! - `controls.rs`: the Unit-only test controls (revoking the org token, org settings).
 
 mod accounts;
 mod applications;
@@ -18,13 +21,16 @@ mod auth;
 mod body;
 mod cards;
 pub mod controls;
+mod customer_list;
 mod customers;
 mod decision;
+mod direct_customers;
 mod documents;
 mod fields;
 mod ids;
 mod jsonapi;
 mod jwt;
+mod org_settings;
 mod pagination;
 mod state;
 mod tokens;
@@ -35,7 +41,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::Router;
 use axum::routing::{get, post, put};
 
-pub use jsonapi::{UNIT_CONTENT_TYPE, fallback, method_not_allowed};
+pub use jsonapi::UNIT_CONTENT_TYPE;
+pub use org_settings::OrgSettings;
 
 /// What the Unit side needs from the outside.
 #[derive(Clone)]
@@ -44,12 +51,18 @@ pub struct UnitConfig {
     pub api_token: String,
     /// Where the Unit side fetches the JWKS that verifies `jwtToken` customer-token requests.
     pub jwks_url: String,
+    /// The org settings the sandbox starts with, and returns to on reset.
+    pub org_settings: OrgSettings,
 }
 
 // Hand-written so that the org token never reaches a log line through `{:?}`.
 impl fmt::Debug for UnitConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnitConfig").field("api_token", &"<redacted>").field("jwks_url", &self.jwks_url).finish()
+        f.debug_struct("UnitConfig")
+            .field("api_token", &"<redacted>")
+            .field("jwks_url", &self.jwks_url)
+            .field("org_settings", &self.org_settings)
+            .finish()
     }
 }
 
@@ -70,12 +83,14 @@ impl fmt::Debug for UnitState {
 impl UnitState {
     pub fn new(config: UnitConfig) -> Self {
         let jwks = jwt::JwksCache::new(config.jwks_url.clone());
-        Self { config: Arc::new(config), store: Arc::new(Mutex::new(state::Store::default())), jwks }
+        let store = state::Store::with_settings(config.org_settings);
+        Self { config: Arc::new(config), store: Arc::new(Mutex::new(store)), jwks }
     }
 
-    /// Forget every application, customer, account, card, token and cached JWKS key; ids restart.
+    /// Forget every application, customer, account, card, token and cached JWKS key; ids restart and
+    /// the org settings return to the configured ones.
     pub fn reset(&self) {
-        *self.store() = state::Store::default();
+        *self.store() = state::Store::with_settings(self.config.org_settings);
         self.jwks.clear();
     }
 
@@ -94,8 +109,8 @@ impl UnitState {
     }
 }
 
-/// The Unit API routes. No fallback is set here so that `lib.rs` can merge this router with others;
-/// it may use [`fallback`] and [`method_not_allowed`] to answer unknown routes in Unit's error shape.
+/// The Unit API routes. No fallback is set here so that `lib.rs` can merge this router with others
+/// first; [`with_fallbacks`] then answers unknown routes and methods in Unit's error shape.
 pub fn router(state: UnitState) -> Router {
     Router::new()
         .route("/applications", post(applications::create).get(applications::list))
@@ -112,6 +127,7 @@ pub fn router(state: UnitState) -> Router {
         )
         .route("/sandbox/applications/{id}/approve", post(applications::sandbox_approve))
         .route("/sandbox/applications/{id}/deny", post(applications::sandbox_deny))
+        .route("/customers", get(customer_list::list))
         .route("/customers/{id}", get(customers::get_one).patch(customers::patch))
         .route("/customers/{id}/token", post(tokens::create_token))
         .route("/customers/{id}/token/verification", post(tokens::create_verification))
@@ -123,4 +139,11 @@ pub fn router(state: UnitState) -> Router {
         .route("/cards/{id}/unfreeze", post(cards::unfreeze))
         .route("/cards/{id}/close", post(cards::close))
         .with_state(state)
+}
+
+/// `app` with unknown routes answered 404 and known routes called with another method 405, both in
+/// Unit's `{"errors": […]}` shape, so that a client reads a Unit error rather than an empty body.
+/// Call it after every API route is added: the 405 handler applies to the routes present.
+pub fn with_fallbacks(app: Router) -> Router {
+    app.fallback(jsonapi::fallback).method_not_allowed_fallback(jsonapi::method_not_allowed)
 }

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::ids::IdCounters;
+use super::org_settings::OrgSettings;
 
 /// Everything the Unit side remembers. `Default` is the empty sandbox (also what reset restores).
 #[derive(Debug, Default)]
@@ -30,6 +31,15 @@ pub(crate) struct Store {
     pub(crate) verifications: HashMap<String, Verification>,
     /// Set by `POST /__sandbox/org-token/revoke`: the org token is then refused as an unknown one.
     pub(crate) org_token_revoked: bool,
+    /// The org settings in force (configured at start, changed by `/__sandbox/org-settings`).
+    pub(crate) settings: OrgSettings,
+}
+
+impl Store {
+    /// The empty sandbox with these org settings.
+    pub(crate) fn with_settings(settings: OrgSettings) -> Self {
+        Self { settings, ..Self::default() }
+    }
 }
 
 /// What an applicant told us, validated. Kept on the customer too, where email, phone and address
@@ -142,7 +152,8 @@ pub(crate) struct DecisionRecord {
 #[derive(Debug, Clone)]
 pub(crate) struct Customer {
     pub(crate) id: u64,
-    pub(crate) application_id: u64,
+    /// `None` for a customer created directly by `POST /__sandbox/customers`.
+    pub(crate) application_id: Option<u64>,
     pub(crate) applicant: Applicant,
     pub(crate) jwt_subject: Option<String>,
     pub(crate) dba: Option<String>,

@@ -13,7 +13,7 @@ use axum::Router;
 use axum::routing::get;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use reqwest::StatusCode;
-use sandbox::unit::{UnitConfig, UnitState, router};
+use sandbox::unit::{OrgSettings, UnitConfig, UnitState, router};
 use serde_json::{Value, json};
 
 pub const ORG_TOKEN: &str = "v2.public.test-org-token";
@@ -56,8 +56,13 @@ impl Reply {
     }
 }
 
-/// Starts a JWKS server and the Unit router, each on its own loopback port.
+/// Starts a JWKS server and the Unit router, each on its own loopback port, with default org settings.
 pub async fn start() -> Harness {
+    start_with(OrgSettings::default()).await
+}
+
+/// [`start`] with these org settings.
+pub async fn start_with(org_settings: OrgSettings) -> Harness {
     let jwks: Value = serde_json::from_str(SIGNER_JWKS).expect("JWKS fixture");
     let jwks_app = Router::new().route(
         "/jwks",
@@ -68,7 +73,7 @@ pub async fn start() -> Harness {
     );
     let jwks_url = format!("{}/jwks", serve(jwks_app).await);
 
-    let state = UnitState::new(UnitConfig { api_token: ORG_TOKEN.into(), jwks_url });
+    let state = UnitState::new(UnitConfig { api_token: ORG_TOKEN.into(), jwks_url, org_settings });
     let url = serve(router(state.clone())).await;
     Harness { url, state, http: reqwest::Client::new() }
 }
@@ -184,7 +189,7 @@ pub struct Onboarded {
 
 static SSN_COUNTER: AtomicU64 = AtomicU64::new(1);
 
-/// A fresh 9-digit SSN ending in `last4` (Unit refuses a second live application per SSN).
+/// A fresh 9-digit SSN ending in `last4`, so that no test depends on whether duplicates are refused.
 pub fn ssn_ending(last4: &str) -> String {
     let n = SSN_COUNTER.fetch_add(1, Ordering::Relaxed);
     format!("{:05}{last4}", 10_000 + n)
