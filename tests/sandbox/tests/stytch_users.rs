@@ -37,6 +37,11 @@ async fn metadata_merges_deletes_and_enforces_limits() {
 
     let (status, body) = put(json!({ "trusted_metadata": "not an object" })).await;
     assert_stytch_error(status, &body, 400, "invalid_argument");
+    // stytch-node `UsersUpdateRequest.external_id`: alphanumerics, `.`, `_`, `-`, `|`, at most 128.
+    let (status, body) = put(json!({ "external_id": "crm 42" })).await;
+    assert_stytch_error(status, &body, 400, "invalid_external_id");
+    let (status, body) = put(json!({ "external_id": "crm|42" })).await;
+    assert_eq!((status, &body["user"]["external_id"]), (200, &json!("crm|42")), "{body}");
 }
 
 #[tokio::test]

@@ -48,6 +48,9 @@ pub async fn update(
         Some(update) => Some(metadata::merged(&user.untrusted_metadata, update, "untrusted_metadata")?),
         None => None,
     };
+    if let Some(external_id) = &request.external_id {
+        validate::external_id(external_id)?;
+    }
     if let Some(external_id) = &request.external_id
         && data
             .users
