@@ -101,21 +101,21 @@ impl UnitCustomerClient {
         card(document.data)
     }
 
-    /// Sets one tag on `card` (`PATCH /cards/{id}`; other tags are kept). Setting a value twice
-    /// changes nothing, so it is retried as safe.
+    /// Sets one tag on `target` (`PATCH /cards/{id}`, which must repeat the card's type; other
+    /// tags are kept). Setting a value twice changes nothing, so it is retried as safe.
     pub async fn tag_card(
         &self,
         token: &UnitCustomerToken,
-        card: &Card,
+        target: &Card,
         key: &str,
         value: &str,
     ) -> Result<Card, UnitCustomerError> {
-        let path = card_path(&card.id, "")?;
+        let path = card_path(&target.id, "")?;
         let attributes = TagAttributes { tags: BTreeMap::from([(key, value)]) };
-        let body = to_body(&RequestDocument::new(card.card_type.unit_type(), attributes));
+        let body = to_body(&RequestDocument::new(target.card_type.unit_type(), attributes));
         let document: Document<CardAttributes> =
             self.call(token, Method::PATCH, &path, &[], Some(body), Idempotency::Safe).await?;
-        self::card(document.data)
+        card(document.data)
     }
 
     pub async fn card_limits(

@@ -1,6 +1,6 @@
 //! `POST /cards/{cardId}/replace` with `Idempotency-Key`, body `{shippingAddress?}`: a new physical
-//! card for a damaged one, `201` with the new card (`Inactive` until activated; Unit closes the old
-//! one when the new one is activated). Only a physical card in use (`Active` or `Frozen`).
+//! card for a damaged one, `201` with the new card (`Inactive` until activated; the old one works
+//! until then). Only a physical card in use (`Active` or `Frozen`).
 //!
 //! Unit's replace takes no idempotency key, so the new card is tagged with the caller's key
 //! (`replacementKey`) and a repeat finds it there. The replace itself is never retried once it may
