@@ -140,6 +140,16 @@ mod tests {
     }
 
     #[test]
+    fn replacement_tags_bind_the_key_to_the_card() {
+        let tag = replacement_tag("400001", &"k".repeat(255));
+        assert!(tag.len() <= 255, "a Unit tag value is at most 255 characters");
+        assert_eq!(tag, replacement_tag("400001", &"k".repeat(255)));
+        assert_ne!(tag, replacement_tag("400002", &"k".repeat(255)));
+        assert_ne!(tag, replacement_tag("400001", "k"));
+        assert!(!replacement_tag("400001", "secret-key").contains("secret-key"));
+    }
+
+    #[test]
     fn unit_ids() {
         assert!(is_unit_id("400001"));
         for bad in ["", "0", "01", "abc", "1/../2", "123456789012345678901"] {
