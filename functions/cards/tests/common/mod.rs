@@ -1,7 +1,5 @@
 //! What the cards tests share: the cards function beside token-exchange, and customers with tokens.
 
-#![allow(dead_code)] // each test file uses its own part
-
 use cards::CardsDependencies;
 use serde_json::Value;
 use stytch_unit_common::{
