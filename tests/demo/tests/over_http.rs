@@ -230,6 +230,7 @@ async fn card_lifecycle_and_refused_transitions(ctx: &Ctx) -> Result<(), String>
 
     // Unit's cards guide: a physical card is Inactive until activated; it can be neither frozen nor replaced.
     refused(format!("/cards/{physical}/freeze"), "card_inactive").await?;
+    refused(format!("/cards/{physical}/unfreeze"), "card_inactive").await?;
     replace(physical.clone(), "replace-1").await?.problem(409, "card_inactive")?;
     // Lost is final; reporting it again is the card.
     for action in ["freeze", "unfreeze", "close", "report-stolen"] {
@@ -250,14 +251,19 @@ async fn card_lifecycle_and_refused_transitions(ctx: &Ctx) -> Result<(), String>
     ensure(again.body["id"] == first.body["id"], "the same Idempotency-Key replaced the card twice")?;
     let new = first.body["id"].as_str().ok_or("no id")?.to_owned();
 
-    // Stolen and closed are final too.
+    // Stolen and closed are final too: every other move is refused, replacing included.
     move_card(ctx, &format!("/cards/{new}/report-stolen"), "Stolen").await?;
     move_card(ctx, &format!("/cards/{new}/report-stolen"), "Stolen").await?;
-    refused(format!("/cards/{new}/close"), "card_stolen").await?;
+    for action in ["freeze", "unfreeze", "close", "report-lost"] {
+        refused(format!("/cards/{new}/{action}"), "card_stolen").await?;
+    }
+    replace(new.clone(), "replace-3").await?.problem(409, "card_stolen")?;
     move_card(ctx, &format!("/cards/{physical}/close"), "ClosedByCustomer").await?;
     move_card(ctx, &format!("/cards/{physical}/close"), "ClosedByCustomer").await?;
-    refused(format!("/cards/{physical}/report-lost"), "card_closed").await?;
-    refused(format!("/cards/{physical}/unfreeze"), "card_closed").await
+    for action in ["freeze", "unfreeze", "report-lost", "report-stolen"] {
+        refused(format!("/cards/{physical}/{action}"), "card_closed").await?;
+    }
+    replace(physical.clone(), "replace-4").await?.problem(409, "card_closed")
 }
 
 /// Limits (scope `cards`) and the PIN status (`cards-sensitive`, a step-up scope).
