@@ -93,8 +93,9 @@ def test_every_error_code_in_the_code_is_documented():
     assert sorted(in_code - documented) == [], "error codes missing from Problem.code in infra/openapi.yaml"
 
 
-def test_post_cards_requires_an_idempotency_key():
-    operation = openapi()["paths"]["/cards"]["post"]
+@pytest.mark.parametrize("path", ["/cards", "/cards/{cardId}/replace"])
+def test_card_creations_require_an_idempotency_key(path):
+    operation = openapi()["paths"][path]["post"]
     parameters = [resolve(p) for p in operation.get("parameters", [])]
     keys = [p for p in parameters if p["in"] == "header" and p["name"].lower() == "idempotency-key"]
     assert len(keys) == 1 and keys[0]["required"] is True

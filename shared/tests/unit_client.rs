@@ -11,8 +11,8 @@ use stytch_unit_common::{
     http_client,
     secrets::SecretsStore,
     unit::{
-        ApplicationStatus, CustomerToken, CustomerTokenRequest, NewDebitCard, NewIndividualApplication, Page,
-        TokenProof, UnitClient, UnitCustomerClient, UnitError, VerificationChannel,
+        ApplicationStatus, CardAction, CardType, CustomerToken, CustomerTokenRequest, NewCard,
+        NewIndividualApplication, Page, TokenProof, UnitClient, UnitCustomerClient, UnitError, VerificationChannel,
     },
     upstream::RetryPolicy,
 };
@@ -117,19 +117,26 @@ async fn the_whole_customer_journey_through_the_client() {
     let account_id = &accounts[0].id;
 
     // One idempotency key, one card.
-    let new_card = NewDebitCard { account_id, shipping_address: None, idempotency_key: "card-key-1" };
-    let card = unit.create_debit_card(auth, &new_card).await.unwrap();
-    assert_eq!(unit.create_debit_card(auth, &new_card).await.unwrap().id, card.id);
+    let new_card = NewCard {
+        card_type: CardType::Virtual,
+        account_id,
+        shipping_address: None,
+        design: None,
+        limits: None,
+        idempotency_key: "card-key-1",
+    };
+    let card = unit.create_card(auth, &new_card).await.unwrap();
+    assert_eq!(unit.create_card(auth, &new_card).await.unwrap().id, card.id);
     let list = unit.list_cards(auth, Page { limit: 10, offset: 0 }).await.unwrap();
     assert_eq!((list.total, list.cards.len()), (1, 1));
     assert_eq!(list.cards[0].account_id.as_deref(), Some(account_id.as_str()));
     assert_eq!(list.cards[0].last4_digits.as_ref().map(String::len), Some(4));
     assert_eq!(unit.get_card(auth, &card.id).await.unwrap(), list.cards[0]);
 
-    assert_eq!(unit.freeze_card(auth, &card.id).await.unwrap().status, "Frozen");
-    assert_eq!(unit.unfreeze_card(auth, &card.id).await.unwrap().status, "Active");
-    assert_eq!(unit.close_card(auth, &card.id).await.unwrap().status, "ClosedByCustomer");
-    let refused = unit.freeze_card(auth, &card.id).await.unwrap_err();
+    assert_eq!(unit.card_action(auth, &card.id, CardAction::Freeze).await.unwrap().status, "Frozen");
+    assert_eq!(unit.card_action(auth, &card.id, CardAction::Unfreeze).await.unwrap().status, "Active");
+    assert_eq!(unit.card_action(auth, &card.id, CardAction::Close).await.unwrap().status, "ClosedByCustomer");
+    let refused = unit.card_action(auth, &card.id, CardAction::Freeze).await.unwrap_err();
     assert_eq!(ApiError::from(refused).code(), "card_status_conflict");
 }
 
@@ -202,8 +209,15 @@ async fn faults_are_retried_when_safe_and_surfaced_otherwise() {
     let cards = customer_client(&stack);
     let account_id = cards.list_accounts(auth).await.unwrap().remove(0).id;
     inject_fault(&stack, json!({"method": "POST", "path": "/cards", "count": 1, "drop": true})).await;
-    let new_card = NewDebitCard { account_id: &account_id, shipping_address: None, idempotency_key: "drop-key" };
-    cards.create_debit_card(auth, &new_card).await.unwrap();
+    let new_card = NewCard {
+        card_type: CardType::Physical,
+        account_id: &account_id,
+        shipping_address: None,
+        design: None,
+        limits: None,
+        idempotency_key: "drop-key",
+    };
+    cards.create_card(auth, &new_card).await.unwrap();
     assert_eq!(cards.list_cards(auth, Page { limit: 10, offset: 0 }).await.unwrap().total, 1);
 
     // A 429 on a call that spends a proof is not retried: it is passed on with Retry-After.

@@ -1,6 +1,7 @@
 //! What Unit's "no" means on a card route. The shared mapping covers the rest: an expired or
 //! unknown token is `401 invalid_unit_token`, a token without the scope `403 insufficient_scope`,
-//! a card in the wrong state `409 card_status_conflict`, Unit down `502`/`504`.
+//! a card status Unit refuses `409 card_status_conflict` (the actions read the card first and name
+//! its status instead: `status_rules.rs`), Unit down `502`/`504`.
 
 use stytch_unit_common::{
     http::ApiError,

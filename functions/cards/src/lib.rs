@@ -3,16 +3,19 @@
 //!
 //! - `GET /cards?limit=&offset=` → `{cards: [...], total}`
 //! - `GET /cards/{cardId}` → card
-//! - `POST /cards` (`Idempotency-Key` required) `{shippingAddress?, accountId?}` → `201` card
-//! - `POST /cards/{cardId}/freeze` | `/unfreeze` | `/close` → card
+//! - `POST /cards` (`Idempotency-Key` required) `{type?, shippingAddress?, design?, limits?, accountId?}` → `201` card
+//! - `POST /cards/{cardId}/freeze` | `/unfreeze` | `/close` | `/report-lost` | `/report-stolen` → card
+//! - `POST /cards/{cardId}/replace` (`Idempotency-Key` required) `{shippingAddress?}` → `201` the new card
+//! - `GET /cards/{cardId}/limits` → limits and totals; `GET /cards/{cardId}/pin-status` → `{pinStatus}`
 //!
-//! A card is `{id, status, last4Digits, expirationDate, accountId, createdAt}`. Unit decides what
-//! the token may see and do: another customer's card is 404, a missing scope 403. The function
-//! has no org token (see [`CardsDependencies`]).
+//! A card is `{id, type, status, last4Digits, expirationDate, accountId, createdAt}`. Unit decides
+//! what the token may see and do: another customer's card is 404, a missing scope 403. The
+//! function has no org token (see [`CardsDependencies`]).
 
 mod dependencies;
 pub mod errors;
 pub mod routes;
+pub mod status_rules;
 pub mod validation;
 
 pub use dependencies::CardsDependencies;
@@ -31,6 +34,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/cards/{cardId}/freeze"),
     ("POST", "/cards/{cardId}/unfreeze"),
     ("POST", "/cards/{cardId}/close"),
+    ("POST", "/cards/{cardId}/report-lost"),
+    ("POST", "/cards/{cardId}/report-stolen"),
+    ("POST", "/cards/{cardId}/replace"),
+    ("GET", "/cards/{cardId}/limits"),
+    ("GET", "/cards/{cardId}/pin-status"),
     ("GET", "/health/cards"),
 ];
 
@@ -41,6 +49,11 @@ pub fn router(dependencies: CardsDependencies) -> Router {
         .route("/cards/{card_id}/freeze", post(routes::actions::freeze))
         .route("/cards/{card_id}/unfreeze", post(routes::actions::unfreeze))
         .route("/cards/{card_id}/close", post(routes::actions::close))
+        .route("/cards/{card_id}/report-lost", post(routes::actions::report_lost))
+        .route("/cards/{card_id}/report-stolen", post(routes::actions::report_stolen))
+        .route("/cards/{card_id}/replace", post(routes::replace::replace))
+        .route("/cards/{card_id}/limits", get(routes::details::limits))
+        .route("/cards/{card_id}/pin-status", get(routes::details::pin_status))
         .with_state(dependencies.unit);
     router::finish(routes, &dependencies.api)
 }

@@ -5,7 +5,7 @@ use http::HeaderMap;
 use sha2::{Digest, Sha256};
 use stytch_unit_common::{
     http::{ApiError, FieldError},
-    unit::{Address, Page},
+    unit::Page,
 };
 
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -98,43 +98,12 @@ pub fn unit_idempotency_key(account_id: &str, key: &str) -> String {
     format!("card:{account_id}:{hex}")
 }
 
-/// A shipping address in the shape Unit takes, with Unit's limits.
-pub fn address(address: &Address, errors: &mut Vec<FieldError>) {
-    let field = |name: &str| format!("shippingAddress.{name}");
-    let mut text = |name: &str, value: &str, max: usize| {
-        let length = value.trim().chars().count();
-        if length == 0 || length > max {
-            errors.push(FieldError::new(field(name), format!("must be 1 to {max} characters")));
-            false
-        } else {
-            true
-        }
-    };
-    text("street", &address.street, 255);
-    if let Some(street2) = &address.street2 {
-        text("street2", street2, 255);
-    }
-    text("city", &address.city, 255);
-    let state_ok = text("state", &address.state, 255);
-    let postal_ok = text("postalCode", &address.postal_code, 10);
-    let country_ok = address.country.len() == 2 && address.country.bytes().all(|b| b.is_ascii_uppercase());
-    if !country_ok {
-        errors.push(FieldError::new(field("country"), "must be an ISO 3166-1 alpha-2 code such as US"));
-    }
-    if address.country == "US" {
-        if state_ok && !(address.state.len() == 2 && address.state.bytes().all(|b| b.is_ascii_uppercase())) {
-            errors.push(FieldError::new(field("state"), "must be a two-letter US state code"));
-        }
-        let zip = address.postal_code.as_bytes();
-        let zip_ok = match zip.len() {
-            5 => zip.iter().all(u8::is_ascii_digit),
-            10 => zip[5] == b'-' && zip[..5].iter().chain(&zip[6..]).all(u8::is_ascii_digit),
-            _ => false,
-        };
-        if postal_ok && !zip_ok {
-            errors.push(FieldError::new(field("postalCode"), "must be a US ZIP code (12345 or 12345-6789)"));
-        }
-    }
+/// The tag a replacement card carries: the card it replaces and the caller's key, hashed. A retry
+/// with the same key finds the card by it (`filter[tags]`) instead of replacing again.
+pub fn replacement_tag(card_id: &str, key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("replace:{card_id}:{hex}")
 }
 
 #[cfg(test)]
@@ -168,6 +137,16 @@ mod tests {
         assert!(key.len() <= 255);
         assert_ne!(key, unit_idempotency_key("300002", &"k".repeat(255)));
         assert_eq!(key, unit_idempotency_key("300001", &"k".repeat(255)));
+    }
+
+    #[test]
+    fn replacement_tags_bind_the_key_to_the_card() {
+        let tag = replacement_tag("400001", &"k".repeat(255));
+        assert!(tag.len() <= 255, "a Unit tag value is at most 255 characters");
+        assert_eq!(tag, replacement_tag("400001", &"k".repeat(255)));
+        assert_ne!(tag, replacement_tag("400002", &"k".repeat(255)));
+        assert_ne!(tag, replacement_tag("400001", "k"));
+        assert!(!replacement_tag("400001", "secret-key").contains("secret-key"));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Cards: list, get, create an individual debit card, freeze, unfreeze, close.
+//! Cards: list (optionally by tag), get, create an individual debit card, virtual or physical.
+//! Status changes, replacement, tags, limits and PIN status: `card_operations.rs`.
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -10,18 +11,45 @@ use super::{
 };
 use crate::{http::UnitCustomerToken, upstream::Idempotency};
 
+/// Virtual (usable at once, `Active` on creation) or physical (shipped, `Inactive` until the
+/// cardholder activates it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CardType {
+    Virtual,
+    Physical,
+}
+
+impl CardType {
+    /// Unit's resource type for an individual's debit card of this kind.
+    pub fn unit_type(self) -> &'static str {
+        match self {
+            CardType::Virtual => "individualVirtualDebitCard",
+            CardType::Physical => "individualDebitCard",
+        }
+    }
+
+    /// Every Unit card type with `Virtual` in its name is virtual.
+    fn of(unit_type: &str) -> Self {
+        if unit_type.contains("Virtual") { CardType::Virtual } else { CardType::Physical }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Card {
     pub id: String,
-    #[serde(skip)]
-    pub kind: String,
+    #[serde(rename = "type")]
+    pub card_type: CardType,
     pub status: String,
     pub last4_digits: Option<String>,
     pub expiration_date: Option<String>,
     pub account_id: Option<String>,
     #[serde(skip)]
     pub customer_id: Option<String>,
+    /// Where a physical card was shipped; the default address of its replacement.
+    #[serde(skip)]
+    pub shipping_address: Option<Address>,
     pub created_at: Option<String>,
 }
 
@@ -37,21 +65,42 @@ pub struct Page {
     pub offset: u32,
 }
 
-pub struct NewDebitCard<'a> {
+/// Unit's `CardLevelLimits`, in cents; each is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardLimits {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub daily_withdrawal: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub daily_purchase: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub monthly_withdrawal: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub monthly_purchase: Option<u64>,
+}
+
+/// A new individual debit card. Unit takes `shipping_address` and `design` on physical cards only;
+/// the caller checks that before building one.
+pub struct NewCard<'a> {
+    pub card_type: CardType,
     pub account_id: &'a str,
     pub shipping_address: Option<&'a Address>,
+    pub design: Option<&'a str>,
+    pub limits: Option<&'a CardLimits>,
     /// From the caller's `Idempotency-Key`: a retry returns the first card, never a second.
     pub idempotency_key: &'a str,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct CardAttributes {
+pub(super) struct CardAttributes {
     status: String,
     #[serde(default)]
     last4_digits: Option<String>,
     #[serde(default)]
     expiration_date: Option<String>,
+    #[serde(default)]
+    shipping_address: Option<Address>,
     #[serde(default)]
     created_at: Option<String>,
 }
@@ -61,34 +110,60 @@ struct CardAttributes {
 struct NewCardAttributes<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     shipping_address: Option<&'a Address>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    design: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limits: Option<&'a CardLimits>,
     idempotency_key: &'a str,
 }
 
-fn card(resource: Resource<CardAttributes>) -> Result<Card, UnitCustomerError> {
+pub(super) fn card(resource: Resource<CardAttributes>) -> Result<Card, UnitCustomerError> {
     Ok(Card {
         account_id: resource.related_id("account"),
         customer_id: resource.related_id("customer"),
         id: resource.id.ok_or(UnitCustomerError(UnitError::UnexpectedBody { status: 200 }))?,
-        kind: resource.kind,
+        card_type: CardType::of(&resource.kind),
         status: resource.attributes.status,
         last4_digits: resource.attributes.last4_digits,
         expiration_date: resource.attributes.expiration_date,
+        shipping_address: resource.attributes.shipping_address,
         created_at: resource.attributes.created_at,
     })
 }
 
 /// A card id checked before it reaches a URL path.
-fn card_path(id: &str, action: &str) -> Result<String, UnitCustomerError> {
+pub(super) fn card_path(id: &str, action: &str) -> Result<String, UnitCustomerError> {
     Ok(format!("/cards/{}{action}", checked_id(id).map_err(UnitCustomerError)?))
 }
 
 impl UnitCustomerClient {
     pub async fn list_cards(&self, token: &UnitCustomerToken, page: Page) -> Result<CardList, UnitCustomerError> {
-        let query = [
+        self.cards(token, page, None).await
+    }
+
+    /// The cards carrying tag `key` = `value` (`filter[tags]`), newest first.
+    pub async fn cards_tagged(
+        &self,
+        token: &UnitCustomerToken,
+        key: &str,
+        value: &str,
+    ) -> Result<Vec<Card>, UnitCustomerError> {
+        let tags = serde_json::json!({ key: value }).to_string();
+        Ok(self.cards(token, Page { limit: 10, offset: 0 }, Some(tags)).await?.cards)
+    }
+
+    async fn cards(
+        &self,
+        token: &UnitCustomerToken,
+        page: Page,
+        tags: Option<String>,
+    ) -> Result<CardList, UnitCustomerError> {
+        let mut query = vec![
             ("page[limit]", page.limit.to_string()),
             ("page[offset]", page.offset.to_string()),
             ("sort", "-createdAt".to_owned()),
         ];
+        query.extend(tags.map(|tags| ("filter[tags]", tags)));
         let document: ListDocument<CardAttributes> =
             self.call(token, Method::GET, "/cards", &query, None, Idempotency::Safe).await?;
         let total = document.meta.and_then(|m| m.pagination).map(|p| p.total);
@@ -103,40 +178,20 @@ impl UnitCustomerClient {
     }
 
     /// Safe to retry because Unit deduplicates on the idempotency key.
-    pub async fn create_debit_card(
-        &self,
-        token: &UnitCustomerToken,
-        new: &NewDebitCard<'_>,
-    ) -> Result<Card, UnitCustomerError> {
+    pub async fn create_card(&self, token: &UnitCustomerToken, new: &NewCard<'_>) -> Result<Card, UnitCustomerError> {
         let account_id = checked_id(new.account_id).map_err(UnitCustomerError)?;
-        let attributes =
-            NewCardAttributes { shipping_address: new.shipping_address, idempotency_key: new.idempotency_key };
+        let attributes = NewCardAttributes {
+            shipping_address: new.shipping_address,
+            design: new.design,
+            limits: new.limits,
+            idempotency_key: new.idempotency_key,
+        };
         let body = to_body(
-            &RequestDocument::new("individualDebitCard", attributes)
+            &RequestDocument::new(new.card_type.unit_type(), attributes)
                 .with_relationships(serde_json::json!({ "account": relationship("depositAccount", account_id) })),
         );
         let document: Document<CardAttributes> =
             self.call(token, Method::POST, "/cards", &[], Some(body), Idempotency::Safe).await?;
-        card(document.data)
-    }
-
-    pub async fn freeze_card(&self, token: &UnitCustomerToken, id: &str) -> Result<Card, UnitCustomerError> {
-        self.card_action(token, id, "freeze").await
-    }
-
-    pub async fn unfreeze_card(&self, token: &UnitCustomerToken, id: &str) -> Result<Card, UnitCustomerError> {
-        self.card_action(token, id, "unfreeze").await
-    }
-
-    pub async fn close_card(&self, token: &UnitCustomerToken, id: &str) -> Result<Card, UnitCustomerError> {
-        self.card_action(token, id, "close").await
-    }
-
-    /// Freeze, unfreeze and close move the card to a target state, so repeating one is harmless.
-    async fn card_action(&self, token: &UnitCustomerToken, id: &str, action: &str) -> Result<Card, UnitCustomerError> {
-        let path = card_path(id, &format!("/{action}"))?;
-        let document: Document<CardAttributes> =
-            self.call(token, Method::POST, &path, &[], None, Idempotency::Safe).await?;
         card(document.data)
     }
 }

@@ -2,14 +2,15 @@
 //!
 //! - [`UnitClient`] (`org_client.rs`): our org token from the Unit secret, for applications,
 //!   customers and customer tokens. Used by signup and token-exchange.
-//! - [`UnitCustomerClient`] (`customer_client.rs`): the caller's customer token, for cards and
-//!   accounts. Used by cards, which has no Unit secret at all.
+//! - [`UnitCustomerClient`] (`customer_client.rs`): the caller's customer token, for cards
+//!   (`cards.rs`, `card_operations.rs`) and accounts. Used by cards, which has no Unit secret at all.
 //!
 //! The two share `transport.rs` (sending, retries, reading answers) and `jsonapi.rs`, and differ in
 //! what Unit's 401 or 403 means (`error.rs`).
 
 mod accounts;
 mod applications;
+mod card_operations;
 mod cards;
 mod customer_client;
 mod customers;
@@ -19,12 +20,14 @@ pub mod jsonapi;
 mod org_client;
 mod tokens;
 mod transport;
+pub mod us_address;
 
 pub use accounts::Account;
 pub use applications::{
     Address, Application, ApplicationStatus, ApplicationTags, FullName, NewIndividualApplication, Phone,
 };
-pub use cards::{Card, CardList, NewDebitCard, Page};
+pub use card_operations::{CardAction, CardLimitsReport, CardTotals, PinStatus};
+pub use cards::{Card, CardLimits, CardList, CardType, NewCard, Page};
 pub use customer_client::UnitCustomerClient;
 pub use customers::Customer;
 pub use documents::{ApplicationDocument, DocumentFileType, DocumentSide};

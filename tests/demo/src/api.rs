@@ -97,15 +97,43 @@ impl Api for HttpApi {
     }
 }
 
-/// The sandbox's own controls (not part of the API): the outbox where "sent" emails and texts land.
+/// The sandbox's own controls (not part of the API): the outbox where "sent" emails and texts land,
+/// and, given Unit's org token, Unit's sandbox simulations (a cardholder activating a card).
 pub struct Sandbox {
     pub stytch_url: String,
+    /// Unit's URL and the org token, for simulations; `None` where the caller does not hold it.
+    unit_org: Option<(String, String)>,
     http: reqwest::Client,
 }
 
 impl Sandbox {
     pub fn new(stytch_url: &str) -> Self {
-        Self { stytch_url: stytch_url.trim_end_matches('/').to_owned(), http: reqwest::Client::new() }
+        Self { stytch_url: stytch_url.trim_end_matches('/').to_owned(), unit_org: None, http: reqwest::Client::new() }
+    }
+
+    /// With Unit's sandbox simulations, which take the org token (never the functions' business).
+    pub fn with_unit_org(mut self, unit_url: &str, org_token: &str) -> Self {
+        self.unit_org = Some((unit_url.trim_end_matches('/').to_owned(), org_token.to_owned()));
+        self
+    }
+
+    /// What the cardholder does with Unit's activation component: Unit's sandbox simulation
+    /// `POST /sandbox/cards/{id}/activate`.
+    pub async fn activate_card(&self, card_id: &str) -> Result<(), String> {
+        let (unit_url, org_token) =
+            self.unit_org.as_ref().ok_or("activating a card needs Unit's org token (a sandbox simulation)")?;
+        let response = self
+            .http
+            .post(format!("{unit_url}/sandbox/cards/{card_id}/activate"))
+            .bearer_auth(org_token)
+            .header("content-type", "application/vnd.api+json")
+            .send()
+            .await
+            .map_err(|e| format!("the Unit sandbox does not answer: {e}"))?;
+        match response.status().as_u16() {
+            200 | 201 => Ok(()),
+            status => Err(format!("activating card {card_id} answered {status}")),
+        }
     }
 
     /// The newest message sent to `to` (an email address or a phone number).

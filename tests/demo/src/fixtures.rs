@@ -21,7 +21,10 @@
 //! | `{{SMS_CODE}}` | approved application; `POST /step-up/sms/send` texted its phone: the code |
 //! | `{{UNIT_VERIFICATION_TOKEN}}` | a Unit SMS verification was started (its code is `000001` in the sandbox) |
 //! | `{{UNIT_CUSTOMER_TOKEN}}` | a Unit customer token with `accounts cards cards-write` |
-//! | `{{ACCOUNT_ID}}` / `{{CARD_ID}}` / `{{FROZEN_CARD_ID}}` | the customer's deposit account / an active card / a frozen card |
+//! | `{{ACCOUNT_ID}}` / `{{CARD_ID}}` / `{{FROZEN_CARD_ID}}` | the customer's deposit account / an active (virtual) card / a frozen card |
+//! | `{{CLOSED_CARD_ID}}` | a closed card |
+//! | `{{PHYSICAL_CARD_ID}}` | a physical card the cardholder activated (Unit's sandbox simulation: needs the org token) |
+//! | `{{UNIT_SENSITIVE_TOKEN}}` | a Unit customer token with `cards cards-sensitive` (the PIN status) |
 
 use std::collections::BTreeMap;
 
@@ -52,6 +55,9 @@ pub const PLACEHOLDERS: &[&str] = &[
     "ACCOUNT_ID",
     "CARD_ID",
     "FROZEN_CARD_ID",
+    "CLOSED_CARD_ID",
+    "PHYSICAL_CARD_ID",
+    "UNIT_SENSITIVE_TOKEN",
 ];
 
 /// The placeholder names used in `template`, in order of first use.
@@ -133,7 +139,9 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
         let reply = user.expect_any(call, &[200, 201]).await?;
         values.insert("UNIT_VERIFICATION_TOKEN", reply.text("verificationToken")?);
     }
-    let needs_token = names.iter().any(|n| n == "UNIT_CUSTOMER_TOKEN" || n.ends_with("CARD_ID") || n == "ACCOUNT_ID");
+    let needs_token =
+        names.iter().any(|n| n.starts_with("UNIT_") && n.ends_with("_TOKEN") && n != "UNIT_VERIFICATION_TOKEN")
+            || names.iter().any(|n| n.ends_with("CARD_ID") || n == "ACCOUNT_ID");
     if needs_token {
         let jwt = user.two_factor_jwt.clone().ok_or("no two-factor session")?;
         let call =
@@ -153,6 +161,27 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
         let card = user.expect(new_card(&token), 201).await?.text("id")?;
         user.expect(Call::new("POST", format!("/cards/{card}/freeze")).bearer(&token), 200).await?;
         values.insert("FROZEN_CARD_ID", card);
+    }
+    if has("CLOSED_CARD_ID") {
+        let token = values["UNIT_CUSTOMER_TOKEN"].clone();
+        let card = user.expect(new_card(&token), 201).await?.text("id")?;
+        user.expect(Call::new("POST", format!("/cards/{card}/close")).bearer(&token), 200).await?;
+        values.insert("CLOSED_CARD_ID", card);
+    }
+    if has("PHYSICAL_CARD_ID") {
+        let token = values["UNIT_CUSTOMER_TOKEN"].clone();
+        let call = Call::new("POST", "/cards")
+            .bearer(&token)
+            .header("idempotency-key", &values::idempotency_key())
+            .json(json!({ "type": "physical" }));
+        let card = user.expect(call, 201).await?.text("id")?;
+        sandbox.activate_card(&card).await?;
+        values.insert("PHYSICAL_CARD_ID", card);
+    }
+    if has("UNIT_SENSITIVE_TOKEN") {
+        let jwt = user.two_factor_jwt.clone().ok_or("no two-factor session")?;
+        let call = Call::new("POST", "/token").bearer(&jwt).json(json!({ "scopes": ["cards", "cards-sensitive"] }));
+        values.insert("UNIT_SENSITIVE_TOKEN", user.expect(call, 200).await?.text("token")?);
     }
 
     values.insert("EMAIL", user.email.clone());

@@ -17,7 +17,10 @@ pub struct Outcome {
     pub user_id: String,
     pub application_id: String,
     pub customer_id: String,
+    /// The virtual card, frozen, unfrozen and then reported lost.
     pub card_id: String,
+    /// The physical card ordered after that: `Inactive` until the cardholder activates it.
+    pub physical_card_id: String,
     /// The two-factor Stytch session JWT (from the SMS step-up, then the TOTP added to it).
     pub session_jwt: String,
     /// The Unit customer token, scopes `accounts cards cards-write`.
@@ -32,6 +35,7 @@ impl std::fmt::Debug for Outcome {
             .field("application_id", &self.application_id)
             .field("customer_id", &self.customer_id)
             .field("card_id", &self.card_id)
+            .field("physical_card_id", &self.physical_card_id)
             .field("session_jwt", &short(&self.session_jwt))
             .field("unit_token", &short(&self.unit_token))
             .finish()
@@ -183,7 +187,7 @@ pub async fn run<A: Api>(api: &A, sandbox: &Sandbox) -> Result<Outcome, String> 
         ),
     );
 
-    // 10-11. Create a card, then retry with the same Idempotency-Key: still one card.
+    // 10-11. Create a card (virtual: usable at once), then retry with the same Idempotency-Key: still one card.
     let key = values::idempotency_key();
     let create = || Call::new("POST", "/cards").bearer(&unit_token).header("idempotency-key", &key).json(json!({}));
     let r = s.send(create(), &[201]).await?;
@@ -192,7 +196,8 @@ pub async fn run<A: Api>(api: &A, sandbox: &Sandbox) -> Result<Outcome, String> 
         ("POST", "/cards"),
         r.status,
         &format!(
-            "card {card_id} {} (…{}, expires {}), account {}",
+            "{} card {card_id} {} (…{}, expires {}), account {}",
+            text(&r.body, "type"),
             text(&r.body, "status"),
             text(&r.body, "last4Digits"),
             text(&r.body, "expirationDate"),
@@ -210,11 +215,42 @@ pub async fn run<A: Api>(api: &A, sandbox: &Sandbox) -> Result<Outcome, String> 
     s.show(("GET", "/cards"), r.status, &format!("total {}: {}", r.body["total"], ids.join(", ")));
     ensure(r.body["total"] == 1 && ids == [card_id.as_str()], "the list does not hold exactly the one card")?;
 
-    // 13. Freeze it.
-    let path = format!("/cards/{card_id}/freeze");
-    let r = s.send(Call::new("POST", path.clone()).bearer(&unit_token), &[200]).await?;
-    s.show(("POST", &path), r.status, &format!("card {card_id} is {}", text(&r.body, "status")));
-    ensure(r.body["status"] == "Frozen", "the card is not Frozen")?;
+    // 13-15. Freeze it, unfreeze it, then the phone it lives on is lost: report the card lost (final).
+    for (action, status) in [("freeze", "Frozen"), ("unfreeze", "Active"), ("report-lost", "Lost")] {
+        let path = format!("/cards/{card_id}/{action}");
+        let r = s.send(Call::new("POST", path.clone()).bearer(&unit_token), &[200]).await?;
+        s.show(("POST", &path), r.status, &format!("card {card_id} is {}", text(&r.body, "status")));
+        ensure(r.body["status"] == status, &format!("the card is not {status} after {action}"))?;
+    }
 
-    Ok(Outcome { email, user_id, application_id, customer_id, card_id, session_jwt: two_factor_jwt, unit_token })
+    // 16. Order a physical card: shipped to the address on the application, Inactive until the
+    //     cardholder activates it with Unit's component (README, "Card activation, PIN and card number").
+    let key = values::idempotency_key();
+    let call = Call::new("POST", "/cards")
+        .bearer(&unit_token)
+        .header("idempotency-key", &key)
+        .json(json!({ "type": "physical" }));
+    let r = s.send(call, &[201]).await?;
+    let physical_card_id = r.text("id")?;
+    s.show(
+        ("POST", "/cards"),
+        r.status,
+        &format!(
+            "{} card {physical_card_id} {}: to be activated by the cardholder",
+            text(&r.body, "type"),
+            text(&r.body, "status")
+        ),
+    );
+    ensure(r.body["type"] == "physical" && r.body["status"] == "Inactive", "the physical card is not Inactive")?;
+
+    Ok(Outcome {
+        email,
+        user_id,
+        application_id,
+        customer_id,
+        card_id,
+        physical_card_id,
+        session_jwt: two_factor_jwt,
+        unit_token,
+    })
 }

@@ -19,8 +19,9 @@ async fn journey() -> Result<(), String> {
     println!("The journey, against API_URL={api_url} (Stytch and Unit: the sandbox)\n");
     let outcome = demo::journey::run(&HttpApi::new(&api_url), &Sandbox::new(&stytch_url)).await?;
     println!(
-        "\nJourney complete: user {}, Unit customer {}, one card ({}) created once and frozen.",
-        outcome.user_id, outcome.customer_id, outcome.card_id
+        "\nJourney complete: user {}, Unit customer {}, a virtual card ({}) created once, frozen, unfrozen and \
+         reported lost; a physical card ({}) ordered, Inactive until the cardholder activates it.",
+        outcome.user_id, outcome.customer_id, outcome.card_id, outcome.physical_card_id
     );
     Ok(())
 }

@@ -118,7 +118,8 @@ fn event_files(function: &str) -> Vec<PathBuf> {
 async fn every_event_answers_the_status_its_name_documents() {
     let stack = LocalStack::start().await;
     let routers = Routers::start(&stack).await;
-    let sandbox = Sandbox::new(&stack.sandbox.stytch_url);
+    let sandbox =
+        Sandbox::new(&stack.sandbox.stytch_url).with_unit_org(&stack.sandbox.unit_url, &stack.sandbox.unit_api_token);
     let mut failures = Vec::new();
     let mut count = 0;
 

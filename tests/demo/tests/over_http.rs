@@ -19,6 +19,9 @@ const ORIGIN: &str = "https://app.example.test";
 /// One upstream attempt's timeout for this run (the default is 8 s): small, so the 504 case is quick, and still
 /// far above what the sandbox takes on loopback.
 const UPSTREAM_TIMEOUT_MS: u64 = 2_000;
+/// The sandbox's Unit org token for this run (`SANDBOX_UNIT_API_TOKEN`), for Unit's sandbox simulations only (a
+/// cardholder activating a physical card); the API never sees it.
+const UNIT_ORG_TOKEN: &str = "v2.public.over-http-org-token-for-simulations";
 
 /// An answer: status, headers, and the body as JSON (`null` when empty or not JSON) and as bytes.
 struct Answer {
@@ -180,13 +183,126 @@ async fn duplicate_signup_and_step_up_required(ctx: &Ctx) -> Result<(), String> 
     r.problem(403, "step_up_required")
 }
 
-/// User A's Unit token and user B's card id → 404 card_not_found, for a read and for an action.
+/// User A's Unit token and user B's card id → 404 card_not_found, for a read and for every action, old and new.
 async fn another_users_card(ctx: &Ctx) -> Result<(), String> {
     let (token, theirs) = (&ctx.a.unit_token, &ctx.b.card_id);
     ctx.client.get(&format!("/cards/{}", ctx.a.card_id), token).await?.success(200)?;
     ctx.client.get(&format!("/cards/{theirs}"), token).await?.problem(404, "card_not_found")?;
-    let r = ctx.client.send(Method::POST, &format!("/cards/{theirs}/unfreeze"), Some(token), &[], None).await?;
-    r.problem(404, "card_not_found")
+    ctx.client.get(&format!("/cards/{theirs}/limits"), token).await?.problem(404, "card_not_found")?;
+    for action in ["unfreeze", "report-lost", "report-stolen"] {
+        let r = ctx.client.send(Method::POST, &format!("/cards/{theirs}/{action}"), Some(token), &[], None).await?;
+        r.problem(404, "card_not_found")?;
+    }
+    let replace = format!("/cards/{}/replace", ctx.b.physical_card_id);
+    let r = ctx.client.send(Method::POST, &replace, Some(token), &[("idempotency-key", "k")], Some("{}")).await?;
+    r.problem(404, "card_not_found")?;
+    let sensitive = unit_token(ctx, &ctx.a.session_jwt, &["cards", "cards-sensitive"]).await?;
+    ctx.client.get(&format!("/cards/{theirs}/pin-status"), &sensitive).await?.problem(404, "card_not_found")
+}
+
+/// `POST /token` for `scopes` with a two-factor session JWT.
+async fn unit_token(ctx: &Ctx, session_jwt: &str, scopes: &[&str]) -> Result<String, String> {
+    let r = ctx.client.post("/token", Some(session_jwt), &json!({ "scopes": scopes })).await?;
+    r.success(200)?;
+    r.body["token"].as_str().map(str::to_owned).ok_or_else(|| "no token".to_owned())
+}
+
+/// `POST path` with user B's Unit token; the card's status must become `status`.
+async fn move_card(ctx: &Ctx, path: &str, status: &str) -> Result<Answer, String> {
+    let r = ctx.client.send(Method::POST, path, Some(&ctx.b.unit_token), &[], None).await?;
+    r.success(200)?;
+    ensure(r.body["status"] == status, format!("{path}: {} instead of {status}", r.body["status"]))?;
+    Ok(r)
+}
+
+/// Every move Unit refuses is a 409 naming the card's status; asking for the status a card already has is the card
+/// (200). User B's cards from the journey: a virtual one reported lost, a physical one still Inactive.
+async fn card_lifecycle_and_refused_transitions(ctx: &Ctx) -> Result<(), String> {
+    let token = ctx.b.unit_token.as_str();
+    let refused = |path: String, code: &'static str| async move {
+        ctx.client.send(Method::POST, &path, Some(token), &[], None).await?.problem(409, code)
+    };
+    let replace = |id: String, key: &'static str| async move {
+        let headers = [("idempotency-key", key)];
+        ctx.client.send(Method::POST, &format!("/cards/{id}/replace"), Some(token), &headers, Some("{}")).await
+    };
+    let (lost, physical) = (ctx.b.card_id.clone(), ctx.b.physical_card_id.clone());
+
+    // Unit's cards guide: a physical card is Inactive until activated; it can be neither frozen nor replaced.
+    refused(format!("/cards/{physical}/freeze"), "card_inactive").await?;
+    refused(format!("/cards/{physical}/unfreeze"), "card_inactive").await?;
+    replace(physical.clone(), "replace-1").await?.problem(409, "card_inactive")?;
+    // Lost is final; reporting it again is the card.
+    for action in ["freeze", "unfreeze", "close", "report-stolen"] {
+        refused(format!("/cards/{lost}/{action}"), "card_lost").await?;
+    }
+    move_card(ctx, &format!("/cards/{lost}/report-lost"), "Lost").await?;
+    replace(lost.clone(), "replace-1").await?.problem(409, "card_not_physical")?;
+
+    // The cardholder activates the physical card (Unit's component; here Unit's sandbox simulation), then it is
+    // damaged: one replacement for two requests with one key.
+    ctx.sandbox.activate_card(&physical).await?;
+    move_card(ctx, &format!("/cards/{physical}/unfreeze"), "Active").await?;
+    let first = replace(physical.clone(), "replace-2").await?;
+    first.success(201)?;
+    ensure(first.body["status"] == "Inactive" && first.body["type"] == "physical", format!("{}", first.body))?;
+    let again = replace(physical.clone(), "replace-2").await?;
+    again.success(201)?;
+    ensure(again.body["id"] == first.body["id"], "the same Idempotency-Key replaced the card twice")?;
+    let new = first.body["id"].as_str().ok_or("no id")?.to_owned();
+
+    // Stolen and closed are final too: every other move is refused, replacing included.
+    move_card(ctx, &format!("/cards/{new}/report-stolen"), "Stolen").await?;
+    move_card(ctx, &format!("/cards/{new}/report-stolen"), "Stolen").await?;
+    for action in ["freeze", "unfreeze", "close", "report-lost"] {
+        refused(format!("/cards/{new}/{action}"), "card_stolen").await?;
+    }
+    replace(new.clone(), "replace-3").await?.problem(409, "card_stolen")?;
+    move_card(ctx, &format!("/cards/{physical}/close"), "ClosedByCustomer").await?;
+    move_card(ctx, &format!("/cards/{physical}/close"), "ClosedByCustomer").await?;
+    for action in ["freeze", "unfreeze", "report-lost", "report-stolen"] {
+        refused(format!("/cards/{physical}/{action}"), "card_closed").await?;
+    }
+    replace(physical.clone(), "replace-4").await?.problem(409, "card_closed")
+}
+
+/// Limits (scope `cards`) and the PIN status (`cards-sensitive`, a step-up scope).
+async fn limits_and_pin_status(ctx: &Ctx) -> Result<(), String> {
+    let card = &ctx.a.card_id;
+    let r = ctx.client.get(&format!("/cards/{card}/limits"), &ctx.a.unit_token).await?;
+    r.success(200)?;
+    ensure(r.body["dailyTotals"].is_object() && r.body["monthlyTotals"].is_object(), format!("limits: {}", r.body))?;
+    let pin = format!("/cards/{card}/pin-status");
+    ctx.client.get(&pin, &ctx.a.unit_token).await?.problem(403, "insufficient_scope")?;
+    let sensitive = unit_token(ctx, &ctx.a.session_jwt, &["cards", "cards-sensitive"]).await?;
+    let r = ctx.client.get(&pin, &sensitive).await?;
+    r.success(200)?;
+    ensure(r.body == json!({ "pinStatus": "NotSet" }), format!("pin status: {}", r.body))
+}
+
+/// Unit makes the change but its answer is lost (sandbox `drop_response`): the retry meets Unit's refusal of a
+/// repeat, and the caller still gets the card, in its new status, not a conflict. A create whose answer is lost
+/// makes one card.
+async fn lost_responses_are_answered_with_the_card(ctx: &Ctx) -> Result<(), String> {
+    let token = ctx.a.unit_token.as_str();
+    let total = |r: &Answer| r.body["total"].as_u64().unwrap_or(u64::MAX);
+    let before = total(&ctx.client.get("/cards", token).await?);
+    ctx.fault(&ctx.unit_url, json!({ "method": "POST", "path": "/cards", "drop_response": true })).await?;
+    let key = values::idempotency_key();
+    let created =
+        ctx.client.send(Method::POST, "/cards", Some(token), &[("idempotency-key", &key)], Some("{}")).await?;
+    created.success(201)?;
+    let after = total(&ctx.client.get("/cards", token).await?);
+    ensure(after == before + 1, format!("a lost create answer made {} cards", after - before))?;
+    let card = created.body["id"].as_str().ok_or("no id")?;
+    for (action, status) in [("freeze", "Frozen"), ("unfreeze", "Active"), ("report-stolen", "Stolen")] {
+        let path = format!("/cards/{card}/{action}");
+        ctx.fault(&ctx.unit_url, json!({ "method": "POST", "path": path, "drop_response": true })).await?;
+        let r = ctx.client.send(Method::POST, &path, Some(token), &[], None).await?;
+        r.success(200)?;
+        ensure(r.body["status"] == status, format!("{action} after a lost answer: {}", r.body["status"]))?;
+    }
+    Ok(())
 }
 
 /// A body that is not JSON → 400 invalid_body (problem+json).
@@ -311,11 +427,16 @@ macro_rules! run_cases {
 #[tokio::test]
 async fn the_journey_and_every_error_path_over_http_against_the_local_stack() {
     let timeout = UPSTREAM_TIMEOUT_MS.to_string();
-    let stack = LocalStack::start(&[("CORS_ALLOWED_ORIGINS", ORIGIN), ("UPSTREAM_TIMEOUT_MS", &timeout)]);
+    let stack = LocalStack::start(&[
+        ("CORS_ALLOWED_ORIGINS", ORIGIN),
+        ("UPSTREAM_TIMEOUT_MS", &timeout),
+        ("SANDBOX_UNIT_API_TOKEN", UNIT_ORG_TOKEN),
+    ]);
     let api = HttpApi::new(&stack.api_url);
-    let sandbox = Sandbox::new(&stack.stytch_url);
+    let sandbox = Sandbox::new(&stack.stytch_url).with_unit_org(&stack.unit_url, UNIT_ORG_TOKEN);
 
-    // The whole journey, twice: user A and user B, each with one card (created twice with one key) frozen.
+    // The whole journey, twice: user A and user B, each with a virtual card (created twice with one key) frozen,
+    // unfrozen and reported lost, and a physical card ordered (Inactive).
     let a = journey::run(&api, &sandbox).await.unwrap_or_else(|e| panic!("the journey (user A) failed: {e}"));
     let b = journey::run(&api, &sandbox).await.unwrap_or_else(|e| panic!("the journey (user B) failed: {e}"));
     assert_ne!(a.customer_id, b.customer_id);
@@ -336,6 +457,9 @@ async fn the_journey_and_every_error_path_over_http_against_the_local_stack() {
         missing_and_invalid_credentials,
         duplicate_signup_and_step_up_required,
         another_users_card,
+        card_lifecycle_and_refused_transitions,
+        limits_and_pin_status,
+        lost_responses_are_answered_with_the_card,
         bad_json,
         wrong_field_types,
         duplicate_application,

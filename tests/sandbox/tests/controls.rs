@@ -1,4 +1,4 @@
-//! The `/__sandbox/` controls: faults (status, delay, drop), outbox, reset, recording, on both ports,
+//! The `/__sandbox/` controls: faults (status, delay, drop, dropped response), outbox, reset, recording, on both ports,
 //! and shutting the servers down.
 
 mod helpers;
@@ -88,6 +88,29 @@ async fn delay_and_drop_faults() {
     assert!(error.status().is_none());
     let response = harness.http.get(&harness.sandbox.stytch_jwks_url).send().await.unwrap();
     assert_eq!(response.status(), 200, "one drop, then normal service");
+}
+
+#[tokio::test]
+async fn a_dropped_response_is_served_but_never_answered() {
+    let harness = Harness::start().await;
+    let fault = json!({ "method": "POST", "path": LOGIN, "drop_response": true });
+    let (status, _) = harness.control(Method::POST, "/__sandbox/faults", Some(fault)).await;
+    assert_eq!(status, 201);
+    let sent = harness
+        .http
+        .post(format!("{}{LOGIN}", harness.sandbox.stytch_url))
+        .basic_auth(&harness.sandbox.project_id, Some(&harness.sandbox.secret))
+        .json(&json!({ "email": "ada@example.com" }))
+        .send()
+        .await;
+    let error = sent.expect_err("the answer is dropped");
+    assert!(error.status().is_none(), "{error:?}");
+    // The request was served all the same: the magic link went out.
+    assert_eq!(harness.outbox("ada@example.com").await.len(), 1);
+
+    let both = json!({ "drop": true, "drop_response": true });
+    let (status, _) = harness.control(Method::POST, "/__sandbox/faults", Some(both)).await;
+    assert_eq!(status, 400, "exactly one effect");
 }
 
 #[tokio::test]

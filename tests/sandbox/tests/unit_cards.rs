@@ -1,11 +1,21 @@
 //! Unit side: debit cards (idempotent create, status rules), cross-customer isolation and
-//! pagination of accounts and cards.
+//! pagination of accounts and cards. Status rules, replace, limits and PIN status: `unit_card_status.rs`.
 
 mod unit_support;
 
-use reqwest::StatusCode;
-use serde_json::json;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
 use unit_support::{ORG_TOKEN, card_body, start};
+
+fn replace_body() -> Value {
+    let address =
+        json!({ "street": "1 Main St", "city": "Springfield", "state": "IL", "postalCode": "62701", "country": "US" });
+    json!({ "data": { "type": "replaceCard", "attributes": { "shippingAddress": address } } })
+}
+
+fn tags_body(kind: &str) -> Value {
+    json!({ "data": { "type": kind, "attributes": { "tags": { "purpose": "travel" } } } })
+}
 
 #[tokio::test]
 async fn one_idempotency_key_creates_one_card() {
@@ -21,13 +31,20 @@ async fn one_idempotency_key_creates_one_card() {
     // The org token retrying with the same key for the same customer gets the same card too.
     let by_org = unit.create_card(ORG_TOKEN, &ada.account_id, Some("card-key-1")).await;
     assert_eq!(by_org.id(), first.id());
+    // Unit keeps one key space per org (UNIT.md, "Cards"): another customer sending the same key
+    // gets Ada's card back, not a card of their own. That is why our cards function namespaces keys.
+    let bob = unit.approved_customer("user-test-bob").await;
+    let bob_token = unit.customer_token(&bob, "cards cards-write").await;
+    let bobs = unit.create_virtual_card(&bob_token, &bob.account_id, Some("card-key-1")).await;
+    assert_eq!(bobs.id(), first.id());
 
     let cards = unit.get("/cards", &token).await;
     assert_eq!(cards.body["meta"]["pagination"]["total"], 1);
 
     let card = &first.body["data"];
     assert_eq!(card["type"], "individualDebitCard");
-    assert_eq!(card["attributes"]["status"], "Active");
+    // Unit's cards guide: a physical card is Inactive until the cardholder activates it.
+    assert_eq!(card["attributes"]["status"], "Inactive");
     let last4 = card["attributes"]["last4Digits"].as_str().expect("last4");
     assert!(last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit()));
     let expiration = card["attributes"]["expirationDate"].as_str().expect("expirationDate");
@@ -46,7 +63,10 @@ async fn freeze_unfreeze_and_close_follow_the_status_rules() {
     let unit = start().await;
     let ada = unit.approved_customer("user-test-ada").await;
     let token = unit.customer_token(&ada, "cards cards-write").await;
-    let card_id = unit.create_card(&token, &ada.account_id, None).await.id();
+    let created = unit.create_virtual_card(&token, &ada.account_id, None).await;
+    // Unit's cards guide: a virtual card needs no activation.
+    assert_eq!(created.body["data"]["attributes"]["status"], "Active");
+    let card_id = created.id();
     let action = |name: &'static str| {
         let unit = &unit;
         let path = format!("/cards/{card_id}/{name}");
@@ -82,7 +102,7 @@ async fn freeze_unfreeze_and_close_follow_the_status_rules() {
     assert_eq!(status(&fetched).as_deref(), Some("ClosedByCustomer"));
 
     // A frozen card can be closed directly.
-    let second = unit.create_card(&token, &ada.account_id, None).await.id();
+    let second = unit.create_virtual_card(&token, &ada.account_id, None).await.id();
     unit.post_empty(&format!("/cards/{second}/freeze"), &token).await;
     let closed_frozen = unit.post_empty(&format!("/cards/{second}/close"), &token).await;
     assert_eq!(status(&closed_frozen).as_deref(), Some("ClosedByCustomer"));
@@ -103,8 +123,16 @@ async fn a_customer_token_cannot_see_or_touch_another_customers_cards() {
     assert_eq!(peek.error_code(), "card_not_found");
     let freeze = unit.post_empty(&format!("/cards/{ada_card}/freeze"), &bob_token).await;
     assert_eq!(freeze.status, StatusCode::NOT_FOUND);
-    let still_active = unit.get(&format!("/cards/{ada_card}"), ORG_TOKEN).await;
-    assert_eq!(still_active.body["data"]["attributes"]["status"], "Active");
+    let still_inactive = unit.get(&format!("/cards/{ada_card}"), ORG_TOKEN).await;
+    assert_eq!(still_inactive.body["data"]["attributes"]["status"], "Inactive");
+    for (method, path) in [(Method::POST, "report-lost"), (Method::POST, "report-stolen"), (Method::GET, "limits")] {
+        let reply = unit.send(method, &format!("/cards/{ada_card}/{path}"), Some(&bob_token), None).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let replace = unit.post(&format!("/cards/{ada_card}/replace"), &bob_token, replace_body()).await;
+    assert_eq!(replace.status, StatusCode::NOT_FOUND);
+    let patch = unit.patch(&format!("/cards/{ada_card}"), &bob_token, tags_body("individualDebitCard")).await;
+    assert_eq!(patch.status, StatusCode::NOT_FOUND);
 
     let on_adas_account = unit.create_card(&bob_token, &ada.account_id, None).await;
     assert_eq!(on_adas_account.status, StatusCode::BAD_REQUEST);
@@ -199,4 +227,58 @@ async fn card_requests_are_validated() {
 
     let missing = unit.get("/cards/424242", ORG_TOKEN).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn lists_filter_by_tags_and_status_and_refuse_unknown_filters() {
+    let unit = start().await;
+    let ada = unit.approved_customer("user-test-ada").await;
+    let token = unit.customer_token(&ada, "cards cards-write").await;
+    let physical = unit.create_card(&token, &ada.account_id, None).await.id();
+    let virtual_card = unit.create_virtual_card(&token, &ada.account_id, None).await.id();
+    let ids = |reply: &unit_support::Reply| -> Vec<String> {
+        reply.body["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .filter_map(|c| c["id"].as_str().map(str::to_string))
+            .collect()
+    };
+
+    // PATCH /cards/{id} sets tags (merged key by key, null removes one: UNIT.md).
+    let tagged = unit.patch(&format!("/cards/{virtual_card}"), &token, tags_body("individualVirtualDebitCard")).await;
+    assert_eq!(tagged.status, StatusCode::OK, "{:#}", tagged.body);
+    assert_eq!(tagged.body["data"]["attributes"]["tags"], json!({ "purpose": "travel" }));
+    let wrong_type = unit.patch(&format!("/cards/{virtual_card}"), &token, tags_body("individualDebitCard")).await;
+    assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
+    let mut address_on_virtual = tags_body("individualVirtualDebitCard");
+    address_on_virtual["data"]["attributes"]["shippingAddress"] =
+        replace_body()["data"]["attributes"]["shippingAddress"].clone();
+    let refused = unit.patch(&format!("/cards/{virtual_card}"), &token, address_on_virtual).await;
+    assert_eq!(refused.pointers(), ["/data/attributes/shippingAddress"]);
+
+    // Unit's spec (cardPaths, getCardsList): filter[tags] is an object of strings, filter[status] an array.
+    let by_tag = unit.get(r#"/cards?filter[tags]={"purpose":"travel"}"#, &token).await;
+    assert_eq!(ids(&by_tag), [virtual_card.as_str()]);
+    let no_match = unit.get(r#"/cards?filter[tags]={"purpose":"work"}"#, &token).await;
+    assert_eq!(ids(&no_match), Vec::<String>::new());
+    let inactive = unit.get("/cards?filter[status][0]=Inactive", &token).await;
+    assert_eq!(ids(&inactive), [physical.as_str()]);
+    let both = unit.get("/cards?filter[status][0]=Inactive&filter[status][1]=Active", &token).await;
+    assert_eq!(ids(&both), [virtual_card.clone(), physical]);
+
+    let untag =
+        json!({ "data": { "type": "individualVirtualDebitCard", "attributes": { "tags": { "purpose": null } } } });
+    unit.patch(&format!("/cards/{virtual_card}"), &token, untag).await;
+    let after = unit.get(r#"/cards?filter[tags]={"purpose":"travel"}"#, &token).await;
+    assert_eq!(after.body["meta"]["pagination"]["total"], 0);
+
+    for bad in ["filter[color]=red", "filter[status][0]=Melted", "filter[tags]=travel", r#"filter[tags]={"a":1}"#] {
+        let reply = unit.get(&format!("/cards?{bad}"), &token).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(
+            reply.body["errors"][0]["source"]["parameter"].as_str().is_some_and(|p| p.starts_with("filter[")),
+            "{bad}"
+        );
+    }
 }

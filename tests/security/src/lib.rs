@@ -102,7 +102,7 @@ impl Bundle {
     /// `route` as `customer` would call it, with the route's own body.
     pub async fn call_route(&self, customer: &Customer, route: &routes::Route) -> Answer {
         let headers: &[(&str, &str)] =
-            if route.path == "/cards" && route.method == "POST" { &[("idempotency-key", "route-key")] } else { &[] };
+            if route.takes_idempotency_key() { &[("idempotency-key", "route-key")] } else { &[] };
         let path = customer.path(route);
         self.call(route.function, route.method, &path, customer.bearer(route), headers, route.body.clone()).await
     }

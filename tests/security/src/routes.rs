@@ -34,6 +34,13 @@ fn route(function: Function, method: &'static str, path: &'static str, body: Opt
     Route { function, method, path, body }
 }
 
+impl Route {
+    /// The routes that refuse a request without `Idempotency-Key`: those that create a card.
+    pub fn takes_idempotency_key(&self) -> bool {
+        self.method == "POST" && (self.path == "/cards" || self.path == "/cards/{cardId}/replace")
+    }
+}
+
 /// Every route that takes a Stytch session JWT, each with a body that would make it write upstream
 /// (a Unit application, a TOTP, an SMS, a factor, a Unit token or verification, a revoked session)
 /// or read the caller's data (`GET /me`).
@@ -65,6 +72,11 @@ pub fn card_routes() -> Vec<Route> {
         route(Cards, "POST", "/cards/{cardId}/freeze", None),
         route(Cards, "POST", "/cards/{cardId}/unfreeze", None),
         route(Cards, "POST", "/cards/{cardId}/close", None),
+        route(Cards, "POST", "/cards/{cardId}/report-lost", None),
+        route(Cards, "POST", "/cards/{cardId}/report-stolen", None),
+        route(Cards, "POST", "/cards/{cardId}/replace", Some(json!({}))),
+        route(Cards, "GET", "/cards/{cardId}/limits", None),
+        route(Cards, "GET", "/cards/{cardId}/pin-status", None),
     ]
 }
 

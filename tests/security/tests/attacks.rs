@@ -265,9 +265,14 @@ async fn one_user_can_never_reach_another_users_cards_customer_or_factors() {
     let bea = bundle.customer("bea@example.com", &approvable_ssn(11)).await;
 
     // Ada's Unit token on Bea's card, on every route that takes a card id: 404, and nothing changes.
+    // The PIN status needs `cards-sensitive`, which Ada's token lacks: Unit checks the scope first,
+    // so that is a 403 whoever's card it is, and tells Ada nothing about Bea's.
+    let sensitive = bundle.unit_token(&ada.stepped_up_jwt, &["cards", "cards-sensitive"]).await;
     for route in card_routes().into_iter().filter(|r| r.path.contains("{cardId}")) {
         let path = route.path.replace("{cardId}", &bea.card_id);
-        let answer = bundle.cards.call(route.method, &path, Some(&ada.unit_token), route.body).await;
+        let token = if route.path.ends_with("/pin-status") { &sensitive } else { &ada.unit_token };
+        let headers: &[(&str, &str)] = if route.takes_idempotency_key() { &[("idempotency-key", "k-0")] } else { &[] };
+        let answer = bundle.cards.call_with(route.method, &path, Some(token), headers, route.body).await;
         answer.assert_problem(404, "card_not_found");
     }
     let card = bundle.cards.get(&format!("/cards/{}", bea.card_id), Some(&bea.unit_token)).await;

@@ -40,7 +40,11 @@ const FIELD_NAMES: &[&str] = &[
     "verificationCode",
     "channel",
     "accountId",
+    "type",
     "shippingAddress",
+    "design",
+    "limits",
+    "dailyPurchase",
     "fullName",
     "first",
     "last",
@@ -107,7 +111,7 @@ impl Fixture {
             request = request.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
         }
         let named = |name: &str| probe.headers.iter().any(|(n, _)| n == name);
-        if route.path == "/cards" && route.method == "POST" && !named("idempotency-key") {
+        if route.takes_idempotency_key() && !named("idempotency-key") {
             request = request.header("idempotency-key", "fuzz-key");
         }
         if !named("content-type") {

@@ -1,12 +1,14 @@
-//! `POST /cards` with `Idempotency-Key`: a physical debit card on the customer's deposit account.
-//! A retry with the same key answers with the card the first request created, never a second one.
+//! `POST /cards` with `Idempotency-Key`: a debit card on the customer's deposit account, virtual
+//! (the default: `Active` at once, usable online before anything is shipped) or physical (shipped,
+//! `Inactive` until the cardholder activates it with Unit's component). A retry with the same key
+//! answers with the card the first request created, never a second one, whatever its type.
 
 use axum::{Json, extract::State, response::IntoResponse};
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use stytch_unit_common::{
     http::{ApiError, ApiJson, FieldError, UnitCustomerToken},
-    unit::{Account, Address, NewDebitCard, UnitCustomerClient, UnitCustomerError},
+    unit::{Account, Address, CardLimits, CardType, NewCard, UnitCustomerClient, UnitCustomerError, us_address},
 };
 
 use crate::validation;
@@ -16,8 +18,18 @@ use crate::validation;
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct NewCardBody {
+    /// `virtual` when left out.
+    #[serde(default, rename = "type")]
+    pub card_type: Option<CardType>,
+    /// Physical cards only; without it Unit ships to the customer's address.
     #[serde(default)]
     pub shipping_address: Option<Address>,
+    /// Physical cards only: a card design name set up with Unit.
+    #[serde(default)]
+    pub design: Option<String>,
+    /// Both types, in cents.
+    #[serde(default)]
+    pub limits: Option<CardLimits>,
     #[serde(default)]
     pub account_id: Option<String>,
 }
@@ -41,8 +53,19 @@ pub async fn create(
     if body.account_id.as_deref().is_some_and(|id| !validation::is_unit_id(id)) {
         errors.push(FieldError::new("accountId", "must be a Unit account id (digits only)"));
     }
-    if let Some(address) = &body.shipping_address {
-        validation::address(address, &mut errors);
+    let card_type = body.card_type.unwrap_or(CardType::Virtual);
+    let shipping_address =
+        body.shipping_address.as_ref().and_then(|address| us_address::check(address, "shippingAddress", &mut errors));
+    if card_type == CardType::Virtual {
+        for (field, given) in [("shippingAddress", body.shipping_address.is_some()), ("design", body.design.is_some())]
+        {
+            if given {
+                errors.push(FieldError::new(field, "is for physical cards only (\"type\": \"physical\")"));
+            }
+        }
+    }
+    if body.design.as_deref().is_some_and(|design| !(1..=255).contains(&design.trim().chars().count())) {
+        errors.push(FieldError::new("design", "must be 1 to 255 characters"));
     }
     let Some(key) = key.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
@@ -52,13 +75,16 @@ pub async fn create(
         Some(account_id) => account_id,
         None => only_deposit_account(&unit, &token).await?,
     };
-    let new = NewDebitCard {
+    let new = NewCard {
+        card_type,
         account_id: &account_id,
-        shipping_address: body.shipping_address.as_ref(),
+        shipping_address: shipping_address.as_ref(),
+        design: body.design.as_deref().map(str::trim),
+        limits: body.limits.as_ref(),
         idempotency_key: &validation::unit_idempotency_key(&account_id, key),
     };
-    let card = unit.create_debit_card(&token, &new).await.map_err(create_error)?;
-    tracing::info!(card_id = card.id, account_id, "debit card created (or replayed by idempotency key)");
+    let card = unit.create_card(&token, &new).await.map_err(create_error)?;
+    tracing::info!(card_id = card.id, account_id, ?card_type, "debit card created (or replayed by idempotency key)");
     Ok((StatusCode::CREATED, Json(card)))
 }
 

@@ -2,5 +2,7 @@
 
 pub mod actions;
 pub mod create;
+pub mod details;
 pub mod get;
 pub mod list;
+pub mod replace;

@@ -1,5 +1,5 @@
 //! Fault injection: the next `count` requests matching a method and a path prefix get an error status,
-//! a delay, or a dropped connection. Controlled through `POST`/`DELETE /__sandbox/faults`.
+//! a delay, a dropped connection, or are served and then lose their answer (a dropped response). Controlled through `POST`/`DELETE /__sandbox/faults`.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -30,6 +30,9 @@ pub struct FaultSpec {
     pub status: Option<u16>,
     pub delay_ms: Option<u64>,
     pub drop: Option<bool>,
+    /// Serve the request, then close the connection instead of answering: the change is made but
+    /// the client never learns it (a lost response).
+    pub drop_response: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +41,7 @@ pub enum FaultKind {
     Status(u16),
     DelayMs(u64),
     Drop(bool),
+    DropResponse(bool),
 }
 
 /// One armed fault, as `GET /__sandbox/faults` lists it.
@@ -64,21 +68,24 @@ impl Faults {
 
     /// Arms a fault after checking that exactly one effect was asked for.
     pub fn arm(&self, spec: FaultSpec) -> Result<Fault, String> {
-        let kind = match (spec.status, spec.delay_ms, spec.drop) {
-            (Some(status), None, None) => {
+        let kind = match (spec.status, spec.delay_ms, spec.drop, spec.drop_response) {
+            (Some(status), None, None, None) => {
                 if !(400..=599).contains(&status) {
                     return Err("status must be between 400 and 599".into());
                 }
                 FaultKind::Status(status)
             }
-            (None, Some(delay), None) => {
+            (None, Some(delay), None, None) => {
                 if delay > 600_000 {
                     return Err("delay_ms must be at most 600000".into());
                 }
                 FaultKind::DelayMs(delay)
             }
-            (None, None, Some(true)) => FaultKind::Drop(true),
-            _ => return Err(r#"give exactly one of "status", "delay_ms" or "drop": true"#.into()),
+            (None, None, Some(true), None) => FaultKind::Drop(true),
+            (None, None, None, Some(true)) => FaultKind::DropResponse(true),
+            _ => {
+                return Err(r#"give exactly one of "status", "delay_ms", "drop": true or "drop_response": true"#.into());
+            }
         };
         let method = spec
             .method
@@ -143,6 +150,11 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
         }
         Some(FaultKind::Drop(_)) => {
             let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            response.extensions_mut().insert(DropConnection);
+            response
+        }
+        Some(FaultKind::DropResponse(_)) => {
+            let mut response = next.run(request).await;
             response.extensions_mut().insert(DropConnection);
             response
         }

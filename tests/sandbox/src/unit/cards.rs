@@ -1,9 +1,8 @@
-//! Debit cards: `POST /cards`, `GET /cards`, `GET /cards/{id}`, and
-//! `POST /cards/{id}/freeze|unfreeze|close` with Unit's status rules:
-//! freeze only an `Active` card, unfreeze only a `Frozen` one, close anything not yet closed.
+//! Debit cards: `POST /cards`, `GET /cards`, `GET /cards/{id}`, `PATCH /cards/{id}`. Status changes
+//! are in `card_status.rs`, replacing a card and its limits and PIN status in `card_extras.rs`.
 //!
-//! New cards start `Active`, physical ones included (real Unit ships a physical card `Inactive`
-//! until the cardholder activates it; see `UNIT.md`).
+//! A physical card starts `Inactive` until the cardholder activates it, a virtual one `Active`
+//! (Unit's cards guide; `UNIT.md`).
 
 use std::collections::BTreeMap;
 
@@ -43,6 +42,9 @@ const VIRTUAL_ATTRIBUTES: &[&str] = &["tags", "limits", "idempotencyKey", "bin",
 
 const ACCOUNT_TYPES: &[&str] = &["account", "depositAccount", "creditAccount", "batchAccount"];
 const CUSTOMER_TYPES: &[&str] = &["customer", "individualCustomer", "businessCustomer"];
+/// The statuses `filter[status]` takes (Unit's spec enum).
+const LISTED_STATUSES: &[&str] =
+    &["Inactive", "Active", "Stolen", "Lost", "Frozen", "ClosedByCustomer", "SuspectedFraud"];
 const LIMIT_KEYS: &[&str] = &["dailyWithdrawal", "dailyPurchase", "monthlyWithdrawal", "monthlyPurchase"];
 
 /// How long a new card is valid, in years.
@@ -56,12 +58,14 @@ struct NewCard {
     shipping_address: Option<Value>,
     design: Option<String>,
     tags: BTreeMap<String, String>,
+    limits: Option<Map<String, Value>>,
     idempotency_key: Option<String>,
     expiration: Option<String>,
 }
 
 /// `POST /cards` (`individualDebitCard` or `individualVirtualDebitCard`). The same
-/// `idempotencyKey` for the same customer returns the card it first created, never a second one.
+/// `idempotencyKey` returns the card it first created, never a second one, whoever asks: Unit
+/// keeps one key space per org (UNIT.md), so the caller namespaces its keys.
 pub(crate) async fn create(
     State(state): State<UnitState>,
     caller: Caller,
@@ -94,7 +98,7 @@ pub(crate) async fn create(
     }
 
     if let Some(key) = &new.idempotency_key
-        && let Some(existing) = store.card_keys.get(&(customer_id, key.clone())).and_then(|id| store.cards.get(id))
+        && let Some(existing) = store.card_keys.get(key).and_then(|id| store.cards.get(id))
     {
         return Ok(jsonapi::created(render(existing)));
     }
@@ -116,31 +120,43 @@ pub(crate) async fn create(
         last4: format!("{:04}", id % 10_000),
         expiration: new.expiration.unwrap_or_else(|| expiration_from(now)),
         shipping_address,
-        status: CardStatus::Active,
+        status: match new.kind {
+            CardKind::Physical => CardStatus::Inactive,
+            CardKind::Virtual => CardStatus::Active,
+        },
         design: new.design,
         tags: new.tags,
+        limits: new.limits,
+        replaces: None,
         created_at: now,
         updated_at: now,
     };
     let rendered = render(&card);
     store.cards.insert(id, card);
     if let Some(key) = new.idempotency_key {
-        store.card_keys.insert((customer_id, key), id);
+        store.card_keys.insert(key, id);
     }
     Ok(jsonapi::created(rendered))
 }
 
-/// `GET /cards`: the caller's cards (all for the org token), newest first by default.
-/// Filters: `filter[accountId]`, `filter[customerId]`, `filter[status][]`; `include=customer,account`.
+/// `GET /cards`: the caller's cards (all for the org token), newest first by default. Filters, as
+/// Unit's spec lists them: `filter[accountId]`, `filter[customerId]`, `filter[status][]` and
+/// `filter[tags]` (a JSON object; every tag must match). Any other `filter[…]` is 400.
+/// `include=customer,account`.
 pub(crate) async fn list(State(state): State<UnitState>, caller: Caller, uri: Uri) -> Result<Response, UnitError> {
     caller.require_scope("cards")?;
     let query = ListQuery::from_uri(&uri)?;
     let page = query.page()?;
     let newest_first = query.newest_first()?;
     let includes = query.includes(&["customer", "account"])?;
+    query.only_filters(&["accountId", "customerId", "status", "tags"])?;
     let account_filter = query.get("filter[accountId]");
     let customer_filter = query.get("filter[customerId]");
     let statuses = query.all("filter[status]");
+    if let Some(unknown) = statuses.iter().find(|status| !LISTED_STATUSES.contains(status)) {
+        return Err(UnitError::invalid_parameter("filter[status]", format!("`{unknown}` is not a card status")));
+    }
+    let tags = query.get("filter[tags]").map(tags_filter).transpose()?.unwrap_or_default();
 
     let store = state.store();
     let mut matching: Vec<&Card> = store
@@ -150,6 +166,7 @@ pub(crate) async fn list(State(state): State<UnitState>, caller: Caller, uri: Ur
         .filter(|card| account_filter.is_none_or(|id| id == card.account_id.to_string()))
         .filter(|card| customer_filter.is_none_or(|id| id == card.customer_id.to_string()))
         .filter(|card| statuses.is_empty() || statuses.contains(&card.status.as_str()))
+        .filter(|card| tags.iter().all(|(key, value)| card.tags.get(key) == Some(value)))
         .collect();
     if newest_first {
         matching.reverse();
@@ -158,6 +175,67 @@ pub(crate) async fn list(State(state): State<UnitState>, caller: Caller, uri: Ur
     let included = included(&store, &caller, &items, &includes);
     let data = items.into_iter().map(render).collect();
     Ok(list_document(data, total, page, included))
+}
+
+/// `filter[tags]`: a JSON object of string values, as Unit's spec types it.
+fn tags_filter(raw: &str) -> Result<BTreeMap<String, String>, UnitError> {
+    let refused = || UnitError::invalid_parameter("filter[tags]", "filter[tags] must be a JSON object of strings");
+    let object: Map<String, Value> = serde_json::from_str(raw).map_err(|_| refused())?;
+    object.into_iter().map(|(key, value)| value.as_str().map(|v| (key, v.to_string())).ok_or_else(refused)).collect()
+}
+
+/// `PATCH /cards/{id}` (`cards-write`): the type must be the card's own; physical cards take
+/// `shippingAddress`, `design`, `tags`, `limits`, virtual ones `tags` and `limits`
+/// (`defaultFundingAccountId` is for business cards the sandbox does not serve). Tags are merged
+/// key by key and a `null` value removes a key, as for customers (UNIT.md).
+pub(crate) async fn patch(
+    State(state): State<UnitState>,
+    caller: Caller,
+    Path(raw_id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, UnitError> {
+    caller.require_scope("cards-write")?;
+    let mut store = state.store();
+    let card = visible(&store, &caller, &raw_id)?;
+    let (id, kind) = (card.id, card.kind);
+    let expect = Expect { types: &[kind.type_name()], attributes_required: true, relationships_allowed: false };
+    let data = body::data(&body, &expect)?;
+    const AT: &str = "/data/attributes";
+    let pointer = |key: &str| format!("{AT}/{key}");
+    let attributes = &data.attributes;
+    let mut problems = Problems::default();
+    let allowed: &[&str] = match kind {
+        CardKind::Physical => &["shippingAddress", "design", "tags", "limits"],
+        CardKind::Virtual => &["tags", "limits"],
+    };
+    fields::reject_unknown(attributes, allowed, AT, &mut problems);
+    let shipping_address =
+        attributes.get("shippingAddress").and_then(|v| fields::address(v, &pointer("shippingAddress"), &mut problems));
+    let design = attributes.get("design").and_then(|v| fields::string(v, &pointer("design"), 1, 255, &mut problems));
+    let limits = attributes.get("limits").and_then(|v| card_limits(v, &pointer("limits"), &mut problems));
+    let tag_changes = attributes.get("tags").map(|v| fields::tag_changes(v, &pointer("tags"), &mut problems));
+    problems.finish()?;
+
+    let Some(card) = store.cards.get_mut(&id) else {
+        return Err(UnitError::not_found(Resource::Card, &raw_id));
+    };
+    if shipping_address.is_some() {
+        card.shipping_address = shipping_address;
+    }
+    if design.is_some() {
+        card.design = design;
+    }
+    if limits.is_some() {
+        card.limits = limits;
+    }
+    for (key, value) in tag_changes.into_iter().flatten() {
+        match value {
+            Some(value) => card.tags.insert(key, value),
+            None => card.tags.remove(&key),
+        };
+    }
+    card.updated_at = state::now();
+    Ok(jsonapi::ok(render(card)))
 }
 
 /// `GET /cards/{id}` (`include=customer,account` supported).
@@ -179,64 +257,9 @@ pub(crate) async fn get_one(
     Ok(jsonapi::document(axum::http::StatusCode::OK, body))
 }
 
-/// `POST /cards/{id}/freeze`: `Active` → `Frozen`.
-pub(crate) async fn freeze(
-    State(state): State<UnitState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Response, UnitError> {
-    transition(&state, &caller, &id, "freeze", |status| (status == CardStatus::Active).then_some(CardStatus::Frozen))
-}
-
-/// `POST /cards/{id}/unfreeze`: `Frozen` → `Active`.
-pub(crate) async fn unfreeze(
-    State(state): State<UnitState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Response, UnitError> {
-    transition(&state, &caller, &id, "unfreeze", |status| (status == CardStatus::Frozen).then_some(CardStatus::Active))
-}
-
-/// `POST /cards/{id}/close`: anything but `ClosedByCustomer` → `ClosedByCustomer` (final).
-pub(crate) async fn close(
-    State(state): State<UnitState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Response, UnitError> {
-    transition(&state, &caller, &id, "close", |status| {
-        (status != CardStatus::ClosedByCustomer).then_some(CardStatus::ClosedByCustomer)
-    })
-}
-
-/// Applies a status change if `next` allows it from the card's current status; else 400
-/// `not_supported_for_card_status` and the card is left as it was.
-fn transition(
-    state: &UnitState,
-    caller: &Caller,
-    raw_id: &str,
-    action: &str,
-    next: impl Fn(CardStatus) -> Option<CardStatus>,
-) -> Result<Response, UnitError> {
-    caller.require_scope("cards-write")?;
-    let mut store = state.store();
-    let id = visible(&store, caller, raw_id)?.id;
-    let Some(card) = store.cards.get_mut(&id) else {
-        return Err(UnitError::not_found(Resource::Card, raw_id));
-    };
-    let Some(new_status) = next(card.status) else {
-        return Err(UnitError::status_conflict(
-            "not_supported_for_card_status",
-            format!("Cannot {action} card {raw_id}: it is {}", card.status.as_str()),
-        ));
-    };
-    card.status = new_status;
-    card.updated_at = state::now();
-    Ok(jsonapi::ok(render(card)))
-}
-
 /// The card named in the path if the caller may see it; else 404 (never 403, so that a customer
 /// token cannot learn that another customer's card exists).
-fn visible<'a>(store: &'a Store, caller: &Caller, raw_id: &str) -> Result<&'a Card, UnitError> {
+pub(crate) fn visible<'a>(store: &'a Store, caller: &Caller, raw_id: &str) -> Result<&'a Card, UnitError> {
     parse_id(raw_id)
         .and_then(|id| store.cards.get(&id))
         .filter(|card| caller.sees_card(card))
@@ -287,9 +310,7 @@ fn validate(data: &body::Data) -> Result<NewCard, UnitError> {
         .get("idempotencyKey")
         .and_then(|v| fields::idempotency_key(v, &pointer("idempotencyKey"), &mut problems));
     let expiration = attributes.get("expiryDate").and_then(|v| expiry_date(v, &pointer("expiryDate"), &mut problems));
-    if let Some(limits) = attributes.get("limits") {
-        card_limits(limits, &pointer("limits"), &mut problems);
-    }
+    let limits = attributes.get("limits").and_then(|limits| card_limits(limits, &pointer("limits"), &mut problems));
     if let Some(bin) = attributes.get("bin") {
         card_bin(bin, &pointer("bin"), &mut problems);
     }
@@ -334,7 +355,7 @@ fn validate(data: &body::Data) -> Result<NewCard, UnitError> {
         // Unreachable: a missing account was recorded as a problem above.
         return Err(UnitError::invalid("/data/relationships/account", "`relationships.account` is required"));
     };
-    Ok(NewCard { kind, account_id, customer_id, shipping_address, design, tags, idempotency_key, expiration })
+    Ok(NewCard { kind, account_id, customer_id, shipping_address, design, tags, limits, idempotency_key, expiration })
 }
 
 /// `expiryDate`: `MM/YY`, `YYYY-MM` or `YY-MM`, returned as `YYYY-MM`.
@@ -357,17 +378,19 @@ fn expiry_date(value: &Value, pointer: &str, problems: &mut Problems) -> Option<
 }
 
 /// `CardLevelLimits`: non-negative integer amounts in cents.
-fn card_limits(value: &Value, pointer: &str, problems: &mut Problems) {
+pub(crate) fn card_limits(value: &Value, pointer: &str, problems: &mut Problems) -> Option<Map<String, Value>> {
     let Some(limits) = value.as_object() else {
         problems.invalid(pointer, "must be an object");
-        return;
+        return None;
     };
+    let before = problems.len();
     fields::reject_unknown(limits, LIMIT_KEYS, pointer, problems);
     for (key, amount) in limits {
         if LIMIT_KEYS.contains(&key.as_str()) && amount.as_u64().is_none() {
             problems.invalid(format!("{pointer}/{key}"), "must be a non-negative integer (cents)");
         }
     }
+    (problems.len() == before).then(|| limits.clone())
 }
 
 /// `Bin`: `{"bin", "institutionId"}`, 9 digits each.
@@ -391,7 +414,7 @@ fn card_bin(value: &Value, pointer: &str, problems: &mut Problems) {
 }
 
 /// `YYYY-MM`, `CARD_LIFETIME_YEARS` after `created`.
-fn expiration_from(created: OffsetDateTime) -> String {
+pub(crate) fn expiration_from(created: OffsetDateTime) -> String {
     format!("{:04}-{:02}", created.year() + CARD_LIFETIME_YEARS, u8::from(created.month()))
 }
 

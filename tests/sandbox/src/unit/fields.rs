@@ -237,6 +237,26 @@ pub(crate) fn tags(value: &Value, pointer: &str, problems: &mut Problems) -> Opt
     unchanged(problems, before).then_some(tags)
 }
 
+/// Tag changes of a `PATCH`: a string sets the key, `null` removes it; at most 15 keys.
+pub(crate) fn tag_changes(value: &Value, pointer: &str, problems: &mut Problems) -> Vec<(String, Option<String>)> {
+    let Some(object) = value.as_object() else {
+        problems.invalid(pointer, "must be an object of string (or null) values");
+        return Vec::new();
+    };
+    if object.len() > 15 {
+        problems.invalid(pointer, "must have at most 15 tags");
+        return Vec::new();
+    }
+    object
+        .iter()
+        .filter_map(|(key, value)| match value {
+            Value::Null => Some((key.clone(), None)),
+            other => string(other, &format!("{pointer}/{}", escape(key)), 1, 255, problems)
+                .map(|text| (key.clone(), Some(text))),
+        })
+        .collect()
+}
+
 /// `IdempotencyKey`: 1–255 characters.
 pub(crate) fn idempotency_key(value: &Value, pointer: &str, problems: &mut Problems) -> Option<String> {
     string(value, pointer, 1, 255, problems)

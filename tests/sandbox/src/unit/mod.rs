@@ -10,7 +10,8 @@
 //! - `decision.rs`: the SSN decision table for applications; `documents.rs`: the documents it asks for.
 //! - `applications.rs`, `customers.rs`, `tokens.rs`, `accounts.rs`, `cards.rs`: one resource each;
 //!   `customer_list.rs`: `GET /customers` and its filters; `direct_customers.rs`: the control that
-//!   creates a customer without an application.
+//!   creates a customer without an application; `card_status.rs` (freeze, lost, activate, …) and
+//!   `card_extras.rs` (replace, limits, PIN status).
 //! - `jwt.rs`: verifying an external IdP JWT (`jwtToken`) against a JWKS, as Unit does.
 //! - `org_settings.rs`: org settings that change decisions (duplicate applications).
 //! - `controls.rs`: the Unit-only test controls (revoking the org token, org settings).
@@ -19,6 +20,8 @@ mod accounts;
 mod applications;
 mod auth;
 mod body;
+mod card_extras;
+mod card_status;
 mod cards;
 pub mod controls;
 mod customer_list;
@@ -134,10 +137,16 @@ pub fn router(state: UnitState) -> Router {
         .route("/accounts", get(accounts::list).post(accounts::create))
         .route("/accounts/{id}", get(accounts::get_one))
         .route("/cards", get(cards::list).post(cards::create))
-        .route("/cards/{id}", get(cards::get_one))
-        .route("/cards/{id}/freeze", post(cards::freeze))
-        .route("/cards/{id}/unfreeze", post(cards::unfreeze))
-        .route("/cards/{id}/close", post(cards::close))
+        .route("/cards/{id}", get(cards::get_one).patch(cards::patch))
+        .route("/cards/{id}/freeze", post(card_status::freeze))
+        .route("/cards/{id}/unfreeze", post(card_status::unfreeze))
+        .route("/cards/{id}/close", post(card_status::close))
+        .route("/cards/{id}/report-lost", post(card_status::report_lost))
+        .route("/cards/{id}/report-stolen", post(card_status::report_stolen))
+        .route("/cards/{id}/replace", post(card_extras::replace))
+        .route("/cards/{id}/limits", get(card_extras::limits))
+        .route("/cards/{id}/secure-data/pin/status", get(card_extras::pin_status))
+        .route("/sandbox/cards/{id}/activate", post(card_status::sandbox_activate))
         .with_state(state)
 }
 

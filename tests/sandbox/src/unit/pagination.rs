@@ -46,6 +46,19 @@ impl ListQuery {
             .collect()
     }
 
+    /// Refuses any `filter[…]` whose name is not in `known`, as Unit answers a filter it does not
+    /// define (rather than ignoring it and listing more than was asked for).
+    pub(crate) fn only_filters(&self, known: &[&str]) -> Result<(), UnitError> {
+        for (key, _) in &self.pairs {
+            let Some(rest) = key.strip_prefix("filter[") else { continue };
+            let name = rest.split(']').next().unwrap_or_default();
+            if !known.contains(&name) {
+                return Err(UnitError::invalid_parameter(key, format!("`{key}` is not a filter of this list")));
+            }
+        }
+        Ok(())
+    }
+
     /// `page[limit]` and `page[offset]`.
     pub(crate) fn page(&self) -> Result<Page, UnitError> {
         let limit = match self.get("page[limit]") {

@@ -21,10 +21,10 @@ pub(crate) struct Store {
     /// `idempotencyKey` → account id: the same key always answers with the account it opened.
     pub(crate) account_keys: HashMap<String, u64>,
     pub(crate) cards: BTreeMap<u64, Card>,
-    /// (customer id, `idempotencyKey`) → card id. Physical and virtual debit cards share one key
-    /// space, as Unit documents; keys are per customer so that one customer's key can never hand
-    /// another customer's card back.
-    pub(crate) card_keys: HashMap<(u64, String), u64>,
+    /// `idempotencyKey` → card id, one key space for the whole org, as Unit keeps it (UNIT.md):
+    /// physical and virtual cards share it, and a key one customer used answers any caller with
+    /// that first card. Callers must namespace their keys themselves.
+    pub(crate) card_keys: HashMap<String, u64>,
     /// Customer bearer tokens by their opaque value.
     pub(crate) tokens: HashMap<String, CustomerToken>,
     /// Pending 2FA verifications by their `verificationToken`.
@@ -191,20 +191,35 @@ impl CardKind {
     }
 }
 
+/// The statuses the sandbox moves a card through (Unit's `SuspectedFraud` and `Unknown` are set by
+/// Unit's risk systems, which the sandbox does not emulate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CardStatus {
+    /// A new physical card, until the cardholder activates it.
+    Inactive,
     Active,
     Frozen,
+    /// Final, like `Stolen` and `ClosedByCustomer`.
+    Lost,
+    Stolen,
     ClosedByCustomer,
 }
 
 impl CardStatus {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
+            CardStatus::Inactive => "Inactive",
             CardStatus::Active => "Active",
             CardStatus::Frozen => "Frozen",
+            CardStatus::Lost => "Lost",
+            CardStatus::Stolen => "Stolen",
             CardStatus::ClosedByCustomer => "ClosedByCustomer",
         }
+    }
+
+    /// Lost, stolen and closed cards never change again.
+    pub(crate) fn is_final(self) -> bool {
+        matches!(self, CardStatus::Lost | CardStatus::Stolen | CardStatus::ClosedByCustomer)
     }
 }
 
@@ -221,6 +236,10 @@ pub(crate) struct Card {
     pub(crate) status: CardStatus,
     pub(crate) design: Option<String>,
     pub(crate) tags: BTreeMap<String, String>,
+    /// `CardLevelLimits` as given at creation or by `PATCH`, in cents.
+    pub(crate) limits: Option<Map<String, Value>>,
+    /// The card this one replaces (`POST /cards/{id}/replace`); closed when this one is activated.
+    pub(crate) replaces: Option<u64>,
     pub(crate) created_at: OffsetDateTime,
     pub(crate) updated_at: OffsetDateTime,
 }

@@ -172,9 +172,16 @@ impl Harness {
         reply.body["data"]["attributes"]["token"].as_str().expect("token").to_string()
     }
 
-    /// Creates a debit card on `account_id` with `token`.
+    /// Creates a physical debit card on `account_id` with `token`.
     pub async fn create_card(&self, token: &str, account_id: &str, key: Option<&str>) -> Reply {
         self.post("/cards", token, card_body(account_id, key)).await
+    }
+
+    /// Creates a virtual debit card on `account_id` with `token`.
+    pub async fn create_virtual_card(&self, token: &str, account_id: &str, key: Option<&str>) -> Reply {
+        let mut body = card_body(account_id, key);
+        body["data"]["type"] = json!("individualVirtualDebitCard");
+        self.post("/cards", token, body).await
     }
 }
 
