@@ -162,3 +162,19 @@ async fn an_applicant_awaiting_documents_uploads_them_and_is_approved() {
     let approved = api.get("/applications/current", Some(jwt)).await;
     assert_eq!(approved.body["nextStep"], "none");
 }
+
+#[tokio::test]
+async fn a_document_upload_takes_up_to_4_mib_and_no_more() {
+    let api = common::start(&[]).await;
+    let user = api.stack.sign_in("big@example.com").await;
+    let too_big = vec![b'%'; signup::routes::documents::MAX_DOCUMENT_BYTES + 1];
+    let request = Request::builder()
+        .method(Method::PUT)
+        .uri("/applications/current/documents/1")
+        .header(header::AUTHORIZATION, format!("Bearer {}", user.session_jwt))
+        .header(header::CONTENT_TYPE, "application/pdf")
+        .body(Body::from(too_big))
+        .unwrap();
+    let answer = api.send(request).await;
+    assert_eq!((answer.status, code(&answer)), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
+}

@@ -92,9 +92,9 @@ impl Customer {
         }
     }
 
-    /// `route`'s path with this customer's card.
+    /// `route`'s path with this customer's card (and the first document an application may ask for).
     pub fn path(&self, route: &routes::Route) -> String {
-        route.path.replace("{cardId}", &self.card_id)
+        route.path.replace("{cardId}", &self.card_id).replace("{documentId}", "1")
     }
 }
 
@@ -104,6 +104,14 @@ impl Bundle {
         let headers: &[(&str, &str)] =
             if route.takes_idempotency_key() { &[("idempotency-key", "route-key")] } else { &[] };
         let path = customer.path(route);
+        if let (Some(media_type), Some(Value::String(file))) = (route.file, &route.body) {
+            let mut request = http::Request::builder().method(route.method).uri(&path);
+            if let Some(bearer) = customer.bearer(route) {
+                request = request.header(http::header::AUTHORIZATION, format!("Bearer {bearer}"));
+            }
+            let request = request.header(http::header::CONTENT_TYPE, media_type).body(Body::from(file.clone()));
+            return self.send(route.function, request.expect("a valid request")).await;
+        }
         self.call(route.function, route.method, &path, customer.bearer(route), headers, route.body.clone()).await
     }
 

@@ -28,10 +28,23 @@ pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
     pub body: Option<Value>,
+    /// The media type of a route that takes a file instead of JSON (`body` is then the file as text).
+    pub file: Option<&'static str>,
 }
 
 fn route(function: Function, method: &'static str, path: &'static str, body: Option<Value>) -> Route {
-    Route { function, method, path, body }
+    Route { function, method, path, body, file: None }
+}
+
+/// A route whose body is a file of `media_type`.
+fn file_route(function: Function, method: &'static str, path: &'static str, media_type: &'static str) -> Route {
+    Route {
+        function,
+        method,
+        path,
+        body: Some(Value::String("%PDF-1.4 security suite".into())),
+        file: Some(media_type),
+    }
 }
 
 impl Route {
@@ -49,6 +62,8 @@ pub fn session_routes() -> Vec<Route> {
     vec![
         route(Signup, "POST", "/applications", Some(crate::application_body("745671234"))),
         route(Signup, "GET", "/applications/current", None),
+        route(Signup, "GET", "/applications/current/documents", None),
+        file_route(Signup, "PUT", "/applications/current/documents/{documentId}", "application/pdf"),
         route(StepUp, "POST", "/step-up/totp", None),
         route(StepUp, "POST", "/step-up/totp/authenticate", Some(json!({ "code": "123456" }))),
         route(StepUp, "POST", "/step-up/sms/send", Some(json!({}))),

@@ -1,13 +1,14 @@
 //! The documents Unit asks for while an application is `AwaitingDocuments`:
 //! `GET /applications/current/documents` lists them, `PUT /applications/current/documents/{documentId}`
 //! uploads one file (the raw body, `Content-Type` PDF, PNG or JPEG; `?side=back` for the back of an
-//! ID card). The application is always the session user's own; the file is never logged.
+//! ID card). The application is always the session user's own; the file is never logged. Identity
+//! documents are KYC: the session is checked with Stytch (a logged-out or revoked one is refused).
 
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, Query, State},
+    extract::{Path, Query, State, rejection::BytesRejection},
     response::IntoResponse,
 };
 use serde::Deserialize;
@@ -17,7 +18,8 @@ use stytch_unit_common::{
     onboarding::{self, RequiredDocument, Stage},
     session_response::NO_STORE,
     startup::Dependencies,
-    unit::{Application, ApplicationStatus, DocumentFileType, DocumentSide, UnitError, is_unit_id},
+    stytch::{StytchClient, User},
+    unit::{Application, ApplicationStatus, DocumentFileType, DocumentSide, UnitClient, UnitError, is_unit_id},
 };
 
 /// The largest file accepted: a Lambda invocation carries at most 6 MB, and API Gateway sends a
@@ -28,10 +30,11 @@ pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
 /// waiting for documents).
 pub async fn list(
     State(dependencies): State<Dependencies>,
-    StytchSession { session, .. }: StytchSession,
+    caller: StytchSession,
 ) -> Result<impl IntoResponse, ApiError> {
     let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
-    let application = own_application(stytch, unit, &session.user_id).await?;
+    let user = caller.check_with_stytch(stytch).await?;
+    let application = own_application(stytch, unit, &user).await?;
     let stage = Stage::read(unit, &application).await?;
     Ok(([NO_STORE], Json(serde_json::json!({ "requiredDocuments": stage.required_documents }))))
 }
@@ -45,15 +48,21 @@ pub struct UploadQuery {
 /// `PUT /applications/current/documents/{documentId}` → `200 {document}` once Unit has the file.
 pub async fn upload(
     State(dependencies): State<Dependencies>,
-    StytchSession { session, .. }: StytchSession,
+    caller: StytchSession,
     Path(document_id): Path<String>,
     Query(query): Query<UploadQuery>,
     headers: HeaderMap,
-    file: Bytes,
+    file: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
+    // axum's own rejection is plain text; ours is problem+json like every other answer.
+    let file = file.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => ApiError::InvalidBody { detail: "The file could not be read.".into() },
+    })?;
     let (file_type, side) = validate(&document_id, &query, &headers, &file)?;
     let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
-    let application = own_application(stytch, unit, &session.user_id).await?;
+    let user = caller.check_with_stytch(stytch).await?;
+    let application = own_application(stytch, unit, &user).await?;
     if application.status != ApplicationStatus::AwaitingDocuments {
         return Err(ApiError::Conflict {
             code: "documents_not_required",
@@ -70,7 +79,7 @@ pub async fn upload(
         .await
         .map_err(upload_error)?;
     tracing::info!(
-        user_id = %session.user_id,
+        user_id = %user.user_id,
         application_id = %application.id,
         document_id,
         bytes = file.len(),
@@ -109,12 +118,8 @@ fn validate(
 }
 
 /// The session user's current application (there must be one).
-async fn own_application(
-    stytch: &stytch_unit_common::stytch::StytchClient,
-    unit: &stytch_unit_common::unit::UnitClient,
-    user_id: &str,
-) -> Result<Application, ApiError> {
-    customer_link::current_application(stytch, unit, user_id).await?.ok_or_else(onboarding::no_application)
+async fn own_application(stytch: &StytchClient, unit: &UnitClient, user: &User) -> Result<Application, ApiError> {
+    customer_link::current_application_of(stytch, unit, user).await?.ok_or_else(onboarding::no_application)
 }
 
 fn document_not_found() -> ApiError {
