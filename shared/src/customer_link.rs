@@ -163,3 +163,61 @@ pub async fn verified_customer(unit: &UnitClient, user_id: &str, customer_id: &s
     }
     Ok(customer)
 }
+
+/// What [`sync_from_unit`] did with an application Unit told us about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synced {
+    /// The user's trusted metadata now holds the application's id, status and customer.
+    Recorded,
+    /// It already did, or it holds something newer (a final status is never replaced by an earlier one).
+    Unchanged,
+    /// The application has no `jwtSubject`, names no Stytch user of this project, or the user is
+    /// linked to another application: not ours to record.
+    NotOurs,
+}
+
+/// Records `application`, as just read from Unit, for the Stytch user its `jwtSubject` names
+/// (Unit webhooks): application id and status (`unit_application_status`), customer id, KYC phone.
+///
+/// Safe to repeat and to run out of order: it writes only what Unit says now, skips the write when
+/// the metadata already says it, and never lets a read that raced a newer one put a final status
+/// (Approved, Denied, Canceled: Unit never changes them) back to an earlier one.
+pub async fn sync_from_unit(stytch: &StytchClient, application: &Application) -> Result<Synced, ApiError> {
+    const APPLICATION_STATUS: &str = "unit_application_status";
+    let is_final = |status: &str| matches!(status, "Approved" | "Denied" | "Canceled");
+
+    let Some(user_id) = application.jwt_subject.as_deref() else {
+        return Ok(Synced::NotOurs);
+    };
+    let user = match stytch.get_user(user_id).await {
+        Ok(found) => found.user,
+        Err(error) if error.status() == Some(404) => return Ok(Synced::NotOurs),
+        Err(error) => return Err(error.into()),
+    };
+    let link = CustomerLink::of(&user);
+    if link.application_id.as_ref().is_some_and(|recorded| *recorded != application.id) {
+        tracing::warn!(application_id = application.id, "the Stytch user is linked to another application");
+        return Ok(Synced::NotOurs);
+    }
+    let recorded_status = user.trusted_metadata.get(APPLICATION_STATUS).and_then(Value::as_str);
+    let status = application.status.as_str();
+    let stale = recorded_status.is_some_and(|recorded| is_final(recorded) && !is_final(status));
+    let same = link.application_id.is_some()
+        && recorded_status == Some(status)
+        && (application.customer_id.is_none() || link.customer_id == application.customer_id);
+    if stale || same {
+        return Ok(Synced::Unchanged);
+    }
+
+    let mut metadata = Map::new();
+    metadata.insert(APPLICATION_ID.into(), Value::String(application.id.clone()));
+    metadata.insert(APPLICATION_STATUS.into(), Value::String(status.to_owned()));
+    if let Some(customer_id) = &application.customer_id {
+        metadata.insert(CUSTOMER_ID.into(), Value::String(customer_id.clone()));
+    }
+    if let Some(phone) = &application.phone {
+        bound::record_kyc_phone(&mut metadata, phone);
+    }
+    stytch.update_user(user_id, &UpdateUser { trusted_metadata: Some(metadata), untrusted_metadata: None }).await?;
+    Ok(Synced::Recorded)
+}

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 pub const DEFAULT_PROJECT_ID: &str = "project-test-00000000-0000-4000-8000-000000000000";
 pub const DEFAULT_SECRET: &str = "secret-test-sandbox-0000000000000000000000000000";
 pub const DEFAULT_UNIT_API_TOKEN: &str = "v2.public.sandbox-org-token-0000000000000000000000000000";
+/// The token that signs webhook deliveries; the Unit secret's `webhook_secret` must hold the same.
+pub const DEFAULT_UNIT_WEBHOOK_SECRET: &str = "sandbox-webhook-token-0000000000000000";
 
 #[derive(Clone)]
 pub struct SandboxConfig {
@@ -19,6 +21,10 @@ pub struct SandboxConfig {
     pub record_path: Option<PathBuf>,
     /// The JWKS the Unit side verifies `jwtToken`s against; default: this sandbox's own Stytch JWKS.
     pub unit_jwks_url: Option<String>,
+    /// Where Unit events are delivered as webhooks; none: events are only listed (`GET /events`).
+    pub unit_webhook_url: Option<String>,
+    /// The token set on that webhook: it signs every delivery (`X-Unit-Signature`).
+    pub unit_webhook_secret: String,
 }
 
 impl Default for SandboxConfig {
@@ -31,6 +37,8 @@ impl Default for SandboxConfig {
             unit_api_token: DEFAULT_UNIT_API_TOKEN.into(),
             record_path: None,
             unit_jwks_url: None,
+            unit_webhook_url: None,
+            unit_webhook_secret: DEFAULT_UNIT_WEBHOOK_SECRET.into(),
         }
     }
 }
@@ -44,13 +52,15 @@ impl std::fmt::Debug for SandboxConfig {
             .field("project_id", &self.project_id)
             .field("record_path", &self.record_path)
             .field("unit_jwks_url", &self.unit_jwks_url)
+            .field("unit_webhook_url", &self.unit_webhook_url)
             .finish_non_exhaustive()
     }
 }
 
 impl SandboxConfig {
     /// The defaults, overridden by `SANDBOX_STYTCH_PORT`, `SANDBOX_UNIT_PORT`, `SANDBOX_STYTCH_PROJECT_ID`,
-    /// `SANDBOX_STYTCH_SECRET`, `SANDBOX_UNIT_API_TOKEN`, `SANDBOX_RECORD` and `SANDBOX_UNIT_JWKS_URL`.
+    /// `SANDBOX_STYTCH_SECRET`, `SANDBOX_UNIT_API_TOKEN`, `SANDBOX_RECORD`, `SANDBOX_UNIT_JWKS_URL`,
+    /// `SANDBOX_UNIT_WEBHOOK_URL` and `SANDBOX_UNIT_WEBHOOK_SECRET`.
     /// Empty variables count as unset.
     pub fn from_env() -> Result<Self, String> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -73,6 +83,8 @@ impl SandboxConfig {
             unit_api_token: get("SANDBOX_UNIT_API_TOKEN").unwrap_or(defaults.unit_api_token),
             record_path: get("SANDBOX_RECORD").map(PathBuf::from),
             unit_jwks_url: get("SANDBOX_UNIT_JWKS_URL"),
+            unit_webhook_url: get("SANDBOX_UNIT_WEBHOOK_URL"),
+            unit_webhook_secret: get("SANDBOX_UNIT_WEBHOOK_SECRET").unwrap_or(defaults.unit_webhook_secret),
         };
         if config.project_id.contains(['/', ':', ' ']) {
             return Err("SANDBOX_STYTCH_PROJECT_ID must not contain '/', ':' or spaces".into());

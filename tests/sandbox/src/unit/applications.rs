@@ -20,7 +20,7 @@ use super::ids::parse_id;
 use super::jsonapi::{self, Problems, Resource, UnitError};
 use super::pagination::{ListQuery, list_document};
 use super::state::{self, Applicant, Application, ApplicationStatus, DecisionRecord, Store};
-use super::{accounts, customers};
+use super::{accounts, customers, webhooks};
 
 const ATTRIBUTES: &[&str] = &[
     "fullName",
@@ -145,6 +145,7 @@ pub(crate) async fn create(
     if let Some(key) = new.idempotency_key {
         store.application_keys.insert(key, id);
     }
+    webhooks::application_created(&mut store, id);
     settle(&mut store, id, status, "Automatically", None);
     let rendered = store.applications.get(&id).map(render).unwrap_or(Value::Null);
     Ok(jsonapi::created(rendered))
@@ -259,18 +260,18 @@ fn settle(store: &mut Store, id: u64, status: ApplicationStatus, method: &'stati
     application.status = status;
     application.message = decision::message(status).map(str::to_string);
     application.updated_at = now;
-    if status.is_undecided() {
-        return;
-    }
-    application.decision = Some(DecisionRecord { method, reason, at: now });
-    if status == ApplicationStatus::Approved {
-        let application = application.clone();
-        let customer_id = customers::create_from(store, &application);
-        accounts::open_for(store, customer_id);
-        if let Some(application) = store.applications.get_mut(&id) {
-            application.customer_id = Some(customer_id);
+    if !status.is_undecided() {
+        application.decision = Some(DecisionRecord { method, reason, at: now });
+        if status == ApplicationStatus::Approved {
+            let application = application.clone();
+            let customer_id = customers::create_from(store, &application);
+            accounts::open_for(store, customer_id);
+            if let Some(application) = store.applications.get_mut(&id) {
+                application.customer_id = Some(customer_id);
+            }
         }
     }
+    webhooks::application_status_changed(store, id);
 }
 
 fn find<'a>(store: &'a Store, raw_id: &str) -> Result<&'a Application, UnitError> {

@@ -203,6 +203,7 @@ pub(crate) enum Resource {
     Customer,
     Account,
     Card,
+    Event,
     Route,
 }
 
@@ -213,6 +214,7 @@ impl Resource {
             Resource::Customer => "Customer",
             Resource::Account => "Account",
             Resource::Card => "Card",
+            Resource::Event => "Event",
             Resource::Route => "Route",
         }
     }
@@ -223,6 +225,7 @@ impl Resource {
             Resource::Customer => "customer_not_found",
             Resource::Account => "account_not_found",
             Resource::Card => "card_not_found",
+            Resource::Event => "event_not_found",
             Resource::Route => "not_found",
         }
     }
@@ -233,6 +236,7 @@ impl Resource {
             Resource::Customer => "Customer Not Found",
             Resource::Account => "Account Not Found",
             Resource::Card => "Card Not Found",
+            Resource::Event => "Event Not Found",
             Resource::Route => "Not Found",
         }
     }

@@ -11,6 +11,7 @@
 //! - `applications.rs`, `customers.rs`, `tokens.rs`, `accounts.rs`, `cards.rs`: one resource each.
 //! - `jwt.rs`: verifying an external IdP JWT (`jwtToken`) against a JWKS, as Unit does.
 //! - `controls.rs`: the Unit-only test control (revoking the org token).
+//! - `webhooks.rs`: events, `GET /events`, and signed webhook delivery with its test controls.
 
 mod accounts;
 mod applications;
@@ -27,6 +28,7 @@ mod jwt;
 mod pagination;
 mod state;
 mod tokens;
+pub mod webhooks;
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -111,5 +113,7 @@ pub fn router(state: UnitState) -> Router {
         .route("/cards/{id}/freeze", post(cards::freeze))
         .route("/cards/{id}/unfreeze", post(cards::unfreeze))
         .route("/cards/{id}/close", post(cards::close))
+        .route("/events", get(webhooks::list))
+        .route("/events/{id}", post(webhooks::fire))
         .with_state(state)
 }

@@ -28,6 +28,8 @@ pub(crate) struct Store {
     pub(crate) verifications: HashMap<String, Verification>,
     /// Set by `POST /__sandbox/org-token/revoke`: the org token is then refused as an unknown one.
     pub(crate) org_token_revoked: bool,
+    /// Events and their webhook deliveries.
+    pub(crate) webhooks: super::webhooks::EventLog,
 }
 
 /// What an applicant told us, validated. Kept on the customer too, where email, phone and address
