@@ -37,7 +37,7 @@ use crate::common::controls::control_error;
 /// Events per delivery at most; more wait for the next batch.
 const MAX_BATCH: usize = 20;
 /// How long a delivery may take before it counts as failed (and is sent again).
-pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// How often an idle delivery task looks for new events.
