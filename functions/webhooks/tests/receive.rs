@@ -256,3 +256,33 @@ async fn the_routes_are_served() {
     let api = common::start(&[]).await;
     api.assert_routes_served(webhooks::ROUTES).await;
 }
+
+#[tokio::test]
+async fn a_customer_event_without_its_application_is_found_through_the_customer_and_nothing_secret_is_logged() {
+    use stytch_unit_common::telemetry;
+    use test_support::logs::{CapturedLogs, leaked_fragments};
+    use tracing::level_filters::LevelFilter;
+
+    let api = common::start(&[]).await;
+    let logs = CapturedLogs::default();
+    let _guard = tracing::subscriber::set_default(telemetry::subscriber(LevelFilter::TRACE, logs.clone()));
+    let (user_id, application_id) = pending_applicant(&api, "customer-only@example.com", "123450001").await;
+    let customer_id = approve(&api, &application_id).await;
+    // `customer.created` naming only the customer: the function reads the customer, then its application.
+    let mut customer_created = event(&api, &application_id, "customer.created").await;
+    customer_created["relationships"].as_object_mut().unwrap().remove("application");
+    let body = json!({ "data": [customer_created] }).to_string();
+    let genuine = sign(&token(&api), body.as_bytes());
+    let forged = sign("a-guessed-token", body.as_bytes());
+
+    deliver_raw(&api, body.as_bytes(), Some(&forged)).await.assert_problem(401, "invalid_signature");
+    let answer = deliver_raw(&api, body.as_bytes(), Some(&genuine)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(metadata(&api, &user_id).await["unit_customer_id"], customer_id.as_str());
+
+    let text = logs.text();
+    assert!(text.contains("Unit webhook processed"), "the delivery is logged");
+    for secret in [token(&api).as_str(), genuine.as_str(), forged.as_str(), api.stack.sandbox.unit_api_token.as_str()] {
+        assert!(leaked_fragments(&text, secret).is_empty(), "leaked a piece of {secret}");
+    }
+}
