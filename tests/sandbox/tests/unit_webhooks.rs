@@ -179,3 +179,16 @@ async fn controls_pause_reorder_and_redeliver() {
     let deliveries = setup.deliveries(3).await;
     assert_eq!(types(&deliveries[2]), ["application.created"]);
 }
+
+#[tokio::test]
+async fn the_deliver_control_refuses_unknown_events_and_bad_bodies() {
+    let setup = start(0).await;
+    let url = format!("{}/__sandbox/webhooks/deliver", setup.sandbox.unit_url);
+    let unknown = setup.http.post(&url).json(&json!({"eventIds": ["99"]})).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    let empty = setup.http.post(&url).json(&json!({"eventIds": []})).send().await.unwrap();
+    assert_eq!(empty.status(), 400);
+    let malformed = setup.http.post(&url).header("content-type", "application/json").body("{").send().await.unwrap();
+    assert_eq!(malformed.status(), 400);
+    assert!(malformed.json::<Value>().await.unwrap()["error"].is_string());
+}

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use aws_lc_rs::hmac;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -230,7 +231,11 @@ struct DeliverRequest {
 
 /// `{"eventIds": ["3", "1", "3"]}`: one batch of exactly these events in this order (duplicates
 /// and out-of-order included), delivered before anything queued.
-async fn deliver(State(state): State<UnitState>, Json(request): Json<DeliverRequest>) -> Response {
+async fn deliver(State(state): State<UnitState>, body: Result<Json<DeliverRequest>, JsonRejection>) -> Response {
+    let request = match body {
+        Ok(Json(request)) => request,
+        Err(rejection) => return control_error(StatusCode::BAD_REQUEST, &rejection.body_text()),
+    };
     let mut store = state.store();
     let mut event_ids = Vec::new();
     for raw in &request.event_ids {
