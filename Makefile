@@ -10,7 +10,7 @@ CARGO       ?= cargo
 # nextest when installed (it is on the project's machines), plain cargo test otherwise.
 NEXTEST     := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 NEXTEST_PROFILE := $(if $(CI),ci,default)
-FUNCTIONS   := signup step-up token-exchange cards
+FUNCTIONS   := signup step-up token-exchange cards webhooks
 
 export MOTO_SERVER := $(CURDIR)/$(VENV)/bin/moto_server
 

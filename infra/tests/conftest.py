@@ -24,12 +24,13 @@ OPENAPI = ROOT / "infra" / "openapi.yaml"
 CARGO_TOML = ROOT / "Cargo.toml"
 EVENTS = ROOT / "events"
 
-# The four functions: template logical id -> cargo binary (= crate directory under functions/).
+# The five functions: template logical id -> cargo binary (= crate directory under functions/).
 FUNCTIONS = {
     "SignupFunction": "signup",
     "StepUpFunction": "step-up",
     "TokenExchangeFunction": "token-exchange",
     "CardsFunction": "cards",
+    "WebhooksFunction": "webhooks",
 }
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

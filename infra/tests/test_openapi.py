@@ -13,6 +13,8 @@ from conftest import ROOT, json_pointer, openapi, operations, resolve, schema_er
 PUBLIC = {("POST", "/signup"), ("POST", "/signup/authenticate"), ("POST", "/session/refresh")}
 # The session JWT, or a credential in the body instead (`{}`: no security scheme).
 JWT_OR_BODY = {("POST", "/session/logout")}
+# Called by Unit, which signs the body; any content type is read (Unit sends Json or JsonAPI).
+UNIT_WEBHOOK = ("POST", "/webhooks/unit")
 OPERATIONS = list(operations())
 CAMEL_CASE = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 PROBLEM_JSON = "application/problem+json"
@@ -30,7 +32,10 @@ def test_is_a_valid_openapi_3_1_document():
 
 def test_security_schemes_are_the_two_bearer_tokens():
     schemes = openapi()["components"]["securitySchemes"]
-    assert set(schemes) == {"StytchSession", "UnitCustomerToken"}
+    assert set(schemes) == {"StytchSession", "UnitCustomerToken", "UnitWebhookSignature"}
+    assert schemes["UnitWebhookSignature"] | {"type": "apiKey", "in": "header", "name": "X-Unit-Signature"} == schemes[
+        "UnitWebhookSignature"
+    ]
     assert schemes["StytchSession"] == schemes["StytchSession"] | {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     assert schemes["UnitCustomerToken"]["type"] == "http" and schemes["UnitCustomerToken"]["scheme"] == "bearer"
     assert "security" not in openapi(), "security is declared per route"
@@ -45,6 +50,8 @@ def test_each_route_declares_its_credential(method, path, operation, _):
         if (method, path) in JWT_OR_BODY
         else [{"UnitCustomerToken": []}]
         if path.startswith("/cards")
+        else [{"UnitWebhookSignature": []}]
+        if (method, path) == UNIT_WEBHOOK
         else [{"StytchSession": []}]
     )
     assert operation.get("security") == expected, f"{method} {path}"
@@ -60,7 +67,7 @@ def test_each_route_documents_its_errors_as_problem_json(method, path, operation
     if operation.get("security"):
         expected.add("401")
     if "requestBody" in operation:
-        expected |= {"400", "413", "415"}
+        expected |= {"400", "413"} if (method, path) == UNIT_WEBHOOK else {"400", "413", "415"}
     assert sorted(expected - set(responses)) == [], f"{method} {path}"
     for code, response in responses.items():
         if int(code) >= 400:

@@ -159,6 +159,8 @@ SECRETS_NEEDED = {
     "step-up": {"stytch", "unit"},
     "token-exchange": {"stytch", "unit"},
     "cards": set(),
+    # Unit: the webhook token and the org token to re-read applications; Stytch: to record them.
+    "webhooks": {"stytch", "unit"},
 }
 
 ALLOWED_ACTIONS = {"secretsmanager:GetSecretValue", "logs:CreateLogStream", "logs:PutLogEvents"}

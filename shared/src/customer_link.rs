@@ -199,3 +199,56 @@ pub async fn verified_customer(unit: &UnitClient, user_id: &str, customer_id: &s
     }
     Ok(customer)
 }
+
+/// What [`sync_from_unit`] did with an application Unit told us about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synced {
+    /// The user's trusted metadata now holds the application's id, status and customer.
+    Recorded,
+    /// It already did, or it holds something newer (a final status is never replaced by an earlier one).
+    Unchanged,
+    /// The application has no `jwtSubject`, names no Stytch user of this project, or the user is
+    /// linked to another application: not ours to record.
+    NotOurs,
+}
+
+/// Records `application`, as just read from Unit, for the Stytch user its `jwtSubject` names
+/// (Unit webhooks), as [`record`] does: application id and status, customer id with its deposit
+/// account (opened here if it is not yet), KYC phone.
+///
+/// Safe to repeat and to run out of order: it writes only what Unit says now, skips the write when
+/// the metadata already says it, and never lets a read that raced a newer one put a final status
+/// (Approved, Denied, Canceled: Unit never changes them) back to an earlier one.
+pub async fn sync_from_unit(
+    stytch: &StytchClient,
+    unit: &UnitClient,
+    application: &Application,
+) -> Result<Synced, ApiError> {
+    let is_final = |status: &str| matches!(status, "Approved" | "Denied" | "Canceled");
+
+    let Some(user_id) = application.jwt_subject.as_deref() else {
+        return Ok(Synced::NotOurs);
+    };
+    let user = match stytch.get_user(user_id).await {
+        Ok(found) => found.user,
+        Err(error) if error.status() == Some(404) => return Ok(Synced::NotOurs),
+        Err(error) => return Err(error.into()),
+    };
+    let link = CustomerLink::of(&user);
+    if link.application_id.as_ref().is_some_and(|recorded| *recorded != application.id) {
+        tracing::warn!(application_id = application.id, "the Stytch user is linked to another application");
+        return Ok(Synced::NotOurs);
+    }
+    let recorded_status = user.trusted_metadata.get(APPLICATION_STATUS).and_then(Value::as_str);
+    let status = application.status.as_str();
+    let stale = recorded_status.is_some_and(|recorded| is_final(recorded) && !is_final(status));
+    let same = link.application_id.is_some()
+        && recorded_status == Some(status)
+        && (application.customer_id.is_none()
+            || (link.customer_id == application.customer_id && link.account_id.is_some()));
+    if stale || same {
+        return Ok(Synced::Unchanged);
+    }
+    record(stytch, unit, user_id, application, &link.previous_application_ids, None).await?;
+    Ok(Synced::Recorded)
+}

@@ -4,8 +4,9 @@
 Starts, in order:
   1. moto (Secrets Manager) on loopback;
   2. the sandbox (Stytch + Unit stand-in), `cargo run -p sandbox`, and reads the URLs and credentials it prints;
-  3. seeds both secrets into moto, pointed at the sandbox;
-  4. `cargo lambda watch`, which serves all four functions behind one base URL with API Gateway's paths
+     its Unit side delivers webhooks to API_URL/webhooks/unit, signed with the token it prints;
+  3. seeds both secrets into moto, pointed at the sandbox (the Unit one with that token as `webhook_secret`);
+  4. `cargo lambda watch`, which serves all five functions behind one base URL with API Gateway's paths
      (the `[workspace.metadata.lambda.watch.router]` table of the root Cargo.toml);
 then waits until `GET /health/<function>` answers 200 for every function and prints, one per line:
 
@@ -42,10 +43,10 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
-FUNCTIONS = ["signup", "step-up", "token-exchange", "cards"]
+FUNCTIONS = ["signup", "step-up", "token-exchange", "cards", "webhooks"]
 STYTCH_SECRET_ID = "local/stytch"
 UNIT_SECRET_ID = "local/unit"
-SANDBOX_KEYS = ["STYTCH_URL", "UNIT_URL", "STYTCH_PROJECT_ID", "STYTCH_SECRET", "UNIT_API_TOKEN"]
+SANDBOX_KEYS = ["STYTCH_URL", "UNIT_URL", "STYTCH_PROJECT_ID", "STYTCH_SECRET", "UNIT_API_TOKEN", "UNIT_WEBHOOK_SECRET"]
 # Function settings a developer may set when starting the stack; handed through to the functions.
 FUNCTION_SETTINGS = [
     "SECRETS_CACHE_TTL_SECONDS",
@@ -205,7 +206,7 @@ class Stack:
                 raise StackError(f"{name} exited with status {child.returncode}{where}")
 
     def build(self):
-        log("building the sandbox and the four functions (cargo build)")
+        log("building the sandbox and the five functions (cargo build)")
         packages = [arg for name in ["sandbox", *FUNCTIONS] for arg in ("-p", name)]
         subprocess.run(["cargo", "build", "--quiet", *packages], cwd=ROOT, env=self.env, check=True)
 
@@ -229,7 +230,13 @@ class Stack:
         log(f"moto (Secrets Manager) on {self.moto_url}")
 
     def start_sandbox(self):
-        child = self.spawn("sandbox", ["cargo", "run", "--quiet", "-p", "sandbox"], stdout=subprocess.PIPE)
+        # Unit's webhooks go to the functions' base URL, chosen now so that the sandbox knows it.
+        self.api_port = port_from_env("API_PORT") or free_port()
+        env = dict(self.env)
+        env.setdefault("SANDBOX_UNIT_WEBHOOK_URL", f"http://127.0.0.1:{self.api_port}/webhooks/unit")
+        child = self.spawn(
+            "sandbox", ["cargo", "run", "--quiet", "-p", "sandbox"], stdout=subprocess.PIPE, env=env
+        )
         values = {}
         found = threading.Event()
 
@@ -268,14 +275,18 @@ class Stack:
                 "secret": s["STYTCH_SECRET"],
                 "base_url": s["STYTCH_URL"],
             },
-            UNIT_SECRET_ID: {"api_token": s["UNIT_API_TOKEN"], "base_url": s["UNIT_URL"]},
+            UNIT_SECRET_ID: {
+                "api_token": s["UNIT_API_TOKEN"],
+                "base_url": s["UNIT_URL"],
+                "webhook_secret": s["UNIT_WEBHOOK_SECRET"],
+            },
         }
         for name, value in secrets.items():
             client.create_secret(Name=name, SecretString=json.dumps(value))
         log(f"seeded secrets {STYTCH_SECRET_ID} and {UNIT_SECRET_ID}")
 
     def function_environment(self):
-        # One environment for the four (cargo lambda watch takes one --env-file); each reads only its own
+        # One environment for the five (cargo lambda watch takes one --env-file); each reads only its own
         # variables. Cards reads UNIT_API_URL and never the secret ids (as deployed, it has none).
         env = {
             "STYTCH_SECRET_ID": STYTCH_SECRET_ID,
@@ -296,7 +307,7 @@ class Stack:
         return env
 
     def start_functions(self):
-        port = port_from_env("API_PORT") or free_port()
+        port = self.api_port
         env_file = os.path.join(self.run_dir, "functions.env")
         with open(env_file, "w") as f:
             for key, value in self.function_environment().items():

@@ -7,9 +7,14 @@
   body), and a logout with the shared JWT would end the session every other case uses.
 - Card ids: half of the card-route cases use a real card of that user, so the 200 paths are reached too.
 - Bodies that are not UTF-8 are made UTF-8 first (see before_call: a limit of the local emulator, not the API).
+- Unit webhooks: half of the `POST /webhooks/unit` cases are signed as Unit signs them (HMAC-SHA1 of the body
+  with the local stack's webhook token, base64), so the cases get past the signature to the payload checks.
 - Check `no_internal_error`: any 5xx other than the documented upstream ones (502 / 503 / 504) fails.
 """
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import subprocess
@@ -18,11 +23,15 @@ import tempfile
 import itertools
 
 import schemathesis
+from schemathesis.core import NotSet
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TEMPLATE = '{"session": "{{STYTCH_SESSION_JWT_2FA}}", "unit": "{{UNIT_CUSTOMER_TOKEN}}", "card": "{{CARD_ID}}"}'
 REFRESH_SECONDS = 240
 _alternate = itertools.count()
+_alternate_webhook = itertools.count()
+# The sandbox's default webhook token, which the local stack also puts in the Unit secret (tests/dev/local_stack.py).
+WEBHOOK_TOKEN = os.environ.get("SANDBOX_UNIT_WEBHOOK_SECRET") or "sandbox-webhook-token-0000000000000000"
 
 
 FILL_ATTEMPTS = 3
@@ -85,6 +94,21 @@ def before_call(ctx, case, **kwargs):
             bytes(case.body).decode("utf-8")
         except UnicodeDecodeError:
             case.body = bytes(case.body).decode("utf-8", "replace").encode("utf-8")
+    if case.method == "POST" and case.path == "/webhooks/unit" and next(_alternate_webhook) % 2:
+        sign_as_unit(case)
+
+
+def sign_as_unit(case):
+    """The body as the exact bytes sent (a bytes body is sent as is), and Unit's signature over them."""
+    if isinstance(case.body, NotSet):
+        raw = b""  # no body is sent: the signature of the empty body
+    elif isinstance(case.body, (bytes, bytearray)):
+        raw = bytes(case.body)
+    else:
+        raw = json.dumps(case.body, allow_nan=False).encode("utf-8")
+        case.body = raw
+    signature = base64.b64encode(hmac.new(WEBHOOK_TOKEN.encode(), raw, hashlib.sha1).digest()).decode()
+    case.headers = {**(case.headers or {}), "X-Unit-Signature": signature}
 
 
 @schemathesis.check

@@ -24,11 +24,15 @@ pub struct StytchCredentials {
     pub custom_base_url: bool,
 }
 
-/// `{"api_token", "base_url"?, "webhook_secret"?}`
+/// `{"api_token", "base_url"?, "webhook_secret"?, "previous_webhook_secret"?}`
 pub struct UnitCredentials {
     pub api_token: SecretString,
     pub base_url: Url,
+    /// The token set on the Unit webhook: it signs each delivery (`X-Unit-Signature`).
     pub webhook_secret: Option<SecretString>,
+    /// During a rotation, the token being replaced: deliveries signed with it still verify until
+    /// the operator removes it from the secret (README, "Receiving Unit webhooks").
+    pub previous_webhook_secret: Option<SecretString>,
 }
 
 /// Parsed from the `SecretString` of a Secrets Manager secret.
@@ -59,7 +63,8 @@ impl FromSecretJson for UnitCredentials {
             None => fixed_url(UNIT_SANDBOX_URL),
         };
         let webhook_secret = fields.optional("webhook_secret")?.map(SecretString::from);
-        Ok(Self { api_token, base_url, webhook_secret })
+        let previous_webhook_secret = fields.optional("previous_webhook_secret")?.map(SecretString::from);
+        Ok(Self { api_token, base_url, webhook_secret, previous_webhook_secret })
     }
 }
 
@@ -118,6 +123,7 @@ impl fmt::Debug for UnitCredentials {
             .field("api_token", &"[REDACTED]")
             .field("base_url", &self.base_url.as_str())
             .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "[REDACTED]"))
+            .field("previous_webhook_secret", &self.previous_webhook_secret.as_ref().map(|_| "[REDACTED]"))
             .finish()
     }
 }
@@ -171,6 +177,14 @@ mod tests {
             .unwrap();
         assert_eq!(unit.base_url.as_str(), "https://api.s.unit.sh/");
         assert_eq!(unit.webhook_secret.unwrap().expose_secret(), "whsec");
+        assert!(unit.previous_webhook_secret.is_none());
+        let rotating = UnitCredentials::from_secret_json(
+            "u",
+            r#"{"api_token":"t","webhook_secret":"new-token","previous_webhook_secret":"old-token"}"#,
+        )
+        .unwrap();
+        assert_eq!(rotating.previous_webhook_secret.as_ref().unwrap().expose_secret(), "old-token");
+        assert!(!format!("{rotating:?}").contains("old-token"));
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub struct Customer {
     pub phone: Option<Phone>,
     /// The email on the customer's KYC record: a magic link to it may be the factor beside the SMS.
     pub email: Option<String>,
+    /// The application the customer came from (`relationships.application`).
+    pub application_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -42,6 +44,7 @@ struct JwtSubjectPatch<'a> {
 }
 
 fn customer(document: Document<CustomerAttributes>) -> Result<Customer, UnitError> {
+    let application_id = document.data.related_id("application");
     Ok(Customer {
         id: document.data.id.ok_or(UnitError::UnexpectedBody { status: 200 })?,
         kind: document.data.kind,
@@ -49,6 +52,7 @@ fn customer(document: Document<CustomerAttributes>) -> Result<Customer, UnitErro
         jwt_subject: document.data.attributes.jwt_subject,
         phone: document.data.attributes.phone,
         email: document.data.attributes.email,
+        application_id,
     })
 }
 

@@ -11,7 +11,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// The script builds the sandbox and the four functions first: allow for a cold build on 2 cores.
+/// The script builds the sandbox and the five functions first: allow for a cold build on 2 cores.
 const READY_TIMEOUT: Duration = Duration::from_secs(600);
 /// The script stops its children within 10 s of a SIGTERM (then kills them).
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);

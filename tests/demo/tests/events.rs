@@ -21,14 +21,15 @@ use test_support::{
 };
 use tower::ServiceExt;
 
-const FUNCTIONS: &[&str] = &["signup", "step-up", "token-exchange", "cards"];
+const FUNCTIONS: &[&str] = &["signup", "step-up", "token-exchange", "cards", "webhooks"];
 
-/// The four functions behind one "API", routed by path as API Gateway would.
+/// The five functions behind one "API", routed by path as API Gateway would.
 struct Routers {
     signup: Router,
     step_up: Router,
     token_exchange: Router,
     cards: Router,
+    webhooks: Router,
 }
 
 impl Routers {
@@ -39,6 +40,7 @@ impl Routers {
             step_up: step_up::router(cold_start(stack, SecretNeeds { stytch: true, unit: true }, &[]).await),
             token_exchange: token_exchange::router(cold_start(stack, both, &[]).await),
             cards: cards::router(cards_cold_start(stack, &[], cards::CardsDependencies::new)),
+            webhooks: webhooks::router(cold_start(stack, both, &[]).await),
         }
     }
 
@@ -49,6 +51,7 @@ impl Routers {
             "step-up" | "session" | "me" => "step-up",
             "token" => "token-exchange",
             "cards" => "cards",
+            "webhooks" => "webhooks",
             "health" => FUNCTIONS.iter().find(|f| path == format!("/health/{f}")).copied().unwrap_or("unknown"),
             _ => "unknown",
         }
@@ -60,6 +63,7 @@ impl Routers {
             "step-up" => self.step_up.clone(),
             "token-exchange" => self.token_exchange.clone(),
             "cards" => self.cards.clone(),
+            "webhooks" => self.webhooks.clone(),
             other => panic!("no function {other}"),
         }
     }

@@ -1,5 +1,5 @@
 //! The `[workspace.metadata.lambda.watch.router]` table of the root Cargo.toml (how `cargo lambda
-//! watch` routes one base URL to the four functions in `make dev`) agrees with each function's `ROUTES`.
+//! watch` routes one base URL to the five functions in `make dev`) agrees with each function's `ROUTES`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,6 +32,7 @@ fn function_routes() -> Vec<(&'static str, &'static [(&'static str, &'static str
         ("step-up", step_up::ROUTES),
         ("token-exchange", token_exchange::ROUTES),
         ("cards", cards::ROUTES),
+        ("webhooks", webhooks::ROUTES),
     ]
 }
 

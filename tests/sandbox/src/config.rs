@@ -5,6 +5,8 @@ use std::path::PathBuf;
 pub const DEFAULT_PROJECT_ID: &str = "project-test-00000000-0000-4000-8000-000000000000";
 pub const DEFAULT_SECRET: &str = "secret-test-sandbox-0000000000000000000000000000";
 pub const DEFAULT_UNIT_API_TOKEN: &str = "v2.public.sandbox-org-token-0000000000000000000000000000";
+/// The token that signs webhook deliveries; the Unit secret's `webhook_secret` must hold the same.
+pub const DEFAULT_UNIT_WEBHOOK_SECRET: &str = "sandbox-webhook-token-0000000000000000";
 
 #[derive(Clone)]
 pub struct SandboxConfig {
@@ -21,6 +23,10 @@ pub struct SandboxConfig {
     pub unit_jwks_url: Option<String>,
     /// Unit's org setting `preventDuplicateIndividualApplications` at start and after a reset.
     pub unit_prevent_duplicate_applications: bool,
+    /// Where Unit events are delivered as webhooks; none: events are only listed (`GET /events`).
+    pub unit_webhook_url: Option<String>,
+    /// The token set on that webhook: it signs every delivery (`X-Unit-Signature`).
+    pub unit_webhook_secret: String,
 }
 
 impl Default for SandboxConfig {
@@ -34,6 +40,8 @@ impl Default for SandboxConfig {
             record_path: None,
             unit_jwks_url: None,
             unit_prevent_duplicate_applications: false,
+            unit_webhook_url: None,
+            unit_webhook_secret: DEFAULT_UNIT_WEBHOOK_SECRET.into(),
         }
     }
 }
@@ -48,14 +56,15 @@ impl std::fmt::Debug for SandboxConfig {
             .field("record_path", &self.record_path)
             .field("unit_jwks_url", &self.unit_jwks_url)
             .field("unit_prevent_duplicate_applications", &self.unit_prevent_duplicate_applications)
+            .field("unit_webhook_url", &self.unit_webhook_url)
             .finish_non_exhaustive()
     }
 }
 
 impl SandboxConfig {
     /// The defaults, overridden by `SANDBOX_STYTCH_PORT`, `SANDBOX_UNIT_PORT`, `SANDBOX_STYTCH_PROJECT_ID`,
-    /// `SANDBOX_STYTCH_SECRET`, `SANDBOX_UNIT_API_TOKEN`, `SANDBOX_RECORD`, `SANDBOX_UNIT_JWKS_URL` and
-    /// `SANDBOX_UNIT_PREVENT_DUPLICATE_APPLICATIONS`.
+    /// `SANDBOX_STYTCH_SECRET`, `SANDBOX_UNIT_API_TOKEN`, `SANDBOX_RECORD`, `SANDBOX_UNIT_JWKS_URL`,
+    /// `SANDBOX_UNIT_PREVENT_DUPLICATE_APPLICATIONS`, `SANDBOX_UNIT_WEBHOOK_URL` and `SANDBOX_UNIT_WEBHOOK_SECRET`.
     /// Empty variables count as unset.
     pub fn from_env() -> Result<Self, String> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -86,6 +95,8 @@ impl SandboxConfig {
             record_path: get("SANDBOX_RECORD").map(PathBuf::from),
             unit_jwks_url: get("SANDBOX_UNIT_JWKS_URL"),
             unit_prevent_duplicate_applications: flag("SANDBOX_UNIT_PREVENT_DUPLICATE_APPLICATIONS")?,
+            unit_webhook_url: get("SANDBOX_UNIT_WEBHOOK_URL"),
+            unit_webhook_secret: get("SANDBOX_UNIT_WEBHOOK_SECRET").unwrap_or(defaults.unit_webhook_secret),
         };
         if config.project_id.contains(['/', ':', ' ']) {
             return Err("SANDBOX_STYTCH_PROJECT_ID must not contain '/', ':' or spaces".into());

@@ -36,6 +36,8 @@ pub struct RunningSandbox {
     pub project_id: String,
     pub secret: String,
     pub unit_api_token: String,
+    /// The token that signs webhook deliveries (the Unit secret's `webhook_secret`).
+    pub unit_webhook_secret: String,
     /// The Stytch side's JWKS, `{stytch_url}/v1/sessions/jwks/{project_id}`.
     pub stytch_jwks_url: String,
     /// Shared with both sides; lets in-process tests read messages without HTTP.
@@ -113,14 +115,22 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<RunningSandbox> {
     let stytch_app =
         stytch::with_fallbacks(stytch::router(stytch_state.clone()).merge(stytch::controls::router(stytch_state)));
     let stytch_app = with_common_layers(stytch_app, &outbox, stytch_faults, &reset, recorder.clone(), "stytch");
-    let unit_app = unit::with_fallbacks(unit::router(unit_state.clone()).merge(unit::controls::router(unit_state)));
+    let unit_app = unit::with_fallbacks(
+        unit::router(unit_state.clone())
+            .merge(unit::controls::router(unit_state.clone()))
+            .merge(unit::webhooks::controls(unit_state.clone())),
+    );
     let unit_app = with_common_layers(unit_app, &outbox, unit_faults, &reset, recorder, "unit");
 
     let (stop, stopped) = watch::channel(false);
-    let servers = vec![
+    let mut servers = vec![
         serve::spawn_server(stytch_listener, stytch_app, stopped.clone()),
-        serve::spawn_server(unit_listener, unit_app, stopped),
+        serve::spawn_server(unit_listener, unit_app, stopped.clone()),
     ];
+    if let Some(url) = config.unit_webhook_url.clone() {
+        let target = unit::webhooks::WebhookTarget { url, token: config.unit_webhook_secret.clone() };
+        servers.push(unit::webhooks::spawn_delivery(unit_state, target, stopped));
+    }
     tracing::info!(%stytch_url, %unit_url, "sandbox listening");
     Ok(RunningSandbox {
         stytch_url,
@@ -128,6 +138,7 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<RunningSandbox> {
         project_id: config.project_id,
         secret: config.secret,
         unit_api_token: config.unit_api_token,
+        unit_webhook_secret: config.unit_webhook_secret,
         stytch_jwks_url,
         outbox,
         stop,

@@ -31,8 +31,13 @@ async fn main() -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     let announced = writeln!(
         stdout,
-        "STYTCH_URL={}\nUNIT_URL={}\nSTYTCH_PROJECT_ID={}\nSTYTCH_SECRET={}\nUNIT_API_TOKEN={}",
-        running.stytch_url, running.unit_url, running.project_id, running.secret, running.unit_api_token
+        "STYTCH_URL={}\nUNIT_URL={}\nSTYTCH_PROJECT_ID={}\nSTYTCH_SECRET={}\nUNIT_API_TOKEN={}\nUNIT_WEBHOOK_SECRET={}",
+        running.stytch_url,
+        running.unit_url,
+        running.project_id,
+        running.secret,
+        running.unit_api_token,
+        running.unit_webhook_secret
     )
     .and_then(|()| stdout.flush());
     drop(stdout);

@@ -1,4 +1,4 @@
-//! The bundle under attack: the four functions' real routers, in-process, on one local stack (the
+//! The bundle under attack: the five functions' real routers, in-process, on one local stack (the
 //! sandbox as Stytch and Unit, moto as Secrets Manager), with every log line captured at `trace`
 //! through the functions' own JSON subscriber.
 //!
@@ -34,12 +34,13 @@ pub const BOTH: SecretNeeds = SecretNeeds { stytch: true, unit: true };
 /// Every scope the cards function needs.
 pub const CARD_SCOPES: [&str; 3] = ["accounts", "cards", "cards-write"];
 
-/// The four functions as deployed (each with only the secrets its template grants; cards none).
+/// The five functions as deployed (each with only the secrets its template grants; cards none).
 pub struct Bundle {
     pub signup: FunctionApi,
     pub step_up: FunctionApi,
     pub exchange: FunctionApi,
     pub cards: FunctionApi<CardsDependencies>,
+    pub webhooks: FunctionApi,
     pub logs: CapturedLogs,
     pub dispatch: Dispatch,
     credentials: Mutex<Vec<String>>,
@@ -115,7 +116,7 @@ impl Bundle {
         self.call(route.function, route.method, &path, customer.bearer(route), headers, route.body.clone()).await
     }
 
-    /// A new local stack and the four cold starts against it, each with `extra_env`.
+    /// A new local stack and the five cold starts against it, each with `extra_env`.
     pub async fn start(extra_env: &[(&str, &str)]) -> Self {
         Self::start_with(extra_env, |_| async {}).await
     }
@@ -137,13 +138,15 @@ impl Bundle {
             let step_up = signup.beside(BOTH, step_up::router, extra_env).await;
             let exchange = signup.beside(BOTH, token_exchange::router, extra_env).await;
             let cards = signup.cards_beside(CardsDependencies::new, cards::router, extra_env);
-            (signup, step_up, exchange, cards)
+            let webhooks = signup.beside(BOTH, webhooks::router, extra_env).await;
+            (signup, step_up, exchange, cards, webhooks)
         };
-        let (signup, step_up, exchange, cards) = started.with_subscriber(dispatch.clone()).await;
-        let bundle = Self { signup, step_up, exchange, cards, logs, dispatch, credentials: Mutex::default() };
+        let (signup, step_up, exchange, cards, webhooks) = started.with_subscriber(dispatch.clone()).await;
+        let bundle = Self { signup, step_up, exchange, cards, webhooks, logs, dispatch, credentials: Mutex::default() };
         let sandbox = &bundle.stack().sandbox;
         bundle.remember(&sandbox.secret);
         bundle.remember(&sandbox.unit_api_token);
+        bundle.remember(&sandbox.unit_webhook_secret);
         bundle
     }
 
@@ -158,6 +161,7 @@ impl Bundle {
             Function::StepUp => self.step_up.send(request).await,
             Function::TokenExchange => self.exchange.send(request).await,
             Function::Cards => self.cards.send(request).await,
+            Function::Webhooks => self.webhooks.send(request).await,
         }
     }
 
@@ -353,6 +357,7 @@ pub fn random_credentials() -> sandbox::SandboxConfig {
     sandbox::SandboxConfig {
         secret: format!("secret-test-{}", random()),
         unit_api_token: format!("v2.public.{}", random()),
+        unit_webhook_secret: format!("webhook-{}", random()),
         ..sandbox::SandboxConfig::default()
     }
 }

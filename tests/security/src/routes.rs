@@ -8,6 +8,7 @@ pub enum Function {
     StepUp,
     TokenExchange,
     Cards,
+    Webhooks,
 }
 
 impl Function {
@@ -17,6 +18,7 @@ impl Function {
             Function::StepUp => step_up::ROUTES,
             Function::TokenExchange => token_exchange::ROUTES,
             Function::Cards => cards::ROUTES,
+            Function::Webhooks => webhooks::ROUTES,
         }
     }
 }
@@ -118,6 +120,13 @@ pub fn public_routes() -> Vec<Route> {
     ]
 }
 
+/// Unit's webhook deliveries: no bearer, the credential is the signature (none here: a caller that is not Unit).
+pub fn webhook_routes() -> Vec<Route> {
+    let event = json!({ "id": "1", "type": "application.denied", "attributes": {},
+        "relationships": { "application": { "data": { "type": "individualApplication", "id": "100001" } } } });
+    vec![route(Function::Webhooks, "POST", "/webhooks/unit", Some(json!({ "data": [event] })))]
+}
+
 /// Health routes: no credential, no upstream.
 pub fn health_routes() -> Vec<Route> {
     use Function::*;
@@ -126,10 +135,11 @@ pub fn health_routes() -> Vec<Route> {
         route(StepUp, "GET", "/health/step-up", None),
         route(TokenExchange, "GET", "/health/token-exchange", None),
         route(Cards, "GET", "/health/cards", None),
+        route(Webhooks, "GET", "/health/webhooks", None),
     ]
 }
 
 /// All of the above.
 pub fn all_routes() -> Vec<Route> {
-    [session_routes(), card_routes(), public_routes(), health_routes()].concat()
+    [session_routes(), card_routes(), public_routes(), webhook_routes(), health_routes()].concat()
 }

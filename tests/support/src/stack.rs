@@ -40,7 +40,8 @@ impl LocalStack {
     }
 
     pub fn unit_secret(sandbox: &sandbox::RunningSandbox, api_token: &str) -> String {
-        json!({ "api_token": api_token, "base_url": sandbox.unit_url }).to_string()
+        json!({ "api_token": api_token, "base_url": sandbox.unit_url, "webhook_secret": sandbox.unit_webhook_secret })
+            .to_string()
     }
 
     /// Every outbox message for `to`, oldest first.

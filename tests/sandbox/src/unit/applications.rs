@@ -22,6 +22,7 @@ use super::ids::parse_id;
 use super::jsonapi::{self, Problems, Resource, UnitError};
 use super::pagination::{ListQuery, list_document};
 use super::state::{self, Applicant, Application, ApplicationStatus, DecisionRecord, Store};
+use super::webhooks;
 
 const ATTRIBUTES: &[&str] = &[
     "fullName",
@@ -148,6 +149,7 @@ pub(crate) async fn create(
     if let Some(key) = new.idempotency_key {
         store.application_keys.insert(key, id);
     }
+    webhooks::application_created(&mut store, id);
     settle(&mut store, id, status, "Automatically", None);
     let rendered = store.applications.get(&id).map(render).unwrap_or(Value::Null);
     Ok(jsonapi::created(rendered))
@@ -305,19 +307,19 @@ pub(crate) fn settle(
     application.status = status;
     application.message = decision::message(status).map(str::to_string);
     application.updated_at = now;
-    if status.is_undecided() {
-        return;
-    }
-    application.decision = Some(DecisionRecord { method, reason, at: now });
-    if status == ApplicationStatus::Approved {
-        documents::approve_all(application);
-        let application = application.clone();
-        // Unit opens no account here: the integrator calls `POST /accounts` (accounts.rs).
-        let customer_id = customers::create_from(store, &application);
-        if let Some(application) = store.applications.get_mut(&id) {
-            application.customer_id = Some(customer_id);
+    if !status.is_undecided() {
+        application.decision = Some(DecisionRecord { method, reason, at: now });
+        if status == ApplicationStatus::Approved {
+            documents::approve_all(application);
+            let application = application.clone();
+            // Unit opens no account here: the integrator calls `POST /accounts` (accounts.rs).
+            let customer_id = customers::create_from(store, &application);
+            if let Some(application) = store.applications.get_mut(&id) {
+                application.customer_id = Some(customer_id);
+            }
         }
     }
+    webhooks::application_status_changed(store, id);
 }
 
 pub(crate) fn find<'a>(store: &'a Store, raw_id: &str) -> Result<&'a Application, UnitError> {

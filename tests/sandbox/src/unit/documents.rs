@@ -135,6 +135,7 @@ async fn upload(
         application.status = ApplicationStatus::PendingReview;
         application.message = super::decision::message(ApplicationStatus::PendingReview).map(str::to_string);
         application.updated_at = state::now();
+        super::webhooks::application_status_changed(&mut store, app_id);
     }
     Ok(jsonapi::ok(rendered))
 }

@@ -204,6 +204,7 @@ pub(crate) enum Resource {
     Account,
     Card,
     Document,
+    Event,
     Route,
 }
 
@@ -215,6 +216,7 @@ impl Resource {
             Resource::Account => "Account",
             Resource::Card => "Card",
             Resource::Document => "Document",
+            Resource::Event => "Event",
             Resource::Route => "Route",
         }
     }
@@ -226,6 +228,7 @@ impl Resource {
             Resource::Account => "account_not_found",
             Resource::Card => "card_not_found",
             Resource::Document => "document_not_found",
+            Resource::Event => "event_not_found",
             Resource::Route => "not_found",
         }
     }
@@ -237,6 +240,7 @@ impl Resource {
             Resource::Account => "Account Not Found",
             Resource::Card => "Card Not Found",
             Resource::Document => "Document Not Found",
+            Resource::Event => "Event Not Found",
             Resource::Route => "Not Found",
         }
     }

@@ -15,6 +15,7 @@
 //! - `jwt.rs`: verifying an external IdP JWT (`jwtToken`) against a JWKS, as Unit does.
 //! - `org_settings.rs`: org settings that change decisions (duplicate applications).
 //! - `controls.rs`: the Unit-only test controls (revoking the org token, org settings).
+//! - `webhooks.rs`: events, `GET /events`, and signed webhook delivery with its test controls.
 
 mod accounts;
 mod applications;
@@ -37,6 +38,7 @@ mod org_settings;
 mod pagination;
 mod state;
 mod tokens;
+pub mod webhooks;
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -147,6 +149,8 @@ pub fn router(state: UnitState) -> Router {
         .route("/cards/{id}/limits", get(card_extras::limits))
         .route("/cards/{id}/secure-data/pin/status", get(card_extras::pin_status))
         .route("/sandbox/cards/{id}/activate", post(card_status::sandbox_activate))
+        .route("/events", get(webhooks::list))
+        .route("/events/{id}", post(webhooks::fire))
         .with_state(state)
 }
 

@@ -33,6 +33,8 @@ pub(crate) struct Store {
     pub(crate) org_token_revoked: bool,
     /// The org settings in force (configured at start, changed by `/__sandbox/org-settings`).
     pub(crate) settings: OrgSettings,
+    /// Events and their webhook deliveries.
+    pub(crate) webhooks: super::webhooks::EventLog,
 }
 
 impl Store {
