@@ -22,6 +22,8 @@ const APPLICATION_STATUS: &str = "unit_application_status";
 const PREVIOUS_APPLICATION_IDS: &str = "unit_previous_application_ids";
 const CUSTOMER_ID: &str = "unit_customer_id";
 const ACCOUNT_ID: &str = "unit_account_id";
+/// An existing Unit customer this user asked to link, until Unit's SMS code proves the phone.
+const PENDING_LINK_CUSTOMER_ID: &str = "unit_link_customer_id";
 
 /// Namespace of the per-customer deposit account idempotency keys (a fixed, random UUID).
 const ACCOUNT_KEY_NAMESPACE: Uuid = Uuid::from_u128(0x2d8e_51c4_7a0b_4f39_9e62_b3f1_c84d_0a75);
@@ -33,6 +35,7 @@ pub struct CustomerLink {
     pub previous_application_ids: Vec<String>,
     pub customer_id: Option<String>,
     pub account_id: Option<String>,
+    pub pending_link_customer_id: Option<String>,
 }
 
 impl CustomerLink {
@@ -53,6 +56,7 @@ impl CustomerLink {
             previous_application_ids: previous,
             customer_id: text(CUSTOMER_ID),
             account_id: text(ACCOUNT_ID),
+            pending_link_customer_id: text(PENDING_LINK_CUSTOMER_ID),
         }
     }
 }
@@ -105,7 +109,45 @@ pub async fn record(
         previous_application_ids: previous.to_vec(),
         customer_id: application.customer_id.clone(),
         account_id,
+        pending_link_customer_id: None,
     })
+}
+
+/// Remembers which existing customer the user asked to link (`POST /customers/link`), so that the
+/// proof that follows is checked against that customer, never one the request names.
+pub async fn start_link(stytch: &StytchClient, user_id: &str, customer_id: &str) -> Result<(), ApiError> {
+    let metadata = Map::from_iter([(PENDING_LINK_CUSTOMER_ID.to_owned(), Value::String(customer_id.to_owned()))]);
+    stytch.update_user(user_id, &UpdateUser { trusted_metadata: Some(metadata), untrusted_metadata: None }).await?;
+    Ok(())
+}
+
+/// Records an existing customer (already carrying this user's `jwtSubject`) as the user's own: the
+/// customer, its open deposit account (or one opened now, once), the phone on its KYC record, and
+/// `login_email` (the verified address that matched it) as the bound email. There is no application
+/// of ours to record. The pending link is cleared.
+pub async fn record_linked_customer(
+    stytch: &StytchClient,
+    unit: &UnitClient,
+    user_id: &str,
+    customer: &Customer,
+    login_email: &str,
+) -> Result<(), ApiError> {
+    let existing = unit.open_deposit_accounts_of(&customer.id).await?.into_iter().next();
+    let account = match existing {
+        Some(account) => account,
+        None => unit.open_deposit_account(&customer.id, &account_idempotency_key(&customer.id)).await?,
+    };
+    let mut metadata = Map::new();
+    metadata.insert(CUSTOMER_ID.into(), Value::String(customer.id.clone()));
+    metadata.insert(ACCOUNT_ID.into(), Value::String(account.id.clone()));
+    metadata.insert(PENDING_LINK_CUSTOMER_ID.into(), Value::Null);
+    if let Some(phone) = &customer.phone {
+        bound::record_kyc_phone(&mut metadata, phone);
+    }
+    bound::record_login_email(&mut metadata, login_email);
+    stytch.update_user(user_id, &UpdateUser { trusted_metadata: Some(metadata), untrusted_metadata: None }).await?;
+    tracing::info!(user_id, customer_id = %customer.id, account_id = %account.id, "existing Unit customer linked");
+    Ok(())
 }
 
 /// The user's application as Unit sees it now, recording the customer id if it was just approved.

@@ -8,6 +8,8 @@
 //! | `GET /applications/current` | Stytch session | `200 {applicationId, status, customerId?, code?, nextStep, requiredDocuments?}` |
 //! | `GET /applications/current/documents` | Stytch session | `200 {requiredDocuments}` |
 //! | `PUT /applications/current/documents/{documentId}` | Stytch session | `200 {documentId, documentType, status}` |
+//! | `POST /customers/link` | Stytch session | `202 {verificationToken}` (Unit texts the customer's phone); `200 {status}` if linked |
+//! | `POST /customers/link/verify` `{verificationToken, verificationCode}` | Stytch session | `200 {"status":"linked"}` |
 
 pub mod routes;
 pub mod validation;
@@ -27,6 +29,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/applications/current"),
     ("GET", "/applications/current/documents"),
     ("PUT", "/applications/current/documents/{documentId}"),
+    ("POST", "/customers/link"),
+    ("POST", "/customers/link/verify"),
     ("GET", "/health/signup"),
 ];
 
@@ -42,6 +46,8 @@ pub fn router(dependencies: Dependencies) -> Router {
             "/applications/current/documents/{document_id}",
             put(routes::documents::upload).layer(DefaultBodyLimit::max(routes::documents::MAX_DOCUMENT_BYTES)),
         )
+        .route("/customers/link", post(routes::link::start))
+        .route("/customers/link/verify", post(routes::link::verify))
         .merge(router::health_route("signup"))
         .with_state(dependencies);
     router::finish(routes, &api)

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     UnitClient, UnitCustomerClient, UnitCustomerError, UnitError, checked_id,
-    jsonapi::{Document, ListDocument, RequestDocument, relationship},
+    jsonapi::{Document, ListDocument, RequestDocument, Resource, relationship},
     to_body,
 };
 use crate::{http::UnitCustomerToken, upstream::Idempotency};
@@ -45,13 +45,21 @@ impl UnitClient {
         );
         let document: Document<AccountAttributes> =
             self.call(Method::POST, "/accounts", &[], Some(body), Idempotency::Safe).await?;
-        let customer_id = document.data.related_id("customer");
-        Ok(Account {
-            id: document.data.id.ok_or(UnitError::UnexpectedBody { status: 201 })?,
-            kind: document.data.kind,
-            status: document.data.attributes.status,
-            customer_id,
-        })
+        account(document.data)
+    }
+}
+
+impl UnitClient {
+    /// The open deposit accounts of `customer_id` (an existing customer may already have one).
+    pub async fn open_deposit_accounts_of(&self, customer_id: &str) -> Result<Vec<Account>, UnitError> {
+        let query = [
+            ("filter[customerId]", checked_id(customer_id)?.to_owned()),
+            ("filter[status][0]", "Open".to_owned()),
+            ("page[limit]", "100".to_owned()),
+        ];
+        let list: ListDocument<AccountAttributes> =
+            self.call(Method::GET, "/accounts", &query, None, Idempotency::Safe).await?;
+        list.data.into_iter().filter(|resource| resource.kind == "depositAccount").map(account).collect()
     }
 }
 
@@ -61,18 +69,16 @@ impl UnitCustomerClient {
         let query = [("page[limit]", "100".to_owned())];
         let document: ListDocument<AccountAttributes> =
             self.call(token, Method::GET, "/accounts", &query, None, Idempotency::Safe).await?;
-        document
-            .data
-            .into_iter()
-            .map(|resource| {
-                let customer_id = resource.related_id("customer");
-                Ok(Account {
-                    id: resource.id.ok_or(UnitCustomerError(UnitError::UnexpectedBody { status: 200 }))?,
-                    kind: resource.kind,
-                    status: resource.attributes.status,
-                    customer_id,
-                })
-            })
-            .collect()
+        document.data.into_iter().map(|resource| account(resource).map_err(UnitCustomerError)).collect()
     }
+}
+
+fn account(resource: Resource<AccountAttributes>) -> Result<Account, UnitError> {
+    let customer_id = resource.related_id("customer");
+    Ok(Account {
+        id: resource.id.ok_or(UnitError::UnexpectedBody { status: 200 })?,
+        kind: resource.kind,
+        status: resource.attributes.status,
+        customer_id,
+    })
 }

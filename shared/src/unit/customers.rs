@@ -1,11 +1,12 @@
-//! `GET /customers/{id}`, `PATCH /customers/{id}` (the `jwtSubject`).
+//! `GET /customers/{id}`, `GET /customers?filter[email]` (linking an existing customer),
+//! `PATCH /customers/{id}` (the `jwtSubject`).
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::{
     Phone, UnitClient, UnitError, checked_id,
-    jsonapi::{Document, RequestDocument},
+    jsonapi::{Document, ListDocument, RequestDocument, Resource},
     to_body,
 };
 use crate::upstream::Idempotency;
@@ -44,14 +45,18 @@ struct JwtSubjectPatch<'a> {
 }
 
 fn customer(document: Document<CustomerAttributes>) -> Result<Customer, UnitError> {
-    let application_id = document.data.related_id("application");
+    from_resource(document.data)
+}
+
+fn from_resource(resource: Resource<CustomerAttributes>) -> Result<Customer, UnitError> {
+    let application_id = resource.related_id("application");
     Ok(Customer {
-        id: document.data.id.ok_or(UnitError::UnexpectedBody { status: 200 })?,
-        kind: document.data.kind,
-        status: document.data.attributes.status,
-        jwt_subject: document.data.attributes.jwt_subject,
-        phone: document.data.attributes.phone,
-        email: document.data.attributes.email,
+        id: resource.id.ok_or(UnitError::UnexpectedBody { status: 200 })?,
+        kind: resource.kind,
+        status: resource.attributes.status,
+        jwt_subject: resource.attributes.jwt_subject,
+        phone: resource.attributes.phone,
+        email: resource.attributes.email,
         application_id,
     })
 }
@@ -60,6 +65,18 @@ impl UnitClient {
     pub async fn get_customer(&self, id: &str) -> Result<Customer, UnitError> {
         let path = format!("/customers/{}", checked_id(id)?);
         customer(self.call(Method::GET, &path, &[], None, Idempotency::Safe).await?)
+    }
+
+    /// The `Active` individual customers with this email (at most 10: more is already ambiguous).
+    pub async fn active_customers_with_email(&self, email: &str) -> Result<Vec<Customer>, UnitError> {
+        let query = [
+            ("filter[email]", email.to_owned()),
+            ("filter[status][0]", "Active".to_owned()),
+            ("page[limit]", "10".to_owned()),
+        ];
+        let list: ListDocument<CustomerAttributes> =
+            self.call(Method::GET, "/customers", &query, None, Idempotency::Safe).await?;
+        list.data.into_iter().filter(|r| r.kind == "individualCustomer").map(from_resource).collect()
     }
 
     /// Links an existing customer to a Stytch user. Setting the same value twice is harmless.

@@ -136,6 +136,23 @@ impl Sandbox {
         }
     }
 
+    /// A customer that exists at Unit without an application of ours, as a bank's existing customers
+    /// do (the sandbox control `POST /__sandbox/customers`); `phone` in E.164 (`+1…`).
+    pub async fn create_existing_customer(&self, email: &str, phone: &str) -> Result<String, String> {
+        let (unit_url, _) = self.unit_org.as_ref().ok_or("creating a Unit customer needs the Unit sandbox's URL")?;
+        let number = phone.strip_prefix("+1").ok_or("a US phone number")?;
+        let body = serde_json::json!({ "email": email, "phone": { "countryCode": "1", "number": number } });
+        let response = self
+            .http
+            .post(format!("{unit_url}/__sandbox/customers"))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| format!("the Unit sandbox does not answer: {e}"))?;
+        let created: Value = response.json().await.map_err(|e| format!("not JSON: {e}"))?;
+        created["data"]["id"].as_str().map(str::to_owned).ok_or_else(|| format!("no customer created: {created}"))
+    }
+
     /// The newest message sent to `to` (an email address or a phone number).
     pub async fn latest_message(&self, to: &str) -> Result<Value, String> {
         let messages: Vec<Value> = self

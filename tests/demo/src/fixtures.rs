@@ -14,6 +14,8 @@
 //! | `{{STYTCH_SESSION_JWT}}` | the user's session JWT: one factor (email) |
 //! | `{{STYTCH_SESSION_TOKEN}}` | the session token of that same session (for `POST /session/refresh` and logout) |
 //! | `{{STYTCH_SESSION_JWT_APPLIED}}` | the same, after an approved application (a Unit customer exists) |
+//! | `{{STYTCH_SESSION_JWT_EXISTING_CUSTOMER}}` | the same, for a user whose email a Unit customer (no application) has |
+//! | `{{LINK_VERIFICATION_TOKEN}}` | that user started `POST /customers/link`: Unit's token (its code is `000001`) |
 //! | `{{STYTCH_SESSION_JWT_AWAITING_DOCUMENTS}}` | the same, after an application awaiting an address document (id `1`) |
 //! | `{{STYTCH_SESSION_JWT_2FA}}` | approved application, and the SMS to its phone added as second factor just now |
 //! | `{{TOTP_CODE}}` / `{{WRONG_TOTP_CODE}}` | after that step-up the user enrolled a TOTP (not yet used): its current code / a wrong one |
@@ -45,6 +47,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "STYTCH_SESSION_TOKEN",
     "STYTCH_SESSION_JWT_APPLIED",
     "STYTCH_SESSION_JWT_AWAITING_DOCUMENTS",
+    "STYTCH_SESSION_JWT_EXISTING_CUSTOMER",
+    "LINK_VERIFICATION_TOKEN",
     "STYTCH_SESSION_JWT_2FA",
     "TOTP_CODE",
     "WRONG_TOTP_CODE",
@@ -94,6 +98,7 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
     }
     let signs_in = names.iter().any(|n| {
         n.starts_with("STYTCH_SESSION_")
+            || n == "LINK_VERIFICATION_TOKEN"
             || n.starts_with("UNIT_")
             || n.ends_with("_CODE")
             || n.ends_with("CARD_ID")
@@ -110,6 +115,14 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
             || n == "ACCOUNT_ID"
             || n.ends_with("_CODE")
     });
+    if has("STYTCH_SESSION_JWT_EXISTING_CUSTOMER") || has("LINK_VERIFICATION_TOKEN") {
+        sandbox.create_existing_customer(&user.email, &user.phone).await?;
+    }
+    if has("LINK_VERIFICATION_TOKEN") {
+        let started =
+            user.expect(Call::new("POST", "/customers/link").bearer(user.jwt()?).json(json!({})), 202).await?;
+        values.insert("LINK_VERIFICATION_TOKEN", started.text("verificationToken")?);
+    }
     if needs_customer {
         user.apply(&values::approved_ssn()).await?;
     } else if has("STYTCH_SESSION_JWT_AWAITING_DOCUMENTS") {
@@ -192,6 +205,7 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
         values.insert("STYTCH_SESSION_JWT", jwt.clone());
         values.insert("STYTCH_SESSION_JWT_APPLIED", jwt.clone());
         values.insert("STYTCH_SESSION_JWT_AWAITING_DOCUMENTS", jwt.clone());
+        values.insert("STYTCH_SESSION_JWT_EXISTING_CUSTOMER", jwt.clone());
     }
     if let Some(token) = &user.session_token {
         values.insert("STYTCH_SESSION_TOKEN", token.clone());

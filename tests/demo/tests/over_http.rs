@@ -144,12 +144,93 @@ fn ensure(condition: bool, what: impl Into<String>) -> Result<(), String> {
 /// A fresh user through signup and the magic link: `(email, one-factor session JWT)`.
 async fn signed_in(ctx: &Ctx) -> Result<(String, String), String> {
     let email = values::email();
+    Ok((email.clone(), signed_in_as(ctx, &email).await?))
+}
+
+/// Signup and the magic link for `email`: the one-factor session JWT.
+async fn signed_in_as(ctx: &Ctx, email: &str) -> Result<String, String> {
     ctx.client.post("/signup", None, &json!({ "email": email })).await?.success(202)?;
-    let token = ctx.sandbox.latest_message(&email).await?["token"].as_str().ok_or("no magic-link token")?.to_owned();
+    let token = ctx.sandbox.latest_message(email).await?["token"].as_str().ok_or("no magic-link token")?.to_owned();
     let r = ctx.client.post("/signup/authenticate", None, &json!({ "token": token })).await?;
     r.success(200)?;
-    let jwt = r.body["sessionJwt"].as_str().ok_or("no sessionJwt")?.to_owned();
-    Ok((email, jwt))
+    r.body["sessionJwt"].as_str().map(str::to_owned).ok_or_else(|| "no sessionJwt".to_owned())
+}
+
+/// SMS step-up to `phone` (the KYC phone): the two-factor session JWT.
+async fn stepped_up(ctx: &Ctx, jwt: &str, phone: &str) -> Result<String, String> {
+    ctx.client.post("/step-up/sms/send", Some(jwt), &json!({})).await?.success(202)?;
+    let code = ctx.sandbox.latest_message(phone).await?["code"].as_str().ok_or("no SMS code")?.to_owned();
+    let r = ctx.client.post("/step-up/sms/authenticate", Some(jwt), &json!({ "code": code })).await?;
+    r.success(200)?;
+    r.body["sessionJwt"].as_str().map(str::to_owned).ok_or_else(|| "no stepped-up sessionJwt".to_owned())
+}
+
+/// A bank's existing Unit customer signs in with its email, links itself with Unit's SMS code, steps up with
+/// the phone on its Unit record, and gets a card.
+async fn an_existing_customer_links_itself_then_gets_a_card(ctx: &Ctx) -> Result<(), String> {
+    let (email, phone) = (values::email(), values::phone_number());
+    ctx.sandbox.create_existing_customer(&email, &phone).await?;
+    let jwt = signed_in_as(ctx, &email).await?;
+    let started = ctx.client.post("/customers/link", Some(&jwt), &json!({})).await?;
+    started.success(202)?;
+    let token = &started.body["verificationToken"];
+    let wrong = json!({ "verificationToken": token, "verificationCode": "999999" });
+    ctx.client.post("/customers/link/verify", Some(&jwt), &wrong).await?.problem(401, "invalid_verification_code")?;
+    let started = ctx.client.post("/customers/link", Some(&jwt), &json!({})).await?;
+    let proof = json!({ "verificationToken": started.body["verificationToken"], "verificationCode": "000001" });
+    ctx.client.post("/customers/link/verify", Some(&jwt), &proof).await?.success(200)?;
+    let two_factor = stepped_up(ctx, &jwt, &phone).await?;
+    let token = unit_token(ctx, &two_factor, &["accounts", "cards", "cards-write"]).await?;
+    let key = values::idempotency_key();
+    let card = ctx.client.send(Method::POST, "/cards", Some(&token), &[("idempotency-key", &key)], Some("{}")).await?;
+    card.success(201)?;
+    ensure(card.body["status"] == "Active", format!("a virtual card, active: {}", card.body))
+}
+
+/// A denied applicant applies again and is approved; the old attempt stays denied.
+async fn a_denied_applicant_applies_again(ctx: &Ctx) -> Result<(), String> {
+    let (email, jwt) = signed_in(ctx).await?;
+    let phone = values::phone_number();
+    let denied = ctx
+        .client
+        .post("/applications", Some(&jwt), &values::application(&email, &values::ssn_ending("9000"), &phone))
+        .await?;
+    denied.success(201)?;
+    ensure(denied.body["code"] == "application_denied", format!("denied: {}", denied.body))?;
+    let again = values::application(&email, &values::approved_ssn(), &phone);
+    let approved = ctx.client.post("/applications", Some(&jwt), &again).await?;
+    approved.success(201)?;
+    ensure(approved.body["status"] == "Approved", format!("approved the second time: {}", approved.body))?;
+    ensure(approved.body["applicationId"] != denied.body["applicationId"], "a new application")
+}
+
+/// Unit wants a proof of address: the applicant uploads it (a binary body through API Gateway) and, once Unit
+/// approves, is a customer.
+async fn an_applicant_uploads_the_document_unit_asks_for(ctx: &Ctx) -> Result<(), String> {
+    let (email, jwt) = signed_in(ctx).await?;
+    let body = values::application(&email, &values::ssn_ending("9003"), &values::phone_number());
+    let answer = ctx.client.post("/applications", Some(&jwt), &body).await?;
+    ensure(answer.body["code"] == "documents_required", format!("documents required: {}", answer.body))?;
+    let document = answer.body["requiredDocuments"][0]["documentId"].as_str().ok_or("a required document")?.to_owned();
+    let pdf = b"%PDF-1.4\n% proof of address\n%%EOF\n".to_vec();
+    let url = format!("{}/applications/current/documents/{document}", ctx.client.api_url);
+    let response = ctx.client.http.put(url).bearer_auth(&jwt).header("content-type", "application/pdf").body(pdf);
+    let response = response.send().await.map_err(|e| format!("upload: {e}"))?;
+    let status = response.status().as_u16();
+    let uploaded: Value = response.json().await.unwrap_or(Value::Null);
+    ensure(status == 200 && uploaded["status"] == "PendingReview", format!("upload: {status} {uploaded}"))?;
+    let current = ctx.client.get("/applications/current", &jwt).await?;
+    ensure(current.body["code"] == "application_in_review", format!("in review: {}", current.body))?;
+    let id = current.body["applicationId"].as_str().ok_or("applicationId")?;
+    let approve = format!("{}/sandbox/applications/{id}/approve", ctx.unit_url);
+    let http = &ctx.client.http;
+    let approved = http.post(approve).bearer_auth(UNIT_ORG_TOKEN).header("content-type", "application/vnd.api+json");
+    ensure(approved.send().await.map_err(|e| e.to_string())?.status().is_success(), "the sandbox approves")?;
+    let current = ctx.client.get("/applications/current", &jwt).await?;
+    ensure(
+        current.body["nextStep"] == "none" && current.body["customerId"].is_string(),
+        format!("a customer: {}", current.body),
+    )
 }
 
 /// No JWT → 401 missing_credentials; a JWT that is not one, or whose signature was changed → 401 invalid_session.
@@ -468,6 +549,9 @@ async fn the_journey_and_every_error_path_over_http_against_the_local_stack() {
         stytch_down,
         unit_down,
         unit_too_slow,
+        an_existing_customer_links_itself_then_gets_a_card,
+        a_denied_applicant_applies_again,
+        an_applicant_uploads_the_document_unit_asks_for,
     );
     drop(stack);
     assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));

@@ -66,6 +66,13 @@ pub fn session_routes() -> Vec<Route> {
         route(Signup, "GET", "/applications/current", None),
         route(Signup, "GET", "/applications/current/documents", None),
         file_route(Signup, "PUT", "/applications/current/documents/{documentId}", "application/pdf"),
+        route(Signup, "POST", "/customers/link", Some(json!({}))),
+        route(
+            Signup,
+            "POST",
+            "/customers/link/verify",
+            Some(json!({ "verificationToken": "t", "verificationCode": "000001" })),
+        ),
         route(StepUp, "POST", "/step-up/totp", None),
         route(StepUp, "POST", "/step-up/totp/authenticate", Some(json!({ "code": "123456" }))),
         route(StepUp, "POST", "/step-up/sms/send", Some(json!({}))),

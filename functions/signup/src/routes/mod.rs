@@ -2,4 +2,5 @@
 
 pub mod applications;
 pub mod documents;
+pub mod link;
 pub mod signup;
