@@ -349,4 +349,14 @@ async fn post_accounts_opens_one_deposit_account_per_idempotency_key() {
     assert_eq!(no_product.pointers(), ["/data/attributes/depositProduct"]);
     let nobody = unit.open_account("299999", None).await;
     assert_eq!(nobody.status, StatusCode::BAD_REQUEST);
+
+    // Source: Unit's OpenAPI accountPaths.json#/getAccountLimits, limits.json#DepositLimits.
+    let limits = unit.get(&format!("/accounts/{}/limits", first.id()), ORG_TOKEN).await;
+    assert_eq!(limits.status, StatusCode::OK);
+    assert_eq!(limits.body["data"]["type"], "limits");
+    let attributes = &limits.body["data"]["attributes"];
+    assert!(attributes["ach"]["limits"]["dailyDebit"].is_number());
+    assert_eq!(attributes["card"]["totalsDaily"]["purchases"], 0);
+    assert!(attributes["checkDeposit"]["limits"]["monthlySoft"].is_number());
+    assert_eq!(unit.get("/accounts/399999/limits", ORG_TOKEN).await.status, StatusCode::NOT_FOUND);
 }

@@ -164,6 +164,39 @@ pub(crate) async fn get_one(
     Ok(jsonapi::document(axum::http::StatusCode::OK, json!({ "data": render(account), "included": included })))
 }
 
+/// `GET /accounts/{id}/limits` (`accountPaths.json#/getAccountLimits`, `limits.json#DepositLimits`):
+/// the deposit product's limits in cents. The sandbox moves no money, so every total is 0; the
+/// limits are plausible values of its own (Unit's are set per deposit product).
+pub(crate) async fn limits(
+    State(state): State<UnitState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, UnitError> {
+    caller.require_scope("accounts")?;
+    let store = state.store();
+    let account = visible(&store, &caller, &id).ok_or_else(|| not_found(&id))?;
+    Ok(jsonapi::ok(json!({
+        "type": "limits",
+        "id": account.id.to_string(),
+        "attributes": {
+            "ach": {
+                "limits": { "dailyDebit": 2_500_000, "dailyCredit": 2_500_000, "monthlyDebit": 10_000_000, "monthlyCredit": 10_000_000 },
+                "totalsDaily": { "debits": 0, "credits": 0 },
+                "totalsMonthly": { "debits": 0, "credits": 0 },
+            },
+            "card": {
+                "limits": { "dailyWithdrawal": 100_000, "dailyDeposit": 100_000, "dailyPurchase": 500_000, "dailyCardTransaction": 500_000 },
+                "totalsDaily": { "withdrawals": 0, "deposits": 0, "purchases": 0, "cardTransactions": 0 },
+            },
+            "checkDeposit": {
+                "limits": { "daily": 1_000_000, "monthly": 5_000_000, "dailySoft": 500_000, "monthlySoft": 2_500_000 },
+                "totalsDaily": 0,
+                "totalsMonthly": 0,
+            },
+        },
+    })))
+}
+
 /// The account with this id if the caller may see it; else 404 (never 403).
 pub(crate) fn visible<'a>(store: &'a Store, caller: &Caller, raw_id: &str) -> Option<&'a Account> {
     parse_id(raw_id).and_then(|id| store.accounts.get(&id)).filter(|account| caller.sees_account(account))

@@ -138,6 +138,7 @@ pub fn router(state: UnitState) -> Router {
         .route("/customers/{id}/token/verification", post(tokens::create_verification))
         .route("/accounts", get(accounts::list).post(accounts::create))
         .route("/accounts/{id}", get(accounts::get_one))
+        .route("/accounts/{id}/limits", get(accounts::limits))
         .route("/cards", get(cards::list).post(cards::create))
         .route("/cards/{id}", get(cards::get_one).patch(cards::patch))
         .route("/cards/{id}/freeze", post(card_status::freeze))
