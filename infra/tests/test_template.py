@@ -415,7 +415,14 @@ def test_http_api_stage_cors_throttling_and_access_logs():
     assert api["StageName"] == "$default"
     cors = api["CorsConfiguration"]
     assert cors["AllowOrigins"] == {"Fn::Split": [",", {"Ref": "CorsAllowedOrigins"}]}
-    assert sorted(cors["AllowMethods"]) == ["GET", "POST"]
+    # Exactly the methods the routes use (a browser's PUT of a document needs PUT here).
+    used = {
+        event["Properties"]["Method"].upper()
+        for resource in doc["Resources"].values()
+        for event in resource.get("Properties", {}).get("Events", {}).values()
+        if event.get("Type") == "HttpApi"
+    }
+    assert sorted(cors["AllowMethods"]) == sorted(used) == ["GET", "POST", "PUT"]
     assert sorted(h.lower() for h in cors["AllowHeaders"]) == ["authorization", "content-type", "idempotency-key"]
     assert cors.get("AllowCredentials") is False
     assert api["DefaultRouteSettings"] == {

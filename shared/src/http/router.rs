@@ -5,7 +5,10 @@ use axum::{Json, Router, extract::DefaultBodyLimit, middleware, routing::get};
 use serde_json::{Value, json};
 
 use http::{HeaderName, HeaderValue, Method, header};
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
+    set_header::SetResponseHeaderLayer,
+};
 
 use super::{deadline::deadline_layer, problem::ApiError, request_id::request_id_layer};
 use crate::config::ApiConfig;
@@ -16,8 +19,10 @@ fn cors(origins: &[String]) -> CorsLayer {
     let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::PUT])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
+        // As the deployed API Gateway does (infra/template.yaml): a browser may read when to retry a 429/503.
+        .expose_headers([header::RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(600))
 }
 
@@ -33,6 +38,8 @@ pub fn finish(router: Router, config: &ApiConfig) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(config.request_deadline, deadline_layer))
         .layer(middleware::from_fn(request_id_layer))
+        // Every answer is about one user (their session, application, cards) or an error: no cache keeps it.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(cors(&config.cors_allowed_origins))
 }
 
