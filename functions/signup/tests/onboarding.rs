@@ -139,6 +139,11 @@ async fn an_applicant_awaiting_documents_uploads_them_and_is_approved() {
             "document_not_found",
         ),
         (upload(&format!("{path}?side=left"), jwt, "image/png", b"png"), StatusCode::BAD_REQUEST, "validation_failed"),
+        (
+            upload(&format!("{path}?side=back&side=back"), jwt, "image/png", b"png"),
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
     ] {
         let refused = api.send(request).await;
         assert_eq!((refused.status, code(&refused)), (status, expected), "{}", refused.text);

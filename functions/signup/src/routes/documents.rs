@@ -8,7 +8,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, Query, State, rejection::BytesRejection},
+    extract::{
+        Path, Query, State,
+        rejection::{BytesRejection, QueryRejection},
+    },
     response::IntoResponse,
 };
 use serde::Deserialize;
@@ -50,7 +53,7 @@ pub async fn upload(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
     Path(document_id): Path<String>,
-    Query(query): Query<UploadQuery>,
+    query: Result<Query<UploadQuery>, QueryRejection>,
     headers: HeaderMap,
     file: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -59,6 +62,10 @@ pub async fn upload(
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
         _ => ApiError::InvalidBody { detail: "The file could not be read.".into() },
     })?;
+    // axum's rejection of a bad query (e.g. `side` twice) is plain text: ours is a field error.
+    let Ok(Query(query)) = query else {
+        return Err(ApiError::Validation(vec![FieldError::new("side", "must be given once, `front` or `back`")]));
+    };
     let (file_type, side) = validate(&document_id, &query, &headers, &file)?;
     let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
     let user = caller.check_with_stytch(stytch).await?;
