@@ -5,7 +5,7 @@ use secrecy::SecretString;
 use serde_json::{Map, Value};
 use stytch_unit_common::{
     http::{ApiError, FieldError},
-    unit::{Address, FullName, Phone},
+    unit::{Address, FullName, Phone, us_address},
 };
 use time::{Date, OffsetDateTime, macros::format_description};
 
@@ -16,12 +16,6 @@ const MAX_AGE_YEARS: i32 = 125;
 const MAX_TEXT_CHARS: usize = 255;
 const MAX_NAME_CHARS: usize = 100;
 const MAX_EMAIL_CHARS: usize = 254;
-
-const US_STATES: &[&str] = &[
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
-    "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR",
-    "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "AS", "GU", "MP", "PR", "VI", "UM",
-];
 
 /// A plausible email address, trimmed: one `@`, a non-empty local part, a dotted domain, no
 /// spaces. Deliverability is for Stytch (and the user's mailbox) to prove.
@@ -182,11 +176,11 @@ pub fn application(body: &Value, today: Date) -> Result<ValidApplication, ApiErr
     let city = c.text(address, "city", "address.city", true);
     let city = c.limited(city, "address.city", MAX_TEXT_CHARS);
     let state = c.text(address, "state", "address.state", true);
-    let state = c.rule(state, "address.state", us_state);
+    let state = c.rule(state, "address.state", us_address::state);
     let postal_code = c.text(address, "postalCode", "address.postalCode", true);
-    let postal_code = c.rule(postal_code, "address.postalCode", self::postal_code);
+    let postal_code = c.rule(postal_code, "address.postalCode", us_address::postal_code);
     let country = c.text(address, "country", "address.country", true);
-    let country = c.rule(country, "address.country", self::country);
+    let country = c.rule(country, "address.country", us_address::country);
 
     let ssn = c.text(root, "ssn", "ssn", true);
     let ssn = c.rule(ssn, "ssn", self::ssn);
@@ -270,29 +264,6 @@ fn date_of_birth(value: &str, today: Date) -> Result<String, &'static str> {
 fn age_on(born: Date, today: Date) -> i32 {
     let had_birthday = (today.month() as u8, today.day()) >= (born.month() as u8, born.day());
     today.year() - born.year() - i32::from(!had_birthday)
-}
-
-/// A two-letter US state or territory code, upper-cased.
-fn us_state(value: &str) -> Result<String, &'static str> {
-    let state = value.to_ascii_uppercase();
-    if US_STATES.contains(&state.as_str()) { Ok(state) } else { Err("must be a two-letter US state code") }
-}
-
-/// `12345` or `12345-6789`.
-fn postal_code(value: &str) -> Result<String, &'static str> {
-    let bytes = value.as_bytes();
-    let digits = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
-    let ok = match bytes.len() {
-        5 => digits(0..5),
-        10 => digits(0..5) && bytes[5] == b'-' && digits(6..10),
-        _ => false,
-    };
-    if ok { Ok(value.to_owned()) } else { Err("must be 5 digits or 5+4 digits (12345 or 12345-6789)") }
-}
-
-/// Only US applicants (they apply with an SSN and a US address).
-fn country(value: &str) -> Result<String, &'static str> {
-    if value.eq_ignore_ascii_case("US") { Ok("US".to_owned()) } else { Err("must be US") }
 }
 
 /// Nine digits; dashes and spaces are accepted and dropped.

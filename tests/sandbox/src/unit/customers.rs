@@ -146,30 +146,10 @@ fn validate(attributes: &Map<String, Value>) -> Result<CustomerUpdate, UnitError
     update.jwt_subject =
         attributes.get("jwtSubject").and_then(|v| fields::jwt_subject(v, &pointer("jwtSubject"), &mut problems));
     if let Some(tags) = attributes.get("tags") {
-        update.tags = tag_changes(tags, &pointer("tags"), &mut problems);
+        update.tags = fields::tag_changes(tags, &pointer("tags"), &mut problems);
     }
     problems.finish()?;
     Ok(update)
-}
-
-/// Tag changes: a string sets the key, `null` removes it.
-fn tag_changes(value: &Value, pointer: &str, problems: &mut Problems) -> Vec<(String, Option<String>)> {
-    let Some(object) = value.as_object() else {
-        problems.invalid(pointer, "must be an object of string (or null) values");
-        return Vec::new();
-    };
-    if object.len() > 15 {
-        problems.invalid(pointer, "must have at most 15 tags");
-        return Vec::new();
-    }
-    object
-        .iter()
-        .filter_map(|(key, value)| match value {
-            Value::Null => Some((key.clone(), None)),
-            other => fields::string(other, &format!("{pointer}/{}", body::escape(key)), 1, 255, problems)
-                .map(|text| (key.clone(), Some(text))),
-        })
-        .collect()
 }
 
 /// The customer named in the path, if the caller may see it; else 404 (never 403, so that a
