@@ -535,6 +535,26 @@ impl LocalStack {
         assert_eq!(response.status(), 200, "org settings changed");
     }
 
+    /// Fills in the Unit application form at `form_url` as the applicant would (the sandbox's submit
+    /// control stands in for Unit's hosted page): the details of [`application_body`] with this SSN,
+    /// the email left to the form's prefill. Answers the application Unit created.
+    pub async fn fill_in_application_form(&self, form_url: &str, ssn: &str) -> Value {
+        let mut attributes = application_body(ssn);
+        attributes.as_object_mut().expect("an object").remove("email");
+        attributes["ssn"] = json!(ssn.replace('-', ""));
+        let body = json!({ "data": { "type": "individualApplication", "attributes": attributes } });
+        let response = self
+            .http
+            .post(format!("{form_url}/submit"))
+            .header("content-type", "application/vnd.api+json")
+            .json(&body)
+            .send()
+            .await
+            .expect("sandbox answers");
+        assert_eq!(response.status(), 201, "application form submitted");
+        response.json().await.expect("JSON")
+    }
+
     /// Revokes the session at Stytch (its JWTs still verify locally until they expire).
     pub async fn revoke_session(&self, session_token: &str) {
         self.stytch_post("/v1/sessions/revoke", json!({ "session_token": session_token })).await;
