@@ -46,21 +46,15 @@ async fn an_application_from_unit_s_hosted_form_is_recorded_for_the_prefilled_us
     let api = common::start(&[]).await;
     let user = api.stack.sign_in("form@example.com").await;
     // The form as signup's `POST /applications/form` creates it: the Stytch user as jwtSubject.
-    let form: Value = api
+    let form = api
         .stack
-        .http
-        .post(format!("{}/application-forms", api.stack.sandbox.unit_url))
-        .bearer_auth(&api.stack.sandbox.unit_api_token)
-        .header("content-type", "application/vnd.api+json")
-        .json(&json!({ "data": { "type": "applicationForm", "attributes": {
-            "applicantDetails": { "applicationType": "Individual", "jwtSubject": user.user_id, "email": "form@example.com" },
-        } } }))
-        .send()
-        .await
-        .expect("sandbox answers")
-        .json()
-        .await
-        .expect("JSON");
+        .unit_org_post(
+            "/application-forms",
+            json!({ "data": { "type": "applicationForm", "attributes": { "applicantDetails": {
+                "applicationType": "Individual", "jwtSubject": user.user_id, "email": "form@example.com",
+            } } } }),
+        )
+        .await;
     let url = form["data"]["attributes"]["url"].as_str().expect("the form's url");
     let application = api.stack.fill_in_application_form(url, "123-45-6789").await;
     let application_id = application["data"]["id"].as_str().expect("an application id");

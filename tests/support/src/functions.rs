@@ -478,6 +478,21 @@ impl LocalStack {
         response.json().await.expect("JSON")
     }
 
+    /// A Unit create with the org token and a JSON:API `body`; asserts success.
+    pub async fn unit_org_post(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.sandbox.unit_url))
+            .bearer_auth(&self.sandbox.unit_api_token)
+            .header("content-type", "application/vnd.api+json")
+            .json(&body)
+            .send()
+            .await
+            .expect("sandbox answers");
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.expect("JSON")
+    }
+
     /// Texts a code to `phone` (at Stytch directly) and authenticates it into `session`: the fresh
     /// two-factor session JWT. With the applicant's phone ([`applicant_phone`]) that is a bound
     /// second factor; with any other phone it is the attacker's move the step-up rule refuses.
