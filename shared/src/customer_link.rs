@@ -21,6 +21,8 @@ const APPLICATION_STATUS: &str = "unit_application_status";
 /// Earlier applications of a user who applied again after a denial or cancelation, oldest first.
 const PREVIOUS_APPLICATION_IDS: &str = "unit_previous_application_ids";
 const CUSTOMER_ID: &str = "unit_customer_id";
+/// The Unit application form handed to the user, until the application it creates is recorded.
+const APPLICATION_FORM_ID: &str = "unit_application_form_id";
 const ACCOUNT_ID: &str = "unit_account_id";
 /// An existing Unit customer this user asked to link, until Unit's SMS code proves the phone.
 const PENDING_LINK_CUSTOMER_ID: &str = "unit_link_customer_id";
@@ -36,6 +38,7 @@ pub struct CustomerLink {
     pub customer_id: Option<String>,
     pub account_id: Option<String>,
     pub pending_link_customer_id: Option<String>,
+    pub application_form_id: Option<String>,
 }
 
 impl CustomerLink {
@@ -57,6 +60,7 @@ impl CustomerLink {
             customer_id: text(CUSTOMER_ID),
             account_id: text(ACCOUNT_ID),
             pending_link_customer_id: text(PENDING_LINK_CUSTOMER_ID),
+            application_form_id: text(APPLICATION_FORM_ID),
         }
     }
 }
@@ -110,6 +114,7 @@ pub async fn record(
         customer_id: application.customer_id.clone(),
         account_id,
         pending_link_customer_id: None,
+        application_form_id: None,
     })
 }
 
@@ -150,6 +155,15 @@ pub async fn record_linked_customer(
     Ok(())
 }
 
+/// Records the application form handed to `user_id`, so that a repeated request reuses it and the
+/// next read finds the application it creates (see [`current_application`]).
+pub async fn record_application_form(stytch: &StytchClient, user_id: &str, form_id: &str) -> Result<(), ApiError> {
+    let mut metadata = Map::new();
+    metadata.insert(APPLICATION_FORM_ID.into(), Value::String(form_id.to_owned()));
+    stytch.update_user(user_id, &UpdateUser { trusted_metadata: Some(metadata), untrusted_metadata: None }).await?;
+    Ok(())
+}
+
 /// The user's application as Unit sees it now, recording the customer id if it was just approved.
 pub async fn current_application(
     stytch: &StytchClient,
@@ -174,8 +188,8 @@ async fn application_of(
     user_id: &str,
     link: CustomerLink,
 ) -> Result<Option<Application>, ApiError> {
-    let Some(application_id) = link.application_id else {
-        return Ok(None);
+    let Some(application_id) = link.application_id.clone() else {
+        return application_from_form(stytch, unit, user_id, &link).await;
     };
     let application = unit.get_application(&application_id).await?;
     // Never trust the metadata alone: the application must belong to this Stytch user.
@@ -190,6 +204,31 @@ async fn application_of(
     if customer_changed || link.application_status.as_deref() != Some(application.status.as_str()) {
         record(stytch, unit, user_id, &application, &link.previous_application_ids, None).await?;
     }
+    Ok(Some(application))
+}
+
+/// The application a user's recorded form created at Unit, recorded on the way (its webhook may not
+/// have come yet); `None` while the applicant has not submitted the form, or without a form.
+/// Only a user with no application yet gets here, so the form's application is their first.
+async fn application_from_form(
+    stytch: &StytchClient,
+    unit: &UnitClient,
+    user_id: &str,
+    link: &CustomerLink,
+) -> Result<Option<Application>, ApiError> {
+    let Some(form_id) = &link.application_form_id else {
+        return Ok(None);
+    };
+    let Some(application_id) = unit.get_application_form(form_id).await?.application_id else {
+        return Ok(None);
+    };
+    let application = unit.get_application(&application_id).await?;
+    // Unit copies the prefilled jwtSubject to the application; anything else is not this user's.
+    if application.jwt_subject.as_deref() != Some(user_id) {
+        tracing::error!(form_id, application_id, "the recorded application form created another user's application");
+        return Err(ApiError::internal("application form created an application for another user"));
+    }
+    record(stytch, unit, user_id, &application, &link.previous_application_ids, None).await?;
     Ok(Some(application))
 }
 

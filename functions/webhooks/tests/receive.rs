@@ -42,6 +42,34 @@ async fn the_webhook_alone_records_a_later_approval() {
 }
 
 #[tokio::test]
+async fn an_application_from_unit_s_hosted_form_is_recorded_for_the_prefilled_user() {
+    let api = common::start(&[]).await;
+    let user = api.stack.sign_in("form@example.com").await;
+    // The form as signup's `POST /applications/form` creates it: the Stytch user as jwtSubject.
+    let form = api
+        .stack
+        .unit_org_post(
+            "/application-forms",
+            json!({ "data": { "type": "applicationForm", "attributes": { "applicantDetails": {
+                "applicationType": "Individual", "jwtSubject": user.user_id, "email": "form@example.com",
+            } } } }),
+        )
+        .await;
+    let url = form["data"]["attributes"]["url"].as_str().expect("the form's url");
+    let application = api.stack.fill_in_application_form(url, "123-45-6789").await;
+    let application_id = application["data"]["id"].as_str().expect("an application id");
+
+    // The webhook alone links it: nothing about the form was recorded in the user's metadata.
+    let customer_created = event(&api, application_id, "customer.created").await;
+    let answer = deliver(&api, &[customer_created]).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let recorded = metadata(&api, &user.user_id).await;
+    assert_eq!(recorded["unit_application_id"], application_id);
+    assert_eq!(recorded["unit_application_status"], "Approved");
+    assert!(recorded["unit_account_id"].is_string(), "the deposit account is opened: {recorded}");
+}
+
+#[tokio::test]
 async fn a_single_delivery_and_a_denial_are_recorded_too() {
     let api = common::start(&[]).await;
     let (user_id, application_id) = pending_applicant(&api, "denied@example.com", "123459001").await;

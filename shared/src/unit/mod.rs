@@ -1,7 +1,7 @@
 //! The Unit API: JSON:API over HTTPS, in two clients split by whose token a call carries.
 //!
-//! - [`UnitClient`] (`org_client.rs`): our org token from the Unit secret, for applications,
-//!   customers and customer tokens. Used by signup and token-exchange.
+//! - [`UnitClient`] (`org_client.rs`): our org token from the Unit secret, for applications (and
+//!   application forms), customers and customer tokens. Used by signup and token-exchange.
 //! - [`UnitCustomerClient`] (`customer_client.rs`): the caller's customer token, for cards
 //!   (`cards.rs`, `card_operations.rs`) and accounts. Used by cards, which has no Unit secret at all.
 //!
@@ -9,6 +9,7 @@
 //! what Unit's 401 or 403 means (`error.rs`).
 
 mod accounts;
+mod application_forms;
 mod applications;
 mod card_operations;
 mod cards;
@@ -23,6 +24,7 @@ mod transport;
 pub mod us_address;
 
 pub use accounts::Account;
+pub use application_forms::{ApplicantDetails, ApplicationForm, NewApplicationForm};
 pub use applications::{
     Address, Application, ApplicationStatus, ApplicationTags, FullName, NewIndividualApplication, Phone,
 };

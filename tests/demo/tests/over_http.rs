@@ -428,6 +428,37 @@ async fn duplicate_application(ctx: &Ctx) -> Result<(), String> {
     ensure(r.body["customerId"] == ctx.a.customer_id.as_str(), format!("another customer: {}", r.body))
 }
 
+/// `POST /applications/form` → Unit's hosted form (no-store); the applicant fills it in at Unit (the sandbox's
+/// submit control at the form's URL) → `GET /applications/current` is that application; a second form → 409.
+async fn application_form(ctx: &Ctx) -> Result<(), String> {
+    let (email, jwt) = signed_in(ctx).await?;
+    let r = ctx.client.post("/applications/form", Some(&jwt), &json!({})).await?;
+    r.success(201)?;
+    ensure(r.header("cache-control") == Some("no-store"), "the form's URL was sent without no-store")?;
+    let url = r.body["url"].as_str().ok_or("no url")?.to_owned();
+    let mut attributes = values::application(&email, &values::approved_ssn(), &values::phone_number());
+    attributes.as_object_mut().ok_or("not an object")?.remove("email");
+    let body = json!({ "data": { "type": "individualApplication", "attributes": attributes } });
+    let submitted = ctx
+        .client
+        .http
+        .post(format!("{url}/submit"))
+        .header("content-type", "application/vnd.api+json")
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| format!("the form does not answer: {e}"))?;
+    ensure(submitted.status().as_u16() == 201, format!("submitting the form got {}", submitted.status()))?;
+    let application: Value = submitted.json().await.map_err(|e| format!("the form's answer: {e}"))?;
+    let current = ctx.client.get("/applications/current", &jwt).await?;
+    current.success(200)?;
+    ensure(
+        current.body["applicationId"] == application["data"]["id"],
+        format!("another application: {}", current.body),
+    )?;
+    ctx.client.post("/applications/form", Some(&jwt), &json!({})).await?.problem(409, "application_exists")
+}
+
 /// The same Idempotency-Key twice → the same card, and one card more in the list (the journey checked the
 /// first card the same way: same id, `total` 1).
 async fn duplicate_card_creation(ctx: &Ctx) -> Result<(), String> {
@@ -544,6 +575,7 @@ async fn the_journey_and_every_error_path_over_http_against_the_local_stack() {
         bad_json,
         wrong_field_types,
         duplicate_application,
+        application_form,
         duplicate_card_creation,
         cors_preflight,
         stytch_down,

@@ -478,6 +478,21 @@ impl LocalStack {
         response.json().await.expect("JSON")
     }
 
+    /// A Unit create with the org token and a JSON:API `body`; asserts success.
+    pub async fn unit_org_post(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.sandbox.unit_url))
+            .bearer_auth(&self.sandbox.unit_api_token)
+            .header("content-type", "application/vnd.api+json")
+            .json(&body)
+            .send()
+            .await
+            .expect("sandbox answers");
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.expect("JSON")
+    }
+
     /// Texts a code to `phone` (at Stytch directly) and authenticates it into `session`: the fresh
     /// two-factor session JWT. With the applicant's phone ([`applicant_phone`]) that is a bound
     /// second factor; with any other phone it is the attacker's move the step-up rule refuses.
@@ -533,6 +548,26 @@ impl LocalStack {
         let body = json!({ "preventDuplicateIndividualApplications": prevent });
         let response = self.http.patch(url).json(&body).send().await.expect("sandbox answers");
         assert_eq!(response.status(), 200, "org settings changed");
+    }
+
+    /// Fills in the Unit application form at `form_url` as the applicant would (the sandbox's submit
+    /// control stands in for Unit's hosted page): the details of [`application_body`] with this SSN,
+    /// the email left to the form's prefill. Answers the application Unit created.
+    pub async fn fill_in_application_form(&self, form_url: &str, ssn: &str) -> Value {
+        let mut attributes = application_body(ssn);
+        attributes.as_object_mut().expect("an object").remove("email");
+        attributes["ssn"] = json!(ssn.replace('-', ""));
+        let body = json!({ "data": { "type": "individualApplication", "attributes": attributes } });
+        let response = self
+            .http
+            .post(format!("{form_url}/submit"))
+            .header("content-type", "application/vnd.api+json")
+            .json(&body)
+            .send()
+            .await
+            .expect("sandbox answers");
+        assert_eq!(response.status(), 201, "application form submitted");
+        response.json().await.expect("JSON")
     }
 
     /// Revokes the session at Stytch (its JWTs still verify locally until they expire).

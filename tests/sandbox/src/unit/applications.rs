@@ -102,10 +102,12 @@ const INDUSTRIES: &[&str] = &[
 ];
 
 /// A validated create request.
-struct NewApplication {
-    applicant: Applicant,
-    jwt_subject: Option<String>,
-    idempotency_key: Option<String>,
+pub(crate) struct NewApplication {
+    pub(crate) applicant: Applicant,
+    pub(crate) jwt_subject: Option<String>,
+    pub(crate) idempotency_key: Option<String>,
+    /// Set when an applicant submitted an application form.
+    pub(crate) application_form_id: Option<u64>,
 }
 
 /// `POST /applications`
@@ -127,7 +129,16 @@ pub(crate) async fn create(
     {
         return Ok(jsonapi::created(render(existing)));
     }
-    reject_duplicate_ssn(&store, &new.applicant)?;
+    let id = insert(&mut store, new)?;
+    let rendered = store.applications.get(&id).map(render).unwrap_or(Value::Null);
+    Ok(jsonapi::created(rendered))
+}
+
+/// Creates the application `new` asks for, decided at once by `decision.rs` (with its events), as
+/// `POST /applications` and a submitted application form do. Its idempotency key, if any, is
+/// recorded; the caller has already answered a repeated one.
+pub(crate) fn insert(store: &mut Store, new: NewApplication) -> Result<u64, UnitError> {
+    reject_duplicate_ssn(store, &new.applicant)?;
 
     let id = store.ids.application();
     let now = state::now();
@@ -141,6 +152,7 @@ pub(crate) async fn create(
         message: None,
         decision: None,
         customer_id: None,
+        application_form_id: new.application_form_id,
         documents: documents::asked_for(decided.documents),
         created_at: now,
         updated_at: now,
@@ -149,10 +161,9 @@ pub(crate) async fn create(
     if let Some(key) = new.idempotency_key {
         store.application_keys.insert(key, id);
     }
-    webhooks::application_created(&mut store, id);
-    settle(&mut store, id, status, "Automatically", None);
-    let rendered = store.applications.get(&id).map(render).unwrap_or(Value::Null);
-    Ok(jsonapi::created(rendered))
+    webhooks::application_created(store, id);
+    settle(store, id, status, "Automatically", None);
+    Ok(id)
 }
 
 /// `GET /applications/{id}`
@@ -357,7 +368,7 @@ fn reject_duplicate_ssn(store: &Store, applicant: &Applicant) -> Result<(), Unit
 }
 
 /// Validates `data.attributes` of an `individualApplication` as Unit's schema requires.
-fn validate(attributes: &Map<String, Value>) -> Result<NewApplication, UnitError> {
+pub(crate) fn validate(attributes: &Map<String, Value>) -> Result<NewApplication, UnitError> {
     const AT: &str = "/data/attributes";
     let pointer = |key: &str| format!("{AT}/{key}");
     let mut problems = Problems::default();
@@ -449,6 +460,7 @@ fn validate(attributes: &Map<String, Value>) -> Result<NewApplication, UnitError
             },
             jwt_subject,
             idempotency_key,
+            application_form_id: None,
         }),
         // Unreachable: every missing required field was recorded as a problem above.
         _ => Err(UnitError::invalid(AT, "Required attributes are missing")),
@@ -518,6 +530,10 @@ pub(crate) fn render(application: &Application) -> Value {
     relationships.insert("documents".into(), json!({ "data": documents }));
     if let Some(customer_id) = application.customer_id {
         relationships.insert("customer".into(), jsonapi::relationship("customer", customer_id));
+    }
+    if let Some(form_id) = application.application_form_id {
+        // `IndividualApplicationRelationships.applicationForm` (Unit's OpenAPI application.json).
+        relationships.insert("applicationForm".into(), jsonapi::relationship("applicationForm", form_id));
     }
 
     json!({

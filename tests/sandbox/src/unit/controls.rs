@@ -6,6 +6,8 @@
 //! - `GET`/`PATCH /__sandbox/org-settings`, as an org admin changing Unit's org settings
 //!   (`preventDuplicateIndividualApplications`); reset restores the configured settings.
 //! - `POST /__sandbox/customers`: a customer without an application (`direct_customers.rs`).
+//! - `POST /__sandbox/application-forms/{id}/submit`: the applicant filling in an application form
+//!   (`application_forms.rs`).
 
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -15,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use super::org_settings::OrgSettingsPatch;
-use super::{UnitState, direct_customers};
+use super::{UnitState, application_forms, direct_customers};
 use crate::common::controls::control_error;
 
 pub fn router(state: UnitState) -> Router {
@@ -23,6 +25,7 @@ pub fn router(state: UnitState) -> Router {
         .route("/__sandbox/org-token/revoke", post(revoke_org_token))
         .route("/__sandbox/org-settings", get(org_settings).patch(change_org_settings))
         .route("/__sandbox/customers", post(direct_customers::create))
+        .route("/__sandbox/application-forms/{id}/submit", post(application_forms::submit))
         .with_state(state)
 }
 

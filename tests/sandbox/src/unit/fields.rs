@@ -257,6 +257,21 @@ pub(crate) fn tag_changes(value: &Value, pointer: &str, problems: &mut Problems)
         .collect()
 }
 
+/// `Url` (`types.json`): a string matching `[-a-zA-Z0-9@:%._+~#=]{2,256}\.[a-z]{2,6}` somewhere
+/// (Unit's pattern is not anchored, so only that core is required: a host-like name with a dot).
+pub(crate) fn url(value: &Value, pointer: &str, problems: &mut Problems) -> Option<String> {
+    let has_host = |text: &str| {
+        let bytes = text.as_bytes();
+        let name = |b: &u8| b.is_ascii_alphanumeric() || b"-@:%._+~#=".contains(b);
+        bytes.iter().enumerate().any(|(dot, b)| {
+            *b == b'.'
+                && bytes[..dot].iter().rev().take_while(|b| name(b)).count() >= 2
+                && bytes[dot + 1..].iter().take_while(|b| b.is_ascii_lowercase()).count() >= 2
+        })
+    };
+    pattern(value, pointer, "a URL", has_host, problems)
+}
+
 /// `IdempotencyKey`: 1–255 characters.
 pub(crate) fn idempotency_key(value: &Value, pointer: &str, problems: &mut Problems) -> Option<String> {
     string(value, pointer, 1, 255, problems)

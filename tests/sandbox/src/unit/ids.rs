@@ -9,11 +9,12 @@ pub(crate) struct IdCounters {
     customer: u64,
     account: u64,
     card: u64,
+    application_form: u64,
 }
 
 impl Default for IdCounters {
     fn default() -> Self {
-        Self { application: 100_001, customer: 200_001, account: 300_001, card: 400_001 }
+        Self { application: 100_001, customer: 200_001, account: 300_001, card: 400_001, application_form: 500_001 }
     }
 }
 
@@ -32,6 +33,10 @@ impl IdCounters {
 
     pub(crate) fn card(&mut self) -> u64 {
         take(&mut self.card)
+    }
+
+    pub(crate) fn application_form(&mut self) -> u64 {
+        take(&mut self.application_form)
     }
 }
 

@@ -200,6 +200,7 @@ impl Problems {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Resource {
     Application,
+    ApplicationForm,
     Customer,
     Account,
     Card,
@@ -212,6 +213,7 @@ impl Resource {
     fn label(self) -> &'static str {
         match self {
             Resource::Application => "Application",
+            Resource::ApplicationForm => "Application Form",
             Resource::Customer => "Customer",
             Resource::Account => "Account",
             Resource::Card => "Card",
@@ -224,6 +226,7 @@ impl Resource {
     fn not_found_code(self) -> &'static str {
         match self {
             Resource::Application => "application_not_found",
+            Resource::ApplicationForm => "application_form_not_found",
             Resource::Customer => "customer_not_found",
             Resource::Account => "account_not_found",
             Resource::Card => "card_not_found",
@@ -236,6 +239,7 @@ impl Resource {
     fn not_found_title(self) -> &'static str {
         match self {
             Resource::Application => "Application Not Found",
+            Resource::ApplicationForm => "Application Form Not Found",
             Resource::Customer => "Customer Not Found",
             Resource::Account => "Account Not Found",
             Resource::Card => "Card Not Found",

@@ -8,6 +8,7 @@
 //! - `auth.rs`: org and customer bearer tokens, scopes; `pagination.rs`: `page[…]` and list `meta`.
 //! - `fields.rs`: attribute validators shared by several resources (address, phone, tags, …).
 //! - `decision.rs`: the SSN decision table for applications; `documents.rs`: the documents it asks for.
+//! - `application_forms.rs`: the white-label application form, and the control that submits one.
 //! - `applications.rs`, `customers.rs`, `tokens.rs`, `accounts.rs`, `cards.rs`: one resource each;
 //!   `customer_list.rs`: `GET /customers` and its filters; `direct_customers.rs`: the control that
 //!   creates a customer without an application; `card_status.rs` (freeze, lost, activate, …) and
@@ -18,6 +19,7 @@
 //! - `webhooks.rs`: events, `GET /events`, and signed webhook delivery with its test controls.
 
 mod accounts;
+mod application_forms;
 mod applications;
 mod auth;
 mod body;
@@ -130,6 +132,8 @@ pub fn router(state: UnitState) -> Router {
             "/applications/{id}/documents/{document_id}/back/multipart",
             put(documents::upload_back).layer(documents::body_limit()),
         )
+        .route("/application-forms", post(application_forms::create))
+        .route("/application-forms/{id}", get(application_forms::get_one))
         .route("/sandbox/applications/{id}/approve", post(applications::sandbox_approve))
         .route("/sandbox/applications/{id}/deny", post(applications::sandbox_deny))
         .route("/customers", get(customer_list::list))

@@ -25,6 +25,7 @@ pub(crate) struct Store {
     /// physical and virtual cards share it, and a key one customer used answers any caller with
     /// that first card. Callers must namespace their keys themselves.
     pub(crate) card_keys: HashMap<String, u64>,
+    pub(crate) application_forms: BTreeMap<u64, ApplicationForm>,
     /// Customer bearer tokens by their opaque value.
     pub(crate) tokens: HashMap<String, CustomerToken>,
     /// Pending 2FA verifications by their `verificationToken`.
@@ -124,10 +125,27 @@ pub(crate) struct Application {
     pub(crate) message: Option<String>,
     pub(crate) decision: Option<DecisionRecord>,
     pub(crate) customer_id: Option<u64>,
+    /// The application form the applicant filled in, when the application came from one.
+    pub(crate) application_form_id: Option<u64>,
     /// The documents Unit asked for, ids `1..` per application.
     pub(crate) documents: Vec<Document>,
     pub(crate) created_at: OffsetDateTime,
     pub(crate) updated_at: OffsetDateTime,
+}
+
+/// A white-label application form (`applicationForm.json#ApplicationForm`): what the org prefilled
+/// and, once the applicant submitted it, the application it created.
+#[derive(Debug, Clone)]
+pub(crate) struct ApplicationForm {
+    pub(crate) id: u64,
+    /// `applicantDetails` as given (validated), echoed back as Unit does.
+    pub(crate) applicant_details: Map<String, Value>,
+    pub(crate) settings_override: Option<Value>,
+    pub(crate) allowed_application_types: Option<Vec<String>>,
+    pub(crate) tags: BTreeMap<String, String>,
+    pub(crate) stage: &'static str,
+    pub(crate) application_id: Option<u64>,
+    pub(crate) created_at: OffsetDateTime,
 }
 
 /// A document an application needs (`document.json#ApplicationDocument`).

@@ -13,7 +13,7 @@ use axum::Router;
 use axum::routing::get;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use reqwest::StatusCode;
-use sandbox::unit::{OrgSettings, UnitConfig, UnitState, router};
+use sandbox::unit::{OrgSettings, UnitConfig, UnitState, controls, router};
 use serde_json::{Value, json};
 
 pub const ORG_TOKEN: &str = "v2.public.test-org-token";
@@ -56,7 +56,7 @@ impl Reply {
     }
 }
 
-/// Starts a JWKS server and the Unit router, each on its own loopback port, with default org settings.
+/// Starts a JWKS server and the Unit router (with its controls), each on its own loopback port, with default org settings.
 pub async fn start() -> Harness {
     start_with(OrgSettings::default()).await
 }
@@ -74,7 +74,9 @@ pub async fn start_with(org_settings: OrgSettings) -> Harness {
     let jwks_url = format!("{}/jwks", serve(jwks_app).await);
 
     let state = UnitState::new(UnitConfig { api_token: ORG_TOKEN.into(), jwks_url, org_settings });
-    let url = serve(router(state.clone())).await;
+    // The Unit-side controls too (they stand in for what happens outside Unit's API, such as an
+    // applicant filling in an application form).
+    let url = serve(router(state.clone()).merge(controls::router(state.clone()))).await;
     Harness { url, state, http: reqwest::Client::new() }
 }
 
