@@ -466,29 +466,24 @@ impl LocalStack {
 
     /// A Unit call with the org token; asserts success.
     pub async fn unit_org(&self, method: Method, path: &str) -> Value {
-        let response = self
-            .http
-            .request(method, format!("{}{path}", self.sandbox.unit_url))
-            .bearer_auth(&self.sandbox.unit_api_token)
-            .header("content-type", "application/vnd.api+json")
-            .send()
-            .await
-            .expect("sandbox answers");
-        assert!(response.status().is_success(), "{path}: {}", response.status());
-        response.json().await.expect("JSON")
+        self.unit_org_send(method, path, None).await
     }
 
     /// A Unit create with the org token and a JSON:API `body`; asserts success.
     pub async fn unit_org_post(&self, path: &str, body: Value) -> Value {
-        let response = self
+        self.unit_org_send(Method::POST, path, Some(body)).await
+    }
+
+    async fn unit_org_send(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self
             .http
-            .post(format!("{}{path}", self.sandbox.unit_url))
+            .request(method, format!("{}{path}", self.sandbox.unit_url))
             .bearer_auth(&self.sandbox.unit_api_token)
-            .header("content-type", "application/vnd.api+json")
-            .json(&body)
-            .send()
-            .await
-            .expect("sandbox answers");
+            .header("content-type", "application/vnd.api+json");
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        let response = request.send().await.expect("sandbox answers");
         assert!(response.status().is_success(), "{path}: {}", response.status());
         response.json().await.expect("JSON")
     }

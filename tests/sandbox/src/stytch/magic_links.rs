@@ -37,20 +37,8 @@ pub async fn login_or_create(
     StytchJson(request): StytchJson<LoginOrCreate>,
 ) -> StytchResult<Response> {
     let email = validate::email(&request.email)?;
-    let login_minutes = validate::minutes(
-        request.login_expiration_minutes,
-        DEFAULT_LOGIN_MINUTES,
-        5,
-        10_080,
-        "login_expiration_minutes",
-    )?;
-    let signup_minutes = validate::minutes(
-        request.signup_expiration_minutes,
-        DEFAULT_SIGNUP_MINUTES,
-        5,
-        10_080,
-        "signup_expiration_minutes",
-    )?;
+    let (login_minutes, signup_minutes) =
+        expirations(request.login_expiration_minutes, request.signup_expiration_minutes)?;
 
     // The sandbox address answers like an existing user and no email is sent.
     if email.eq_ignore_ascii_case(sandbox::EMAIL) {
@@ -90,20 +78,8 @@ pub struct Send {
 /// email (unverified) to that user, as stytch-node documents for `magicLinks.email.send`.
 pub async fn send(State(state): State<StytchState>, StytchJson(request): StytchJson<Send>) -> StytchResult<Response> {
     let email = validate::email(&request.email)?;
-    let login_minutes = validate::minutes(
-        request.login_expiration_minutes,
-        DEFAULT_LOGIN_MINUTES,
-        5,
-        10_080,
-        "login_expiration_minutes",
-    )?;
-    let signup_minutes = validate::minutes(
-        request.signup_expiration_minutes,
-        DEFAULT_SIGNUP_MINUTES,
-        5,
-        10_080,
-        "signup_expiration_minutes",
-    )?;
+    let (login_minutes, signup_minutes) =
+        expirations(request.login_expiration_minutes, request.signup_expiration_minutes)?;
     if email.eq_ignore_ascii_case(sandbox::EMAIL) && request.user_id.is_none() {
         return Ok(ok(object(json!({ "user_id": sandbox::USER_ID, "email_id": sandbox::EMAIL_ID }))));
     }
@@ -208,4 +184,11 @@ pub async fn authenticate(
         );
         Ok(Authenticated { user_id, factor, fields: json!({ "method_id": email_id, "reset_sessions": false }) })
     })
+}
+
+/// `login_expiration_minutes` and `signup_expiration_minutes`: 5 to 10080, with Stytch's defaults.
+fn expirations(login: Option<i64>, signup: Option<i64>) -> StytchResult<(i64, i64)> {
+    let login = validate::minutes(login, DEFAULT_LOGIN_MINUTES, 5, 10_080, "login_expiration_minutes")?;
+    let signup = validate::minutes(signup, DEFAULT_SIGNUP_MINUTES, 5, 10_080, "signup_expiration_minutes")?;
+    Ok((login, signup))
 }
