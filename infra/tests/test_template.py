@@ -401,6 +401,7 @@ def test_function_configuration_comes_from_parameters():
     }
     signup = function("SignupFunction")["Properties"]["Environment"]["Variables"]
     assert signup["MAGIC_LINK_REDIRECT_URL"] == {"Ref": "MagicLinkRedirectUrl"}
+    assert signup["APPLICATION_FORM_REDIRECT_URL"] == {"Ref": "ApplicationFormRedirectUrl"}
     exchange = function("TokenExchangeFunction")["Properties"]["Environment"]["Variables"]
     assert exchange["SENSITIVE_TOKEN_MAX_SECONDS"] == {"Ref": "SensitiveTokenMaxSeconds"}
     assert template()["Parameters"]["SensitiveTokenMaxSeconds"]["Default"] == 900

@@ -42,6 +42,9 @@ pub struct ApiConfig {
     /// `MAGIC_LINK_REDIRECT_URL`: where Stytch's magic link sends the user (login and signup).
     /// Unset: the redirect URLs configured in the Stytch dashboard.
     pub magic_link_redirect_url: Option<String>,
+    /// `APPLICATION_FORM_REDIRECT_URL`: where Unit's hosted application form sends the applicant once
+    /// they submit it (`settingsOverride.redirectUrl`). Unset: Unit's own completion page.
+    pub application_form_redirect_url: Option<String>,
     /// `SESSION_DURATION_MINUTES`: the Stytch session lifetime set at login and step-up.
     pub session_duration_minutes: u32,
     /// `REQUEST_DEADLINE_MS`: the most one request may take, every upstream call included (in
@@ -134,6 +137,7 @@ impl Config {
             api: ApiConfig {
                 cors_allowed_origins: env.list("CORS_ALLOWED_ORIGINS"),
                 magic_link_redirect_url: env.get("MAGIC_LINK_REDIRECT_URL"),
+                application_form_redirect_url: env.url_unit_accepts("APPLICATION_FORM_REDIRECT_URL")?,
                 session_duration_minutes: env.integer("SESSION_DURATION_MINUTES", 5..=527_040)?.unwrap_or(60) as u32,
                 // Ends before API Gateway's 30 s integration limit, with room to answer.
                 request_deadline: env.millis("REQUEST_DEADLINE_MS", 25_000, 1_000..=29_000)?,
@@ -248,6 +252,36 @@ impl Env<'_> {
         crate::upstream::base_url(&raw).map_err(|reason| ConfigError::Invalid { name, reason: reason.into() })
     }
 
+    /// An optional http(s) URL that Unit's `Url` type (`types.json`) accepts. Its pattern is not
+    /// anchored and asks for a dotted name (`.` then at least two lowercase letters), so
+    /// `http://localhost:3000/onboarding` is refused by Unit while `https://app.example.com/onboarding`
+    /// and `http://localhost:3000/index.html` pass: checked here so that a bad value stops the cold
+    /// start instead of failing each request with Unit's 400.
+    fn url_unit_accepts(&self, name: &'static str) -> Result<Option<String>, ConfigError> {
+        let Some(url) = self.get(name) else {
+            return Ok(None);
+        };
+        let bytes = url.as_bytes();
+        let name_char = |b: &u8| b.is_ascii_alphanumeric() || b"-@:%._+~#=".contains(b);
+        let dotted_name = bytes.iter().enumerate().any(|(dot, b)| {
+            *b == b'.'
+                && bytes[..dot].iter().rev().take_while(|b| name_char(b)).count() >= 2
+                && bytes[dot + 1..].iter().take_while(|b| b.is_ascii_lowercase()).count() >= 2
+        });
+        let http = url.starts_with("https://") || url.starts_with("http://");
+        if http && dotted_name {
+            Ok(Some(url))
+        } else {
+            Err(ConfigError::Invalid {
+                name,
+                reason: "must be an http(s) URL with a dotted name, as Unit's Url type requires \
+                         (https://app.example.com/onboarding; on a loopback host, name the page: \
+                         http://localhost:3000/index.html)"
+                    .into(),
+            })
+        }
+    }
+
     fn log_level(&self, name: &'static str) -> Result<LevelFilter, ConfigError> {
         match self.get(name) {
             None => Ok(LevelFilter::INFO),
@@ -329,6 +363,8 @@ mod tests {
             ("REQUEST_DEADLINE_MS", "30000"),
             ("REQUEST_DEADLINE_MS", "999"),
             ("UNIT_DEPOSIT_PRODUCT", "checking; drop"),
+            ("APPLICATION_FORM_REDIRECT_URL", "http://localhost:3000/onboarding"),
+            ("APPLICATION_FORM_REDIRECT_URL", "javascript:alert(1).com"),
             ("LOG_LEVEL", "loud"),
         ] {
             let mut vars = base.to_vec();
@@ -336,6 +372,16 @@ mod tests {
             let err = config(BOTH, &vars).unwrap_err();
             assert!(matches!(&err, ConfigError::Invalid { name: n, .. } if *n == name), "{name}={value} gave {err}");
         }
+    }
+
+    #[test]
+    fn the_application_form_redirect_url_is_one_unit_accepts() {
+        let base = [("STYTCH_SECRET_ID", "s"), ("UNIT_SECRET_ID", "u")];
+        for url in ["https://app.example.com/onboarding", "http://localhost:3000/index.html?step=form"] {
+            let vars = [base[0], base[1], ("APPLICATION_FORM_REDIRECT_URL", url)];
+            assert_eq!(config(BOTH, &vars).unwrap().api.application_form_redirect_url.as_deref(), Some(url));
+        }
+        assert_eq!(config(BOTH, &base).unwrap().api.application_form_redirect_url, None, "unset: Unit's page");
     }
 
     #[test]

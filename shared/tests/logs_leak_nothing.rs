@@ -86,6 +86,7 @@ async fn no_credential_or_token_appears_in_any_log_line() {
     let api = stytch_unit_common::config::ApiConfig {
         cors_allowed_origins: vec![],
         magic_link_redirect_url: None,
+        application_form_redirect_url: None,
         session_duration_minutes: 60,
         request_deadline: Duration::from_secs(25),
         deposit_product: "checking".into(),

@@ -136,6 +136,7 @@ async fn a_handler_still_running_at_the_deadline_gets_504_request_timeout_with_c
     let api = ApiConfig {
         cors_allowed_origins: vec![origin.into()],
         magic_link_redirect_url: None,
+        application_form_redirect_url: None,
         session_duration_minutes: 60,
         request_deadline: SHORT,
         deposit_product: "checking".into(),

@@ -19,6 +19,7 @@ fn app() -> Router {
     let api = ApiConfig {
         cors_allowed_origins: vec![ORIGIN.into()],
         magic_link_redirect_url: None,
+        application_form_redirect_url: None,
         session_duration_minutes: 60,
         request_deadline: Duration::from_secs(25),
         deposit_product: "checking".into(),

@@ -20,8 +20,9 @@ the command with those three variables in its environment, stops the stack and e
 the script makes itself the "child subreaper", so even grandchildren that outlive their parent come back to it.
 
 Environment: API_PORT, SANDBOX_STYTCH_PORT, SANDBOX_UNIT_PORT, MOTO_PORT (0 or unset: a free port); the sandbox's
-own variables (SANDBOX_RECORD, …) pass through; CORS_ALLOWED_ORIGINS, MAGIC_LINK_REDIRECT_URL, LOG_LEVEL and the
-functions' other settings (README, Configuration) are handed to the functions; READY_TIMEOUT_SECONDS (900).
+own variables (SANDBOX_RECORD, …) pass through; CORS_ALLOWED_ORIGINS, MAGIC_LINK_REDIRECT_URL,
+APPLICATION_FORM_REDIRECT_URL, LOG_LEVEL and the functions' other settings (README, Configuration) are handed to
+the functions; READY_TIMEOUT_SECONDS (900).
 
 Only the standard library and boto3 (installed with moto into .venv) are used.
 """
@@ -301,6 +302,9 @@ class Stack:
             "MAGIC_LINK_REDIRECT_URL": os.environ.get(
                 "MAGIC_LINK_REDIRECT_URL", "http://localhost:3000/authenticate"
             ),
+            "APPLICATION_FORM_REDIRECT_URL": os.environ.get(
+                "APPLICATION_FORM_REDIRECT_URL", "http://localhost:3000/index.html?step=application-form"
+            ),
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "info"),
         }
         env.update({k: os.environ[k] for k in FUNCTION_SETTINGS if os.environ.get(k, "").strip()})
@@ -311,7 +315,11 @@ class Stack:
         env_file = os.path.join(self.run_dir, "functions.env")
         with open(env_file, "w") as f:
             for key, value in self.function_environment().items():
-                f.write(f"{key}={value}\n")
+                # Single quotes: the dotenv parser cargo-lambda uses takes the value literally (a URL's
+                # `?`, `=` or `#` included).
+                if "'" in value or "\n" in value:
+                    raise SystemExit(f"{key}: a quote or a newline cannot be passed to the functions")
+                f.write(f"{key}='{value}'\n")
         args = [
             "cargo", "lambda", "watch",
             "--invoke-address", "127.0.0.1",

@@ -179,8 +179,12 @@ async fn an_existing_customer_links_itself_then_gets_a_card(ctx: &Ctx) -> Result
     let started = ctx.client.post("/customers/link", Some(&jwt), &json!({})).await?;
     let proof = json!({ "verificationToken": started.body["verificationToken"], "verificationCode": "000001" });
     ctx.client.post("/customers/link/verify", Some(&jwt), &proof).await?.success(200)?;
-    let two_factor = stepped_up(ctx, &jwt, &phone).await?;
-    let token = unit_token(ctx, &two_factor, &["accounts", "cards", "cards-write"]).await?;
+    a_virtual_card(ctx, &stepped_up(ctx, &jwt, &phone).await?).await
+}
+
+/// With a two-factor session: a Unit token for cards, then a virtual card, active.
+async fn a_virtual_card(ctx: &Ctx, two_factor: &str) -> Result<(), String> {
+    let token = unit_token(ctx, two_factor, &["accounts", "cards", "cards-write"]).await?;
     let key = values::idempotency_key();
     let card = ctx.client.send(Method::POST, "/cards", Some(&token), &[("idempotency-key", &key)], Some("{}")).await?;
     card.success(201)?;
@@ -428,35 +432,60 @@ async fn duplicate_application(ctx: &Ctx) -> Result<(), String> {
     ensure(r.body["customerId"] == ctx.a.customer_id.as_str(), format!("another customer: {}", r.body))
 }
 
-/// `POST /applications/form` → Unit's hosted form (no-store); the applicant fills it in at Unit (the sandbox's
-/// submit control at the form's URL) → `GET /applications/current` is that application; a second form → 409.
+/// `POST /application-forms` → Unit's hosted form (no-store); the applicant fills it in at the form's `url` in a
+/// browser (the sandbox's page, prefilled with the sign-in email) and is sent back to the configured frontend page
+/// (`APPLICATION_FORM_REDIRECT_URL`) → `GET /applications/current` is that application; a second form → 409;
+/// then step-up with the phone typed into the form and a card.
 async fn application_form(ctx: &Ctx) -> Result<(), String> {
     let (email, jwt) = signed_in(ctx).await?;
-    let r = ctx.client.post("/applications/form", Some(&jwt), &json!({})).await?;
+    let r = ctx.client.post("/application-forms", Some(&jwt), &json!({})).await?;
     r.success(201)?;
     ensure(r.header("cache-control") == Some("no-store"), "the form's URL was sent without no-store")?;
     let url = r.body["url"].as_str().ok_or("no url")?.to_owned();
-    let mut attributes = values::application(&email, &values::approved_ssn(), &values::phone_number());
-    attributes.as_object_mut().ok_or("not an object")?.remove("email");
-    let body = json!({ "data": { "type": "individualApplication", "attributes": attributes } });
-    let submitted = ctx
-        .client
-        .http
-        .post(format!("{url}/submit"))
-        .header("content-type", "application/vnd.api+json")
-        .json(&body)
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| format!("no HTTP client: {e}"))?;
+    let page = browser.get(&url).send().await.map_err(|e| format!("the form's page does not answer: {e}"))?;
+    let html = page.text().await.map_err(|e| format!("the form's page: {e}"))?;
+    ensure(html.contains(&format!("value=\"{email}\"")), "the form's page is not prefilled with the email")?;
+
+    let ssn = values::approved_ssn();
+    let phone = values::phone_number();
+    let typed = [
+        ("first", "Ada"),
+        ("last", "Lovelace"),
+        ("phoneCountryCode", "1"),
+        ("phoneNumber", phone.trim_start_matches("+1")),
+        ("dateOfBirth", "1990-12-10"),
+        ("ssn", ssn.as_str()),
+        ("street", "1 Main St"),
+        ("city", "Springfield"),
+        ("state", "IL"),
+        ("postalCode", "62701"),
+        ("country", "US"),
+    ];
+    let submitted = browser
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encoded(&typed))
         .send()
         .await
-        .map_err(|e| format!("the form does not answer: {e}"))?;
-    ensure(submitted.status().as_u16() == 201, format!("submitting the form got {}", submitted.status()))?;
-    let application: Value = submitted.json().await.map_err(|e| format!("the form's answer: {e}"))?;
+        .map_err(|e| format!("submitting the form failed: {e}"))?;
+    ensure(submitted.status().as_u16() == 303, format!("submitting the form got {}", submitted.status()))?;
+    let location = submitted.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    ensure(
+        location == "http://localhost:3000/index.html?step=application-form",
+        format!("the form sent the applicant to {location:?}, not the configured frontend page"),
+    )?;
+
     let current = ctx.client.get("/applications/current", &jwt).await?;
     current.success(200)?;
-    ensure(
-        current.body["applicationId"] == application["data"]["id"],
-        format!("another application: {}", current.body),
-    )?;
-    ctx.client.post("/applications/form", Some(&jwt), &json!({})).await?.problem(409, "application_exists")
+    ensure(current.body["applicationId"].is_string(), format!("no application: {}", current.body))?;
+    ctx.client.post("/application-forms", Some(&jwt), &json!({})).await?.problem(409, "application_exists")?;
+
+    // Approved (the SSN), so on to a card: step-up with the phone typed into the form, then the token.
+    a_virtual_card(ctx, &stepped_up(ctx, &jwt, &phone).await?).await
 }
 
 /// The same Idempotency-Key twice → the same card, and one card more in the list (the journey checked the
@@ -587,4 +616,9 @@ async fn the_journey_and_every_error_path_over_http_against_the_local_stack() {
     );
     drop(stack);
     assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// A browser's form post body (`application/x-www-form-urlencoded`).
+fn form_encoded(fields: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
 }

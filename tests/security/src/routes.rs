@@ -63,7 +63,7 @@ pub fn session_routes() -> Vec<Route> {
     use Function::*;
     vec![
         route(Signup, "POST", "/applications", Some(crate::application_body("745671234"))),
-        route(Signup, "POST", "/applications/form", None),
+        route(Signup, "POST", "/application-forms", None),
         route(Signup, "GET", "/applications/current", None),
         route(Signup, "GET", "/applications/current/documents", None),
         file_route(Signup, "PUT", "/applications/current/documents/{documentId}", "application/pdf"),
