@@ -12,6 +12,10 @@ test("the whole journey, by clicks", async () => {
     const phone = newPhone();
     await signIn(page, email, true);
     await onboard(page, phone, true);
+    // Signed in, and nothing of it outside the page's memory; the magic-link token is out of the address bar.
+    const stored = await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]);
+    assert.deepEqual(stored, [0, 0, ""], "nothing in localStorage, sessionStorage or cookies");
+    assert.ok(!page.url().includes("token="), `the address bar keeps the token: ${page.url()}`);
     await page.getByText("You have no cards yet.").waitFor();
     await checkpoint(page, "05-cards-empty");
 
