@@ -30,7 +30,8 @@ export function App() {
   const [screen, setScreen] = useState<Screen>(firstScreen);
   // The action waiting for step-up; while set, the step-up screen covers the current one (kept mounted).
   const [stepUp, setStepUp] = useState<(() => void) | null>(null);
-  const signedIn = screen.name === "cards" || screen.name === "account";
+  const onboarded = screen.name === "cards" || screen.name === "account";
+  const signedIn = onboarded || screen.name === "onboarding";
 
   useEffect(
     () =>
@@ -59,11 +60,18 @@ export function App() {
         <span className="brand">Bank</span>
         {signedIn && !stepUp && (
           <nav aria-label="Main">
-            <button type="button" className="link" onClick={() => setScreen({ name: "cards" })}>
-              Cards
-            </button>
-            <button type="button" className="link" onClick={() => setScreen({ name: "account" })}>
-              Account
+            {onboarded && (
+              <>
+                <button type="button" className="link" onClick={() => setScreen({ name: "cards" })}>
+                  Cards
+                </button>
+                <button type="button" className="link" onClick={() => setScreen({ name: "account" })}>
+                  Account
+                </button>
+              </>
+            )}
+            <button type="button" className="link" onClick={() => void logout().catch(() => undefined)}>
+              Log out
             </button>
           </nav>
         )}
@@ -95,7 +103,7 @@ export function App() {
           <Onboarding defaultEmail={screen.email} onDone={() => setScreen({ name: "cards" })} />
         )}
         {screen.name === "cards" && <Cards />}
-        {screen.name === "account" && <Account onLogout={() => void logout().catch(() => undefined)} />}
+        {screen.name === "account" && <Account />}
       </div>
       {SandboxInbox && (
         <Suspense fallback={null}>

@@ -15,7 +15,7 @@ const FACTOR_NAMES: Record<string, string> = {
   recovery_codes: "Recovery code",
 };
 
-export function Account({ onLogout }: { onLogout: () => void }) {
+export function Account() {
   const [me, setMe] = useState<Me | null>(null);
   const [enrolling, setEnrolling] = useState(false);
   const { busy, failure, run } = useAction();
@@ -69,9 +69,7 @@ export function Account({ onLogout }: { onLogout: () => void }) {
           )}
         </>
       )}
-      <button type="button" className="secondary" disabled={busy} onClick={onLogout}>
-        Log out
-      </button>
+      {busy && <p role="status">Loading…</p>}
     </main>
   );
 }

@@ -4,6 +4,7 @@ import type { components } from "../api/schema";
 import { Heading } from "../ui/Heading";
 import { ProblemAlert } from "../ui/ProblemAlert";
 import { useAction } from "../ui/useAction";
+import { HostedForm } from "./HostedForm";
 
 type Application = components["schemas"]["Application"];
 
@@ -78,6 +79,7 @@ export function ApplicationForm({ defaultEmail, onSubmitted }: {
         </button>
       </form>
       <ProblemAlert failure={failure} />
+      <HostedForm onSubmitted={onSubmitted} />
     </main>
   );
 }
