@@ -337,19 +337,22 @@ class Stack:
         timeout = float(os.environ.get("READY_TIMEOUT_SECONDS", "900"))
         deadline = time.monotonic() + timeout
         for function in FUNCTIONS:
-            url = f"{self.api_url}/health/{function}"
-            while True:
-                self.check_alive()
-                try:
-                    with urllib.request.urlopen(url, timeout=30) as response:
-                        if response.status == 200:
-                            break
-                except (urllib.error.URLError, OSError):
-                    pass
-                if time.monotonic() > deadline:
-                    raise StackError(f"GET {url} did not answer 200 within {timeout:.0f} s")
-                time.sleep(0.25)
+            self.wait_for(f"{self.api_url}/health/{function}", deadline, timeout)
             log(f"{function} is up (GET /health/{function} → 200)")
+
+    def wait_for(self, url, deadline, timeout):
+        """Until GET url answers 200, while every child stays alive; StackError after `deadline`."""
+        while True:
+            self.check_alive()
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise StackError(f"GET {url} did not answer 200 within {timeout:.0f} s")
+            time.sleep(0.25)
 
     def start_web(self):
         dist = os.path.join(WEB_DIR, "dist")
@@ -361,18 +364,7 @@ class Stack:
         env = dict(self.env, SANDBOX_STYTCH_URL=self.sandbox["STYTCH_URL"])
         vite = os.path.join(WEB_DIR, "node_modules", ".bin", "vite")
         self.spawn("web", [vite, "preview", WEB_DIR, "--port", port, "--strictPort"], env=env)
-        deadline = time.monotonic() + 60
-        while True:
-            self.check_alive()
-            try:
-                with urllib.request.urlopen(f"{self.web_url}/config.json", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                raise StackError(f"the web app did not answer on {self.web_url} within 60 s")
-            time.sleep(0.2)
+        self.wait_for(f"{self.web_url}/config.json", time.monotonic() + 60, 60)
         log(f"web app on {self.web_url}")
 
     def start(self):
