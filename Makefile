@@ -124,11 +124,11 @@ $(WEB_STAMP): $(WEB)/package-lock.json
 
 .PHONY: web
 web: $(WEB_STAMP) ## Build the web app with its dev-only sandbox inbox (tests/web/dist; a plain `vite build` has none).
-	cd $(WEB) && npx tsc --noEmit && npx vite build --mode sandbox --logLevel warn
+	cd $(WEB) && npm run --silent build:sandbox
 
 .PHONY: web-client
 web-client: $(WEB_STAMP) ## Regenerate the web app's API types from infra/openapi.yaml (commit the result).
-	cd $(WEB) && npx openapi-typescript ../../infra/openapi.yaml -o src/api/schema.d.ts
+	cd $(WEB) && npm run --silent generate
 
 .PHONY: chromium
 chromium:
