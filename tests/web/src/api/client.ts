@@ -97,12 +97,13 @@ export function refresh(): Promise<void> {
   refreshing ??= (async () => {
     const body = tokens.refreshBody();
     if (!body) throw problemFrom({ code: "session_not_found" }, 401);
-    try {
-      adopt(await call(() => client().POST("/session/refresh", { body })));
-    } catch (problem) {
-      if (problem instanceof ApiProblem && problem.status === 401) endSession();
-      throw problem;
+    // Not through `call`: its own retry on `session_expired` would wait for this very refresh.
+    const result = await attempt(() => client().POST("/session/refresh", { body }));
+    if (!result.data) {
+      if (result.response.status === 401) endSession();
+      throw problemFrom(result.error, result.response.status);
     }
+    adopt(result.data);
   })().finally(() => {
     refreshing = null;
   });
