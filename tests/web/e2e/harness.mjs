@@ -158,7 +158,7 @@ export async function onboard(page, phone, shots) {
   };
   for (const [label, value] of Object.entries(fields)) await page.getByLabel(label).fill(value);
   if (shots) await checkpoint(page, "03-application-form");
-  await button(page, "Apply").click();
+  await page.getByRole("button", { name: "Apply", exact: true }).click();
   await heading(page, "Your account is open");
   if (shots) await checkpoint(page, "04-application-approved");
   await button(page, "Continue to your cards").click();
