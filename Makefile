@@ -146,7 +146,7 @@ chromium:
 # The generated client must match infra/openapi.yaml (else `make web-client`), the app must type-check against it
 # (`make web`), then the browser suite (tests/web/e2e) runs in headless Chromium against a fresh local stack.
 test-web: venv web chromium ## Browser suite: the journey by clicks, faults, accessibility (screenshots in target/web/).
-	@cd $(WEB) && generated=$$(mktemp) && npx openapi-typescript ../../infra/openapi.yaml -o $$generated --silent \
+	@cd $(WEB) && generated=$$(mktemp) && npx openapi-typescript ../../infra/openapi.yaml -o $$generated >/dev/null \
 	  && { diff -q src/api/schema.d.ts $$generated >/dev/null \
 	       || { echo "tests/web/src/api/schema.d.ts is out of date with infra/openapi.yaml: run make web-client" >&2; rm -f $$generated; exit 1; }; } \
 	  && rm -f $$generated
