@@ -23,3 +23,21 @@ for (const { ending, title, next, shot } of [
     }
   });
 }
+
+test("an application awaiting a document takes the upload, then waits for review", async () => {
+  const { page, close } = await openPhone();
+  try {
+    await signIn(page, newEmail());
+    await apply(page, newPhone(), ssnEnding("9003"));
+    await heading(page, "We need a document");
+    await checkpoint(page, "16-application-documents");
+    // A PNG's signature and header are enough for the sandbox, which checks and drops the file.
+    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489", "hex");
+    await page.getByLabel("(PDF, PNG or JPEG)").setInputFiles({ name: "utility-bill.png", mimeType: "image/png", buffer: png });
+    await button(page, "Upload").click();
+    await heading(page, "Your application is being reviewed");
+    await button(page, "Check again").waitFor();
+  } finally {
+    await close();
+  }
+});

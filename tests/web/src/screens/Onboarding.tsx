@@ -6,6 +6,7 @@ import { Heading } from "../ui/Heading";
 import { ProblemAlert } from "../ui/ProblemAlert";
 import { useAction } from "../ui/useAction";
 import { ApplicationForm } from "./ApplicationForm";
+import { DocumentUpload } from "./DocumentUpload";
 
 type Application = components["schemas"]["Application"];
 
@@ -22,7 +23,7 @@ const EXPLAINED: Record<string, { title: string; text: string }> = {
   },
   AwaitingDocuments: {
     title: "We need a document",
-    text: "Unit could not confirm every detail and asks for the documents below.",
+    text: "Unit could not confirm every detail and asks for the documents below. Once they are in, a person reviews them.",
   },
   Denied: {
     title: "We could not open an account",
@@ -68,13 +69,11 @@ export function Onboarding({ defaultEmail, onDone }: { defaultEmail: string; onD
       <p data-status={application.status}>
         Status: <strong>{application.status}</strong>. {explained.text}
       </p>
-      {application.requiredDocuments && application.requiredDocuments.length > 0 && (
-        <ul>
-          {application.requiredDocuments.map((document) => (
-            <li key={document.documentId}>{document.description ?? document.documentType}</li>
-          ))}
-        </ul>
-      )}
+      {application.requiredDocuments
+        ?.filter((document) => document.status !== "PendingReview" && document.status !== "Approved")
+        .map((document) => (
+          <DocumentUpload key={document.documentId} document={document} onUploaded={() => void load()} />
+        ))}
       {application.status === "Approved" && (
         <button type="button" onClick={onDone}>
           Continue to your cards
