@@ -28,6 +28,8 @@ test("the whole journey, by clicks", async () => {
     await button(page, "Confirm").click();
     await heading(page, "Your cards");
     await page.getByRole("status").getByText(/Your new virtual card ending \d{4} is Active/).waitFor();
+    const focused = await page.evaluate(() => document.activeElement?.textContent);
+    assert.equal(focused, "Your cards", "after step-up the focus is back on the screen's heading");
     const card = page.getByRole("listitem").filter({ hasText: "Virtual card" });
     await checkpoint(page, "07-card-created");
 

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { call, client, logout } from "./api/client";
 import * as tokens from "./session/tokens";
 import { Account } from "./screens/Account";
@@ -53,6 +53,16 @@ export function App() {
   }, []);
 
   const requireStepUp = useCallback((resume: () => void) => setStepUp(() => resume), []);
+  const endStepUp = () => setStepUp(null);
+  // Back on the screen that asked for step-up, the focus returns to its heading.
+  const steppingUp = useRef(false);
+  useEffect(() => {
+    if (stepUp) steppingUp.current = true;
+    else if (steppingUp.current) {
+      steppingUp.current = false;
+      document.querySelector<HTMLElement>("main h1")?.focus();
+    }
+  }, [stepUp]);
 
   return (
     <StepUpContext.Provider value={requireStepUp}>
@@ -79,10 +89,10 @@ export function App() {
       {stepUp && (
         <StepUp
           onDone={() => {
-            setStepUp(null);
+            endStepUp();
             stepUp();
           }}
-          onCancel={() => setStepUp(null)}
+          onCancel={endStepUp}
         />
       )}
       <div hidden={stepUp !== null}>
