@@ -32,7 +32,7 @@ lint: ## cargo fmt --check and clippy with warnings as errors.
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 .PHONY: test
-test: venv lint validate fuzz-api ## Every test: lint, unit, integration (moto, sandbox), API fuzzing.
+test: venv lint validate fuzz-api test-web ## Every test: lint, unit, integration (moto, sandbox), API fuzzing, browser.
 ifeq ($(NEXTEST),yes)
 	$(CARGO) nextest run --workspace --profile $(NEXTEST_PROFILE)
 else
@@ -104,13 +104,62 @@ sandbox: ## Run the local Stytch + Unit sandbox in the foreground.
 LOCAL_STACK := $(VENV)/bin/python tests/dev/local_stack.py
 
 .PHONY: dev
-dev: venv ## Local stack in the foreground; prints API_URL, STYTCH_URL, UNIT_URL when ready.
-	@$(LOCAL_STACK)
+dev: venv web ## Local stack and web app in the foreground; prints API_URL, STYTCH_URL, UNIT_URL, WEB_URL when ready.
+	@$(LOCAL_STACK) --web
 
 .PHONY: demo
 demo: venv ## The whole user journey over HTTP against a fresh local stack, then tear it down.
 	@$(CARGO) build --quiet -p demo
 	@$(LOCAL_STACK) --quiet -- $(CARGO) run --quiet -p demo
+
+# The reference web app (tests/web): npm packages from its lock file, a client generated from infra/openapi.yaml,
+# and Debian's Chromium for the browser suite (CHROMIUM_PATH names another Chromium or Chrome).
+WEB        := tests/web
+WEB_STAMP  := $(WEB)/node_modules/.installed
+WEB_SHOTS  := $(CURDIR)/target/web
+
+$(WEB_STAMP): $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: web
+web: $(WEB_STAMP) ## Build the web app with its dev-only sandbox inbox (tests/web/dist; a plain `vite build` has none).
+	cd $(WEB) && npm run --silent build:sandbox
+
+.PHONY: web-client
+web-client: $(WEB_STAMP) ## Regenerate the web app's API types from infra/openapi.yaml (commit the result).
+	cd $(WEB) && npm run --silent generate
+
+.PHONY: chromium
+chromium:
+	@test -n "$$CHROMIUM_PATH" || command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+	  || command -v google-chrome >/dev/null || { \
+	    if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	      apt-get install -y --no-install-recommends chromium || { apt-get update && apt-get install -y --no-install-recommends chromium; }; \
+	    elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
+	      sudo apt-get install -y --no-install-recommends chromium; \
+	    else \
+	      echo "No Chromium found and none can be installed here: install Chromium or Chrome and set CHROMIUM_PATH=/path/to/it" >&2; exit 1; \
+	    fi; }
+
+.PHONY: test-web
+# The generated client must match infra/openapi.yaml (else `make web-client`), the app must type-check against it
+# (`make web`), then the browser suite (tests/web/e2e) runs in headless Chromium against a fresh local stack.
+test-web: venv web chromium ## Browser suite: the journey by clicks, faults, accessibility (screenshots in target/web/).
+	@cd $(WEB) && generated=$$(mktemp) && npx openapi-typescript ../../infra/openapi.yaml -o $$generated >/dev/null \
+	  && { diff -q src/api/schema.d.ts $$generated >/dev/null \
+	       || { echo "tests/web/src/api/schema.d.ts is out of date with infra/openapi.yaml: run make web-client" >&2; rm -f $$generated; exit 1; }; } \
+	  && rm -f $$generated
+	@$(call browser_run,$(WEB)/e2e/)
+
+.PHONY: demo-web
+demo-web: venv web chromium ## The journey by clicks in headless Chromium against a fresh local stack; screenshots in target/web/.
+	@$(call browser_run,$(WEB)/e2e/journey.test.mjs)
+
+# $(1): the browser tests to run over a fresh local stack serving the web app.
+define browser_run
+SCREENSHOT_DIR=$(WEB_SHOTS) $(LOCAL_STACK) --quiet --web -- node --test --test-concurrency=1 $(1) && echo "screenshots: $(WEB_SHOTS)/"
+endef
 
 # `make event EVENT=events/cards/get-cards.200.json`, with API_URL and STYTCH_URL from a running `make dev`:
 # fills the event's {{PLACEHOLDERS}} with fresh values (events/README.md), then `cargo lambda invoke`.
