@@ -402,6 +402,8 @@ def test_function_configuration_comes_from_parameters():
     signup = function("SignupFunction")["Properties"]["Environment"]["Variables"]
     assert signup["MAGIC_LINK_REDIRECT_URL"] == {"Ref": "MagicLinkRedirectUrl"}
     assert signup["APPLICATION_FORM_REDIRECT_URL"] == {"Ref": "ApplicationFormRedirectUrl"}
+    assert signup["REQUIRE_PKCE"] == {"Ref": "RequirePkce"}
+    assert template()["Parameters"]["RequirePkce"]["Default"] == "false", "PKCE is opt-in for a deployment"
     exchange = function("TokenExchangeFunction")["Properties"]["Environment"]["Variables"]
     assert exchange["SENSITIVE_TOKEN_MAX_SECONDS"] == {"Ref": "SensitiveTokenMaxSeconds"}
     assert template()["Parameters"]["SensitiveTokenMaxSeconds"]["Default"] == 900
@@ -416,16 +418,32 @@ def test_http_api_stage_cors_throttling_and_access_logs():
     assert api["StageName"] == "$default"
     cors = api["CorsConfiguration"]
     assert cors["AllowOrigins"] == {"Fn::Split": [",", {"Ref": "CorsAllowedOrigins"}]}
-    # Exactly the methods the routes use (a browser's PUT of a document needs PUT here).
+    # Exactly the methods the routes use (a browser's PUT of a document needs PUT here, removing a phone DELETE).
     used = {
         event["Properties"]["Method"].upper()
         for resource in doc["Resources"].values()
         for event in resource.get("Properties", {}).get("Events", {}).values()
         if event.get("Type") == "HttpApi"
     }
-    assert sorted(cors["AllowMethods"]) == sorted(used) == ["GET", "POST", "PUT"]
-    assert sorted(h.lower() for h in cors["AllowHeaders"]) == ["authorization", "content-type", "idempotency-key"]
-    assert cors.get("AllowCredentials") is False
+    assert sorted(cors["AllowMethods"]) == sorted(used) == ["DELETE", "GET", "POST", "PUT"]
+    assert sorted(h.lower() for h in cors["AllowHeaders"]) == [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "x-requested-with",
+    ]
+    # Credentials (the session cookie) only in cookie mode, and never with a wildcard origin, which API
+    # Gateway refuses beside AllowCredentials.
+    assert cors["AllowCredentials"] == {"Fn::If": ["SessionCookieMode", True, False]}
+    assert doc["Conditions"]["SessionCookieMode"] == {"Fn::Equals": [{"Ref": "SessionCookie"}, "true"]}
+    assert doc["Parameters"]["SessionCookie"]["Default"] == "false", "cookie mode is opt-in"
+    origins = doc["Parameters"]["CorsAllowedOrigins"]
+    assert "*" not in origins["Default"]
+    assert not re.fullmatch(origins["AllowedPattern"], "*")
+    assert not re.fullmatch(origins["AllowedPattern"], "https://app.example.com,*")
+    for logical_id in ("SignupFunction", "StepUpFunction"):
+        variables = doc["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
+        assert variables["SESSION_COOKIE"] == {"Ref": "SessionCookie"}, logical_id
     assert api["DefaultRouteSettings"] == {
         "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
         "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},

@@ -53,6 +53,14 @@ pub struct ApiConfig {
     /// `UNIT_DEPOSIT_PRODUCT`: the deposit product (as named in Unit's dashboard) of the account
     /// opened for each new customer. Default `checking`.
     pub deposit_product: String,
+    /// `REQUIRE_PKCE`: `true` refuses `POST /signup` without a `codeChallenge` (and
+    /// `POST /signup/authenticate` without a `codeVerifier`), so no magic link can be spent by
+    /// whoever reads it alone. Default `false` (PKCE is the client's choice).
+    pub require_pkce: bool,
+    /// `SESSION_COOKIE`: `true` puts the session token in an `HttpOnly` cookie scoped to
+    /// `/session` instead of the JSON body, for browser frontends (see `session_cookie`). Default
+    /// `false`.
+    pub session_cookie: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +150,8 @@ impl Config {
                 // Ends before API Gateway's 30 s integration limit, with room to answer.
                 request_deadline: env.millis("REQUEST_DEADLINE_MS", 25_000, 1_000..=29_000)?,
                 deposit_product: env.deposit_product("UNIT_DEPOSIT_PRODUCT")?,
+                require_pkce: env.flag("REQUIRE_PKCE")?,
+                session_cookie: env.flag("SESSION_COOKIE")?,
             },
             log_level: env.log_level("LOG_LEVEL")?,
         })
@@ -240,6 +250,15 @@ impl Env<'_> {
         Ok(Duration::from_millis(self.integer(name, range)?.unwrap_or(default)))
     }
 
+    /// `true` or `false`; unset is `false`.
+    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
+        match self.get(name).as_deref() {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(_) => Err(ConfigError::Invalid { name, reason: "expected true or false".into() }),
+        }
+    }
+
     fn list(&self, name: &str) -> Vec<String> {
         self.get(name)
             .map(|raw| raw.split(',').map(|item| item.trim().to_owned()).filter(|item| !item.is_empty()).collect())
@@ -321,6 +340,17 @@ mod tests {
         assert_eq!(c.api.request_deadline, Duration::from_secs(25));
         assert_eq!(c.api.deposit_product, "checking");
         assert!(c.api.cors_allowed_origins.is_empty());
+        assert!(!c.api.require_pkce);
+        assert!(!c.api.session_cookie);
+    }
+
+    #[test]
+    fn flags_are_true_or_false() {
+        let ids = [("STYTCH_SECRET_ID", "s"), ("UNIT_SECRET_ID", "u")];
+        let with = |value: &'static str| config(BOTH, &[ids[0], ids[1], ("REQUIRE_PKCE", value)]);
+        assert!(with("true").unwrap().api.require_pkce);
+        assert!(!with("false").unwrap().api.require_pkce);
+        assert!(with("yes").unwrap_err().to_string().contains("REQUIRE_PKCE"));
     }
 
     #[test]

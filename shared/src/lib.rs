@@ -19,6 +19,7 @@ pub mod onboarding;
 pub mod recovering;
 pub mod secrets;
 pub mod session;
+pub mod session_cookie;
 pub mod session_response;
 pub mod startup;
 pub mod step_up;

@@ -90,6 +90,8 @@ async fn no_credential_or_token_appears_in_any_log_line() {
         session_duration_minutes: 60,
         request_deadline: Duration::from_secs(25),
         deposit_product: "checking".into(),
+        require_pkce: false,
+        session_cookie: false,
     };
     let app = router::finish(
         Router::new().route(

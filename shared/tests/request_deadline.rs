@@ -140,6 +140,8 @@ async fn a_handler_still_running_at_the_deadline_gets_504_request_timeout_with_c
         session_duration_minutes: 60,
         request_deadline: SHORT,
         deposit_product: "checking".into(),
+        require_pkce: false,
+        session_cookie: false,
     };
     let app = router::finish(Router::new().route("/slow", get(std::future::pending::<()>)), &api);
     let request = Request::get("/slow").header(header::ORIGIN, origin).body(Body::empty()).unwrap();

@@ -23,6 +23,8 @@ fn app() -> Router {
         session_duration_minutes: 60,
         request_deadline: Duration::from_secs(25),
         deposit_product: "checking".into(),
+        require_pkce: false,
+        session_cookie: false,
     };
     let routes = Router::new()
         .route("/card", get(|| async { Json(json!({ "last4Digits": "4242" })) }))

@@ -2,8 +2,8 @@
 //!
 //! | route | auth | success |
 //! |---|---|---|
-//! | `POST /signup` `{email}` | none | `202 {"status":"sent"}`, the same for new and known addresses |
-//! | `POST /signup/authenticate` `{token}` | none | `200 {userId, sessionJwt, sessionToken, sessionExpiresAt}` |
+//! | `POST /signup` `{email, codeChallenge?}` | none | `202 {"status":"sent"}`, the same for new and known addresses |
+//! | `POST /signup/authenticate` `{token, codeVerifier?}` | none | `200 {userId, sessionJwt, sessionToken, sessionExpiresAt}` |
 //! | `POST /applications` | Stytch session | `201 {applicationId, status, customerId?, code?, nextStep}`; `200` if a live one exists |
 //! | `POST /application-forms` | Stytch session | `201 {applicationFormId, url, stage}`; `200` with the form already handed out |
 //! | `GET /applications/current` | Stytch session | `200 {applicationId, status, customerId?, code?, nextStep, requiredDocuments?}` |
@@ -12,6 +12,7 @@
 //! | `POST /customers/link` | Stytch session | `202 {verificationToken}` (Unit texts the customer's phone); `200 {status}` if linked |
 //! | `POST /customers/link/verify` `{verificationToken, verificationCode}` | Stytch session | `200 {"status":"linked"}` |
 
+pub mod pkce;
 pub mod routes;
 pub mod validation;
 

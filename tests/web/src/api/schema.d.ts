@@ -16,7 +16,10 @@ export interface paths {
         /**
          * Send a login or signup magic link to an email address.
          * @description Always `202` with the same body whether or not the user existed, so that the response does not reveal
-         *     which addresses have accounts.
+         *     which addresses have accounts. With `codeChallenge` (PKCE, S256: the unpadded base64url SHA-256 of a random
+         *     `codeVerifier` the client keeps), the link signs in only with that verifier, so a link read from the inbox
+         *     or intercepted cannot be spent on another device. A deployment with `REQUIRE_PKCE=true` refuses a missing
+         *     `codeChallenge` (`400 validation_failed`).
          */
         post: operations["sendMagicLink"];
         delete?: never;
@@ -297,6 +300,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/step-up/factors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The user's phones and authenticator apps; needs a stepped-up session.
+         * @description Like every factor-management route, needs a session that passes step-up now (a fresh second factor bound to
+         *     the user, checked with Stytch), else `403 step_up_required`. Phones are masked; `kycPhone` marks the phone on
+         *     the Unit record that SMS step-up texts; `trusted` marks the authenticator app enrolled through a stepped-up
+         *     session.
+         */
+        get: operations["listFactors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/step-up/factors/phones/{phoneId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a phone from the user (a lost or stolen one); needs a stepped-up session.
+         * @description The phone is deleted at Stytch. The KYC phone is first recorded as unbound, so an SMS to it no longer steps a
+         *     session up (nor is one sent, nor is Unit's own SMS code accepted) until Unit's record names another number;
+         *     that needs an active trusted authenticator app, else `409 last_second_factor`. A phone that is not the
+         *     user's is `404 factor_not_found`.
+         */
+        delete: operations["removePhone"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/step-up/totp/replace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the authenticator app (new secret, new recovery codes); needs a stepped-up session.
+         * @description Stytch keeps one active TOTP per user (a second create is refused), so the old TOTP is untrusted and deleted
+         *     first, then a new one is created and trusted, as `POST /step-up/totp` does; it becomes active with its first
+         *     `POST /step-up/totp/authenticate`. Meanwhile the KYC phone still steps up. This is also how to get new
+         *     recovery codes: Stytch cannot issue new ones for an existing TOTP. `409 totp_not_enrolled` without an active
+         *     trusted TOTP (enrol one with `POST /step-up/totp`).
+         */
+        post: operations["replaceTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/step-up/totp/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unused recovery codes of the trusted authenticator app; needs a stepped-up session.
+         * @description Stytch reads them (`POST /v1/totps/recovery_codes`) but cannot issue new ones; a new set comes with
+         *     `POST /step-up/totp/replace`. `409 totp_not_enrolled` without an active trusted TOTP.
+         */
+        get: operations["recoveryCodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/session/refresh": {
         parameters: {
             query?: never;
@@ -313,6 +407,12 @@ export interface paths {
          *     With `sessionDurationMinutes` (5 to the deployment's `SESSION_DURATION_MINUTES`, default 60) the session
          *     then ends that long from now; without it, its end stays. A revoked, expired or unknown session is
          *     `401 session_not_found`: log in again.
+         *
+         *     Cookie mode (`SESSION_COOKIE=true`, for browsers): the token is the `stytch_session_token` cookie set by
+         *     `POST /signup/authenticate` (sent with `credentials: "include"`), never a body field (`sessionToken` in the
+         *     body is `400`), and the answer renews the cookie instead of showing the token. The request must come from
+         *     one of the allowed origins with an `X-Requested-With` header, else `403 csrf_rejected`; without the cookie
+         *     it is `401 missing_credentials`.
          */
         post: operations["refreshSession"];
         delete?: never;
@@ -336,7 +436,9 @@ export interface paths {
          *     has expired, `{sessionToken}` without `Authorization`; both at once is `400`. Afterwards every route that
          *     asks Stytch about the session refuses it (`401 session_not_found`: `POST /session/refresh`, `POST /token`,
          *     `GET /me`, the step-up routes). A session that has already ended, or a token Stytch does not know, is also
-         *     `204`: logging out twice is harmless, and the answer tells nothing about which tokens exist.
+         *     `204`: logging out twice is harmless, and the answer tells nothing about which tokens exist. In cookie mode
+         *     the cookie stands for `{sessionToken}` (with the same origin and `X-Requested-With` checks as a refresh,
+         *     else `403 csrf_rejected`), and the `204` clears it.
          */
         post: operations["logout"];
         delete?: never;
@@ -818,15 +920,17 @@ export interface components {
              *     400 `invalid_body`, `validation_failed`, `application_rejected`, `document_rejected`, `account_required`,
              *     `idempotency_key_required`, `phone_number_not_accepted`, `invalid_webhook_payload`;
              *     401 `missing_credentials`, `invalid_session`, `session_expired`, `session_too_old`,
-             *     `session_not_found` (also: revoked), `invalid_magic_link`, `invalid_code`, `invalid_verification_code`,
-             *     `invalid_unit_token`, `missing_signature`, `invalid_signature`;
-             *     403 `step_up_required`, `factor_not_bound`, `insufficient_scope`;
-             *     404 `route_not_found`, `no_application`, `no_customer_to_link`, `document_not_found`, `card_not_found`, `not_found`;
+             *     `session_not_found` (also: revoked), `invalid_magic_link`, `pkce_mismatch`, `invalid_code`,
+             *     `invalid_verification_code`, `invalid_unit_token`, `missing_signature`, `invalid_signature`;
+             *     403 `step_up_required`, `factor_not_bound`, `insufficient_scope`, `csrf_rejected`;
+             *     404 `route_not_found`, `no_application`, `no_customer_to_link`, `document_not_found`, `card_not_found`,
+             *     `factor_not_found`, `not_found`;
              *     405 `method_not_allowed`;
              *     409 `duplicate_application`, `application_exists`, `already_onboarded`, `several_customers_match`,
              *     `customer_linked_to_another_user`, `no_link_pending`, `application_pending`, `application_in_review`, `documents_required`,
              *     `application_denied`, `application_canceled` (these five with `nextStep`), `documents_not_required`,
              *     `totp_already_enrolled`, `totp_not_enrolled`, `no_bound_phone`, `no_code_sent`, `phone_number_in_use`,
+             *     `last_second_factor`,
              *     `no_account`, `card_inactive`, `card_active`, `card_frozen`, `card_lost`, `card_stolen`, `card_closed`,
              *     `card_suspected_fraud` (the card's status does not allow the action), `card_not_physical`,
              *     `card_status_conflict` (a status Unit refuses the action in), `conflict`;
@@ -881,6 +985,8 @@ export interface components {
         SignupRequest: {
             /** Format: email */
             email: string;
+            /** @description PKCE (S256): base64url(SHA-256(codeVerifier)) without padding. Required with `REQUIRE_PKCE=true`. */
+            codeChallenge?: string;
         };
         SignupAccepted: {
             /** @constant */
@@ -889,6 +995,11 @@ export interface components {
         MagicLinkAuthenticateRequest: {
             /** @description The `token` query parameter of the magic link. */
             token: string;
+            /**
+             * @description PKCE: the verifier whose challenge `POST /signup` sent. Required when the link was sent with a challenge
+             *     (a wrong or missing one is `401 pkce_mismatch`), refused when it was not.
+             */
+            codeVerifier?: string;
         };
         SessionTokens: {
             /** @description Send as `Authorization: Bearer` to the session routes. */
@@ -1026,6 +1137,27 @@ export interface components {
             otpauthUri: string;
             /** @description The `otpauthUri` as a QR code: a PNG data URL. */
             qrCode: string;
+            recoveryCodes: string[];
+        };
+        Factors: {
+            phones: {
+                phoneId: string;
+                /** @description All but the last four digits masked. */
+                phoneNumber: string;
+                verified: boolean;
+                /** @description The phone on the Unit record, which SMS step-up texts. */
+                kycPhone: boolean;
+            }[];
+            totps: {
+                totpId: string;
+                /** @description Verified with its first code. */
+                active: boolean;
+                /** @description Enrolled through a stepped-up session: it can step up. */
+                trusted: boolean;
+            }[];
+        };
+        RecoveryCodes: {
+            totpId: string;
             recoveryCodes: string[];
         };
         CodeRequest: {
@@ -1368,6 +1500,12 @@ export interface components {
         NoStore: "no-store";
         /** @description Seconds to wait before retrying. */
         RetryAfter: number;
+        /**
+         * @description Cookie mode only (`SESSION_COOKIE=true`): `stytch_session_token=<sessionToken>; Max-Age=<until the session
+         *     ends>; Path=/session; HttpOnly; Secure; SameSite=Strict` (at logout: empty, `Max-Age=0`). The token is then
+         *     in no response body.
+         */
+        SetSessionCookie: string;
     };
     pathItems: never;
 }
@@ -1425,6 +1563,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["NoStore"];
+                    "Set-Cookie": components["headers"]["SetSessionCookie"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1838,6 +1977,122 @@ export interface operations {
             504: components["responses"]["GatewayTimeout"];
         };
     };
+    listFactors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The factors. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Factors"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    removePhone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                phoneId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The phone is removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    replaceTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new TOTP registration. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    recoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unused recovery codes. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
     refreshSession: {
         parameters: {
             query?: never;
@@ -1855,6 +2110,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["NoStore"];
+                    "Set-Cookie": components["headers"]["SetSessionCookie"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1863,6 +2119,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -1888,12 +2145,14 @@ export interface operations {
             /** @description The session has ended (or had already). */
             204: {
                 headers: {
+                    "Set-Cookie": components["headers"]["SetSessionCookie"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
