@@ -64,9 +64,10 @@ build: venv ## Release zips for arm64 Lambda (cargo lambda build).
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CARGO) lambda build --release --arm64 --output-format zip $(addprefix --bin ,$(FUNCTIONS))
 
 .PHONY: validate
-validate: venv ## Offline infrastructure checks: cfn-lint, sam validate --lint, infra/tests.
-	$(VENV)/bin/cfn-lint infra/template.yaml
+validate: venv ## Offline infrastructure checks: cfn-lint, sam validate --lint, jactionlint, infra/tests.
+	$(VENV)/bin/cfn-lint infra/template.yaml infra/deploy-role.yaml
 	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --region us-east-1 -t infra/template.yaml
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/jactionlint
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -q -p no:cacheprovider -rfEs infra/tests
 
 # `make deploy`: sam build, then sam deploy. Guided (questions, answers saved to infra/samconfig.toml
@@ -78,9 +79,12 @@ SAM         := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin
 DEPLOY_OVERRIDES := Stage=$(STAGE) \
 	$(if $(STYTCH_SECRET_ARN),StytchSecretArn=$(STYTCH_SECRET_ARN)) \
 	$(if $(UNIT_SECRET_ARN),UnitSecretArn=$(UNIT_SECRET_ARN)) \
-	$(if $(UNIT_API_URL),UnitApiUrl=$(UNIT_API_URL)) \
-	$(if $(CORS_ALLOWED_ORIGINS),'CorsAllowedOrigins="$(CORS_ALLOWED_ORIGINS)"')
-DEPLOY_GUIDED := $(or $(GUIDED),$(STYTCH_SECRET_ARN),$(UNIT_SECRET_ARN),$(UNIT_API_URL),$(CORS_ALLOWED_ORIGINS))
+	$(if $(VENDOR_ENVIRONMENT),VendorEnvironment=$(VENDOR_ENVIRONMENT)) \
+	$(if $(CORS_ALLOWED_ORIGINS),'CorsAllowedOrigins="$(CORS_ALLOWED_ORIGINS)"') \
+	$(if $(ALARM_EMAIL),AlarmEmail=$(ALARM_EMAIL)) \
+	$(if $(ALARM_TOPIC_ARN),AlarmTopicArn=$(ALARM_TOPIC_ARN)) \
+	$(if $(DEPLOYMENT_STRATEGY),DeploymentStrategy=$(DEPLOYMENT_STRATEGY))
+DEPLOY_GUIDED := $(or $(GUIDED),$(STYTCH_SECRET_ARN),$(UNIT_SECRET_ARN),$(VENDOR_ENVIRONMENT),$(CORS_ALLOWED_ORIGINS),$(ALARM_EMAIL),$(ALARM_TOPIC_ARN),$(DEPLOYMENT_STRATEGY))
 
 .PHONY: deploy
 deploy: validate ## sam build + sam deploy (STAGE=dev; guided on first use or GUIDED=1).
@@ -94,6 +98,34 @@ deploy: validate ## sam build + sam deploy (STAGE=dev; guided on first use or GU
 	  set -x; $(SAM) deploy --template-file .aws-sam/build/template.yaml \
 	    --config-file $(SAMCONFIG) --config-env $(STAGE); \
 	fi
+
+# `make deploy-ci`: the deploy workflow's deploy (.github/workflows/deploy.yml), no questions. Parameters come
+# from the variables above (VENDOR_ENVIRONMENT, the secret ARNs, ...); those not given keep the stack's values.
+# CloudFormation acts as CLOUDFORMATION_ROLE_ARN; the artifacts go to SAM_ARTIFACTS_BUCKET (infra/deploy-role.yaml).
+.PHONY: deploy-ci
+deploy-ci: venv ## sam build + sam deploy without questions (the GitHub deploy workflow; see README).
+	@test -n "$(SAM_ARTIFACTS_BUCKET)" -a -n "$(CLOUDFORMATION_ROLE_ARN)" || { echo "set SAM_ARTIFACTS_BUCKET and CLOUDFORMATION_ROLE_ARN (infra/deploy-role.yaml outputs)" >&2; exit 2; }
+	rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true
+	$(SAM) build -t infra/template.yaml
+	$(SAM) deploy --template-file .aws-sam/build/template.yaml --stack-name $(STACK_NAME) \
+	  --s3-bucket $(SAM_ARTIFACTS_BUCKET) --s3-prefix $(STACK_NAME) --role-arn $(CLOUDFORMATION_ROLE_ARN) \
+	  --capabilities CAPABILITY_IAM --no-confirm-changeset --no-fail-on-empty-changeset \
+	  --tags project=stytch-unit-lambdas stage=$(STAGE) \
+	  --parameter-overrides $(strip $(DEPLOY_OVERRIDES))
+
+# `make deploy-function FUNCTION=cards [STAGE=dev] [ALIAS=live] [LAMBDA_DIR=...]`: a one-function fix without a
+# stack update (README, "Deploying one function with cargo lambda"). ALIAS moves that alias to the new version at
+# once, skipping the canary: refused for prod. LAMBDA_DIR deploys an existing build instead of building.
+.PHONY: deploy-function
+deploy-function: venv ## cargo lambda build + deploy of one function's code to the stack's function (FUNCTION=...).
+	@case " $(FUNCTIONS) " in *" $(FUNCTION) "*) ;; *) echo "usage: make deploy-function FUNCTION=<$(FUNCTIONS)> [STAGE=dev] [ALIAS=live]" >&2; exit 2;; esac
+	@test -z "$(ALIAS)" -o "$(STAGE)" != prod || { echo "prod moves its alias through sam deploy's canary, not ALIAS=" >&2; exit 2; }
+ifeq ($(LAMBDA_DIR),)
+	rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CARGO) lambda build --release --arm64 --bin $(FUNCTION)
+endif
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python infra/deploy_function.py --stack $(STACK_NAME) \
+	  --function $(FUNCTION) $(if $(ALIAS),--alias $(ALIAS)) $(if $(LAMBDA_DIR),--lambda-dir $(LAMBDA_DIR))
 
 .PHONY: sandbox
 sandbox: ## Run the local Stytch + Unit sandbox in the foreground.

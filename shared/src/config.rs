@@ -8,6 +8,8 @@ use std::time::Duration;
 use tracing::level_filters::LevelFilter;
 use url::Url;
 
+use crate::environment::{Evidence, VendorEnvironment};
+
 /// The secrets a function reads. Each function asks only for what it uses, so least-privilege IAM
 /// and configuration stay in step.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,6 +25,9 @@ pub struct Config {
     pub upstream: UpstreamConfig,
     pub api: ApiConfig,
     pub log_level: LevelFilter,
+    /// `VENDOR_ENVIRONMENT`: `sandbox` or `live`, declared by the stack; the secrets must agree
+    /// ([`crate::environment`]). Unset in local runs against the sandbox.
+    pub vendor_environment: Option<VendorEnvironment>,
 }
 
 /// The cards function's configuration: the common settings, no secret, and Unit's base URL.
@@ -154,6 +159,7 @@ impl Config {
                 session_cookie: env.flag("SESSION_COOKIE")?,
             },
             log_level: env.log_level("LOG_LEVEL")?,
+            vendor_environment: env.vendor_environment("VENDOR_ENVIRONMENT")?,
         })
     }
 }
@@ -167,6 +173,11 @@ impl CardsConfig {
         let common = Config::from_lookup(SecretNeeds::default(), &lookup)?;
         let unit_api_url =
             Env(&lookup).url("UNIT_API_URL", "Unit's API base URL, https://api.s.unit.sh or https://api.unit.co")?;
+        Evidence::default()
+            .declared(common.vendor_environment)
+            .unit_url("UNIT_API_URL", &unit_api_url)
+            .agree()
+            .map_err(|mismatch| ConfigError::Invalid { name: "UNIT_API_URL", reason: mismatch.to_string() })?;
         Ok(Self { common, unit_api_url })
     }
 }
@@ -301,6 +312,12 @@ impl Env<'_> {
         }
     }
 
+    fn vendor_environment(&self, name: &'static str) -> Result<Option<VendorEnvironment>, ConfigError> {
+        self.get(name)
+            .map(|raw| raw.parse().map_err(|reason: &str| ConfigError::Invalid { name, reason: reason.into() }))
+            .transpose()
+    }
+
     fn log_level(&self, name: &'static str) -> Result<LevelFilter, ConfigError> {
         match self.get(name) {
             None => Ok(LevelFilter::INFO),
@@ -340,6 +357,7 @@ mod tests {
         assert_eq!(c.api.request_deadline, Duration::from_secs(25));
         assert_eq!(c.api.deposit_product, "checking");
         assert!(c.api.cors_allowed_origins.is_empty());
+        assert_eq!(c.vendor_environment, None);
         assert!(!c.api.require_pkce);
         assert!(!c.api.session_cookie);
     }
@@ -396,6 +414,7 @@ mod tests {
             ("APPLICATION_FORM_REDIRECT_URL", "http://localhost:3000/onboarding"),
             ("APPLICATION_FORM_REDIRECT_URL", "javascript:alert(1).com"),
             ("LOG_LEVEL", "loud"),
+            ("VENDOR_ENVIRONMENT", "production"),
         ] {
             let mut vars = base.to_vec();
             vars.push((name, value));
@@ -424,6 +443,13 @@ mod tests {
         assert_eq!(c.unit_api_url.as_str(), "https://api.unit.co/");
         assert_eq!((c.common.secrets.stytch_secret_id, c.common.secrets.unit_secret_id), (None, None));
         assert!(cards(&[("UNIT_API_URL", "http://127.0.0.1:4010")]).is_ok(), "the local sandbox");
+        let live = cards(&[("UNIT_API_URL", "https://api.unit.co"), ("VENDOR_ENVIRONMENT", "live")]).unwrap();
+        assert_eq!(live.common.vendor_environment, Some(VendorEnvironment::Live));
+        let err = cards(&[("UNIT_API_URL", "https://api.s.unit.sh"), ("VENDOR_ENVIRONMENT", "live")]).unwrap_err();
+        assert!(
+            err.to_string().contains("VENDOR_ENVIRONMENT is live, UNIT_API_URL is sandbox"),
+            "a live stack refuses Unit's sandbox: {err}"
+        );
 
         let err = cards(&[]).unwrap_err();
         assert!(matches!(err, ConfigError::Missing { name: "UNIT_API_URL", .. }));

@@ -1,6 +1,7 @@
 //! What every function of the Stytch → Unit bundle shares.
 //!
 //! - [`config`]: environment variables, parsed once per cold start.
+//! - [`environment`]: sandbox or live; Stytch, Unit and the stack must agree.
 //! - [`secrets`]: the Stytch and Unit credentials from AWS Secrets Manager, cached.
 //! - [`session`]: local verification of Stytch session JWTs against the project's JWKS.
 //! - [`customer_link`], [`onboarding`]: the Stytch user's Unit application, customer and account, and
@@ -13,6 +14,7 @@
 
 pub mod config;
 pub mod customer_link;
+pub mod environment;
 pub mod http;
 pub mod http_client;
 pub mod onboarding;

@@ -39,7 +39,8 @@ async fn no_credential_or_token_appears_in_any_log_line() {
     moto.create_secret("app/stytch", &json!({"project_id": PROJECT_ID, "secret": STYTCH_SECRET}).to_string()).await;
     moto.create_secret(
         "app/unit",
-        &json!({"api_token": UNIT_TOKEN, "webhook_secret": "whsec_Lk3jH5gF7dS9aP1oI"}).to_string(),
+        &json!({"api_token": UNIT_TOKEN, "base_url": "https://api.s.unit.sh", "webhook_secret": "whsec_Lk3jH5gF7dS9aP1oI"})
+            .to_string(),
     )
     .await;
     let store = SecretsStore::load(
