@@ -8,7 +8,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::{Path, State, rejection::PathRejection},
     http::StatusCode,
     response::IntoResponse,
 };
@@ -89,14 +89,19 @@ pub async fn list(
 pub async fn remove_phone(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
-    Path(phone_id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let (user, bound) = require_step_up(&dependencies, &caller).await?;
-    let stytch = dependencies.stytch()?;
-    let phone = user.phone_numbers.iter().find(|phone| phone.phone_id == phone_id).ok_or(ApiError::NotFound {
+    let not_found = || ApiError::NotFound {
         code: "factor_not_found",
         detail: "This user has no phone with that phoneId. GET /step-up/factors lists them.".into(),
-    })?;
+    };
+    // axum's rejection (a segment that is not UTF-8) is plain text: no phone of anybody's, as ours.
+    let Ok(Path(phone_id)) = path else {
+        return Err(not_found());
+    };
+    let (user, bound) = require_step_up(&dependencies, &caller).await?;
+    let stytch = dependencies.stytch()?;
+    let phone = user.phone_numbers.iter().find(|phone| phone.phone_id == phone_id).ok_or_else(not_found)?;
     if bound.kyc_phone.as_deref() == Some(phone.phone_number.as_str()) {
         if !bound.trusted_totp_is_active(&user) {
             return Err(ApiError::Conflict {
