@@ -17,9 +17,12 @@ fn app() -> Router {
     let api = ApiConfig {
         cors_allowed_origins: Vec::new(),
         magic_link_redirect_url: None,
+        application_form_redirect_url: None,
         session_duration_minutes: 60,
         request_deadline: std::time::Duration::from_secs(25),
         deposit_product: "checking".into(),
+        require_pkce: false,
+        session_cookie: false,
     };
     router::finish(Router::new().route("/probe", get(handler)), &api)
 }
