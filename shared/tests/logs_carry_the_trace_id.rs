@@ -3,7 +3,8 @@
 
 use axum::{Router, body::Body, routing::get};
 use http::Request;
-use stytch_unit_common::{config::ApiConfig, http::router, telemetry};
+use stytch_unit_common::{http::router, telemetry};
+use test_support::api_config::api_config;
 use test_support::logs::CapturedLogs;
 use tower::ServiceExt;
 use tracing::level_filters::LevelFilter;
@@ -14,16 +15,7 @@ async fn handler() -> &'static str {
 }
 
 fn app() -> Router {
-    let api = ApiConfig {
-        cors_allowed_origins: Vec::new(),
-        magic_link_redirect_url: None,
-        application_form_redirect_url: None,
-        session_duration_minutes: 60,
-        request_deadline: std::time::Duration::from_secs(25),
-        deposit_product: "checking".into(),
-        require_pkce: false,
-        session_cookie: false,
-    };
+    let api = api_config(&[], std::time::Duration::from_secs(25));
     router::finish(Router::new().route("/probe", get(handler)), &api)
 }
 

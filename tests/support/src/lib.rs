@@ -7,6 +7,7 @@
 //! - [`stack`]: the sandbox and moto together, and a signed-in sandbox user.
 //! - [`logs`]: capture of the JSON log lines a test produces, and a leak check over them.
 
+pub mod api_config;
 pub mod functions;
 pub mod jwks_server;
 pub mod jwt;
