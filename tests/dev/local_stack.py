@@ -9,8 +9,9 @@ Starts, in order:
   4. `cargo lambda watch`, which serves all five functions behind one base URL with API Gateway's paths
      (the `[workspace.metadata.lambda.watch.router]` table of the root Cargo.toml);
   5. with --web, the reference web app (tests/web, built beforehand into tests/web/dist): `vite preview` serves it,
-     with /config.json naming API_URL and /__sandbox/* proxied to the sandbox (its dev-only inbox); the
-     functions' CORS origins and magic-link redirect URL point at it unless set;
+     with /config.json naming API_URL (and whether the functions run in cookie mode: SESSION_COOKIE defaults
+     to true with --web) and /__sandbox/* proxied to the sandbox (its dev-only inbox); the functions' CORS
+     origins and magic-link redirect URL point at it unless set;
 then waits until `GET /health/<function>` answers 200 for every function and prints, one per line:
 
   API_URL=http://127.0.0.1:<port>
@@ -317,6 +318,9 @@ class Stack:
                 f"{self.web_url or 'http://localhost:3000'}/index.html?step=application-form",
             ),
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "info"),
+            # The web app keeps the session token where script cannot read it (cookie mode); without --web the
+            # functions run as deployed by default, the token in the JSON body.
+            "SESSION_COOKIE": "true" if self.web_url else "false",
         }
         env.update({k: os.environ[k] for k in FUNCTION_SETTINGS if os.environ.get(k, "").strip()})
         return env
@@ -371,7 +375,8 @@ class Stack:
         if not os.path.exists(os.path.join(dist, "index.html")):
             raise StackError("tests/web/dist is not built; run `make web` first")
         with open(os.path.join(dist, "config.json"), "w") as f:
-            json.dump({"apiUrl": self.api_url}, f)
+            cookie_mode = self.function_environment()["SESSION_COOKIE"] == "true"
+            json.dump({"apiUrl": self.api_url, "sessionCookie": cookie_mode}, f)
         port = self.web_url.rsplit(":", 1)[1]
         env = dict(self.env, SANDBOX_STYTCH_URL=self.sandbox["STYTCH_URL"])
         vite = os.path.join(WEB_DIR, "node_modules", ".bin", "vite")

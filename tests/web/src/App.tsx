@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
-import { call, client, logout } from "./api/client";
+import { call, client, logout, refresh } from "./api/client";
 import * as tokens from "./session/tokens";
 import { Account } from "./screens/Account";
 import { Authenticate } from "./screens/Authenticate";
@@ -57,6 +57,15 @@ export function App() {
     const onboarded = me.onboarding.applicationStatus === "Approved" || me.onboarding.customerLinked;
     setScreen(onboarded ? { name: "cards" } : { name: "onboarding", email: me.emails[0] ?? "" });
   }, []);
+
+  // Cookie mode: the session token survives a reload in its HttpOnly cookie, so a reload signs the user back in.
+  useEffect(() => {
+    if (tokens.inCookie() && firstScreen().name === "signIn") {
+      refresh()
+        .then(signedInRoute)
+        .catch(() => undefined);
+    }
+  }, [signedInRoute]);
 
   const requireStepUp = useCallback((resume: () => void) => setStepUp(() => resume), []);
   const endStepUp = () => setStepUp(null);

@@ -10,6 +10,9 @@ export type Api = Client<paths>;
 
 /** Routes that carry no session JWT (they are how a session starts, or ends without one). */
 const WITHOUT_SESSION = new Set(["/signup", "/signup/authenticate", "/session/refresh"]);
+/** In cookie mode, the routes that set, read or clear the session cookie: sent with credentials, and marked with the
+ * header the API's CSRF check asks for (a non-simple header: a cross-site page cannot send it without a preflight). */
+const WITH_COOKIE = new Set(["/signup/authenticate", "/session/refresh", "/session/logout"]);
 /** Refresh when the JWT has less than this left, so it cannot expire between check and use. */
 const REFRESH_MARGIN_MS = 60_000;
 
@@ -27,7 +30,12 @@ export function client(): Api {
 }
 
 const sessionBearer: Middleware = {
-  async onRequest({ request, schemaPath }) {
+  async onRequest({ request: sent, schemaPath }) {
+    let request = sent;
+    if (tokens.inCookie() && WITH_COOKIE.has(schemaPath)) {
+      request = new Request(sent, { credentials: "include" });
+      request.headers.set("X-Requested-With", "fetch");
+    }
     // Card routes bring their own (Unit's customer token); logout decides itself which credential it sends.
     if (request.headers.has("Authorization") || WITHOUT_SESSION.has(schemaPath)) return request;
     if (schemaPath === "/session/logout") return request;
@@ -46,7 +54,7 @@ type Result<T> = { data?: T; error?: unknown; response: Response };
  */
 export async function call<T>(send: () => Promise<Result<T>>): Promise<T> {
   let result = await attempt(send);
-  if (result.response.status === 401 && problemCodeOf(result.error) === "session_expired" && tokens.refreshBody()) {
+  if (result.response.status === 401 && problemCodeOf(result.error) === "session_expired" && tokens.refreshBody() !== null) {
     await refresh();
     result = await attempt(send);
   }
@@ -96,11 +104,14 @@ let refreshing: Promise<void> | null = null;
 export function refresh(): Promise<void> {
   refreshing ??= (async () => {
     const body = tokens.refreshBody();
-    if (!body) throw problemFrom({ code: "session_not_found" }, 401);
+    if (body === null) throw problemFrom({ code: "session_not_found" }, 401);
+    const refreshing = tokens.sessionJwt();
     // Not through `call`: its own retry on `session_expired` would wait for this very refresh.
     const result = await attempt(() => client().POST("/session/refresh", { body }));
     if (!result.data) {
-      if (result.response.status === 401) endSession();
+      // Only the session this refresh was for ends: a sign-in that finished meanwhile (the cookie tried on page
+      // load answers 401 before there is a session) keeps its own.
+      if (result.response.status === 401 && tokens.sessionJwt() === refreshing) endSession();
       throw problemFrom(result.error, result.response.status);
     }
     adopt(result.data);

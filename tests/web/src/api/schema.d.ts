@@ -1176,9 +1176,13 @@ export interface components {
         RecoverRequest: {
             recoveryCode: string;
         };
+        /**
+         * @description Without cookie mode `sessionToken` is required (else `400`); in cookie mode it must be absent (the cookie is
+         *     the credential).
+         */
         RefreshRequest: {
             /** @description The `sessionToken` of the session (printable ASCII, no spaces). */
-            sessionToken: string;
+            sessionToken?: string;
             /**
              * @description End the session this many minutes from now; at most the deployment's `SESSION_DURATION_MINUTES`
              *     (default 60), else `400`. Without it, the session's end stays.
@@ -2100,7 +2104,8 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        /** @description Required without cookie mode (it carries the `sessionToken`); in cookie mode, none or `{}`. */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RefreshRequest"];
             };
