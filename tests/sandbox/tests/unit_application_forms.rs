@@ -228,7 +228,14 @@ async fn the_hosted_page_submits_the_application_and_redirects_to_the_frontend()
     assert!(html.contains("role=\"alert\"") && html.contains("ssn"), "{html}");
     assert!(html.contains(r#"value="Lovelace""#), "{html}");
 
+    // A refused page keeps what was typed, but never an SSN.
     let ssn = approved_ssn();
+    let bad_date = [("first", "Ada"), ("ssn", ssn.as_str()), ("dateOfBirth", "tomorrow")];
+    let refused = post_form(&browser, &url, &bad_date).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let html = refused.text().await.expect("html");
+    assert!(!html.contains(&ssn), "the SSN was sent back: {html}");
+
     let filled = [
         ("first", "Ada"),
         ("last", "Lovelace"),

@@ -116,11 +116,11 @@ fn redirect_url(form: &ApplicationForm) -> Option<String> {
 fn form_page(form: &ApplicationForm, typed: &Map<String, Value>, errors: &[String], status: StatusCode) -> Response {
     let mut inputs = String::new();
     for field in FIELDS {
-        // What the applicant typed wins over the prefill; a prefilled SSN is never shown back.
-        let shown = value_at(typed, field.path).or_else(|| match field.name {
+        // What the applicant typed wins over the prefill. An SSN, typed or prefilled, is never sent back.
+        let shown = match field.name {
             "ssn" => None,
-            _ => value_at(&form.applicant_details, field.path),
-        });
+            _ => value_at(typed, field.path).or_else(|| value_at(&form.applicant_details, field.path)),
+        };
         inputs.push_str(&format!(
             "<p><label for=\"{name}\">{label}</label><br><input id=\"{name}\" name=\"{name}\" type=\"{kind}\" value=\"{value}\"></p>\n",
             name = field.name,
