@@ -37,12 +37,21 @@ def alarm_metrics(alarm: dict) -> list[dict]:
     return [m["MetricStat"]["Metric"] for m in props["Metrics"] if "MetricStat" in m]
 
 
-def metric_filter_outputs() -> set[tuple[str, str]]:
-    return {
-        (repr(t["MetricNamespace"]), t["MetricName"])
-        for f in resources_of("AWS::Logs::MetricFilter").values()
-        for t in f["Properties"]["MetricTransformations"]
-    }
+CATALOGUE = ROOT / "shared/src/metrics/catalogue.rs"
+METRIC_DEFINITION = re.compile(
+    r'Metric\s*\{\s*name:\s*"(\w+)",\s*unit:\s*Unit::\w+,\s*dimensions:\s*&\[([^\]]*)\]\s*\}'
+)
+
+
+def published_metrics(source: str | None = None) -> dict[str, tuple[str, ...]]:
+    """What the functions publish as EMF: each metric's name and dimension names, read from the code's one
+    catalogue (shared/src/metrics/catalogue.rs; the functions' tests prove a journey writes exactly those)."""
+    source = CATALOGUE.read_text() if source is None else source
+    return {name: tuple(re.findall(r'"(\w+)"', dims)) for name, dims in METRIC_DEFINITION.findall(source)}
+
+
+def metrics_namespace():
+    return template()["Globals"]["Function"]["Environment"]["Variables"]["METRICS_NAMESPACE"]
 
 
 def test_there_are_alarms_for_what_the_issue_names():
@@ -59,7 +68,7 @@ def test_every_alarm_reads_a_metric_that_exists_on_a_resource_of_this_stack(alar
     alarm = template()["Resources"][alarm_id]
     metrics = alarm_metrics(alarm)
     assert metrics, f"{alarm_id} reads no metric"
-    produced = metric_filter_outputs()
+    published = published_metrics()
     for metric in metrics:
         namespace = metric["Namespace"]
         if isinstance(namespace, str) and namespace in AWS_METRICS:
@@ -70,9 +79,12 @@ def test_every_alarm_reads_a_metric_that_exists_on_a_resource_of_this_stack(alar
             target = only["Value"]["Ref"]
             assert template()["Resources"][target]["Type"] == kind, f"{alarm_id}: {target} is not a {kind}"
         else:
-            assert (repr(namespace), metric["MetricName"]) in produced, (
-                f"{alarm_id}: no metric filter writes {metric['MetricName']} to {namespace}"
-            )
+            assert namespace == metrics_namespace(), f"{alarm_id}: not the functions' METRICS_NAMESPACE"
+            name = metric["MetricName"]
+            assert name in published, f"{alarm_id}: the functions publish no {name}"
+            # A CloudWatch metric is its name and its whole dimension set: the alarm must name exactly those.
+            dimensions = tuple(d["Name"] for d in metric.get("Dimensions", []))
+            assert set(dimensions) == set(published[name]), f"{alarm_id}: {name} is published per {published[name]}"
 
 
 @pytest.mark.parametrize(
@@ -92,26 +104,18 @@ def test_metric_math_names_only_its_own_metrics_and_returns_one_series(alarm_id)
             assert names - METRIC_MATH_FUNCTIONS <= ids, f"{alarm_id}: {sorted(names - METRIC_MATH_FUNCTIONS - ids)}"
 
 
-def rust_sources() -> str:
-    return "\n".join(p.read_text() for d in ("shared/src", "functions") for p in (ROOT / d).rglob("*.rs"))
+def test_the_catalogue_is_read_whole_and_a_renamed_metric_is_caught():
+    published = published_metrics()
+    # Every `Metric { ... }` definition is parsed: as many as the catalogue declares.
+    assert len(published) == len(re.findall(r"pub const \w+: Metric =", CATALOGUE.read_text()))
+    assert published["UpstreamErrors"] == () and published["Requests"] == ("Route", "Code")
+    renamed = CATALOGUE.read_text().replace('name: "WebhookFailures"', 'name: "WebhookFailure"')
+    assert "WebhookFailures" not in published_metrics(renamed)
 
 
-def test_metric_filters_match_log_lines_the_code_writes():
-    sources = rust_sources()
-    filters = resources_of("AWS::Logs::MetricFilter")
-    assert filters
-    for filter_id, f in filters.items():
-        values = re.findall(r'\$\.(message|code) = "([^"]+)"', f["Properties"]["FilterPattern"])
-        assert values, filter_id
-        for field, value in values:
-            assert f'"{value}"' in sources, f"{filter_id}: no code writes {field} {value!r}"
-        log_group = f["Properties"]["LogGroupName"]["Ref"]
-        assert template()["Resources"][log_group]["Type"] == "AWS::Logs::LogGroup"
-
-
-def test_the_log_line_check_catches_a_renamed_message():
-    assert '"request failed"' in rust_sources()
-    assert '"request failed!"' not in rust_sources()
+def test_the_functions_metrics_land_where_the_alarms_read():
+    assert metrics_namespace() == {"Fn::Sub": "stytch-unit-lambdas/${AWS::StackName}"}
+    assert not resources_of("AWS::Logs::MetricFilter"), "the functions publish EMF: no log metric filter is needed"
 
 
 @pytest.mark.parametrize("alarm_id", sorted(resources_of("AWS::CloudWatch::Alarm")))

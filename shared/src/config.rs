@@ -25,6 +25,10 @@ pub struct Config {
     pub upstream: UpstreamConfig,
     pub api: ApiConfig,
     pub log_level: LevelFilter,
+    /// `METRICS_NAMESPACE`: the CloudWatch namespace of the functions' metrics (`crate::metrics`); the
+    /// template sets `stytch-unit-lambdas/<stack>`, where its alarms read them. Default
+    /// `stytch-unit-lambdas/local`.
+    pub metrics_namespace: String,
     /// `VENDOR_ENVIRONMENT`: `sandbox` or `live`, declared by the stack; the secrets must agree
     /// ([`crate::environment`]). Unset in local runs against the sandbox.
     pub vendor_environment: Option<VendorEnvironment>,
@@ -159,6 +163,7 @@ impl Config {
                 session_cookie: env.flag("SESSION_COOKIE")?,
             },
             log_level: env.log_level("LOG_LEVEL")?,
+            metrics_namespace: env.get("METRICS_NAMESPACE").unwrap_or_else(|| "stytch-unit-lambdas/local".into()),
             vendor_environment: env.vendor_environment("VENDOR_ENVIRONMENT")?,
         })
     }

@@ -9,6 +9,7 @@
 //! - [`step_up`]: the step-up rule: which second factors count, and which are bound to the user.
 //! - [`http`]: the one error model (RFC 9457 problem+json), request ids, JSON extraction.
 //! - [`telemetry`]: JSON logs for CloudWatch.
+//! - [`metrics`]: metrics as CloudWatch embedded metric format, per route, upstream call and business event.
 //! - [`http_client`]: the one outbound HTTP client, with timeouts.
 //! - [`startup`]: the cold-start sequence a function's `main.rs` runs.
 
@@ -17,6 +18,7 @@ pub mod customer_link;
 pub mod environment;
 pub mod http;
 pub mod http_client;
+pub mod metrics;
 pub mod onboarding;
 pub mod recovering;
 pub mod secrets;

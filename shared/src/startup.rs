@@ -9,7 +9,7 @@ use crate::{
     config::{Config, ConfigError, SecretNeeds},
     environment::{Evidence, Mismatch},
     http::ApiError,
-    http_client,
+    http_client, metrics,
     secrets::{self, SecretsError, SecretsStore, StytchCredentials},
     session::{JwksCache, JwksSettings, SessionVerifier, VerifierSettings},
     stytch::StytchClient,
@@ -180,6 +180,7 @@ pub async fn app(
 pub async fn run(needs: SecretNeeds, make_router: fn(Dependencies) -> axum::Router) -> Result<(), StartupError> {
     let config = Config::from_env(needs)?;
     telemetry::init(config.log_level);
+    metrics::install(&config.metrics_namespace);
     // One HTTP client for Secrets Manager, Stytch, Unit and the JWKS: one trust store, one pool.
     let http = http_client::build(&config.upstream);
     let secrets_client = secrets::client(&http).await;

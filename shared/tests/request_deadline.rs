@@ -73,7 +73,8 @@ impl Listener {
     async fn get(&self, path: &str) -> Result<reqwest::Response, TransportError> {
         let http = reqwest::Client::builder().timeout(LONG).build().unwrap();
         let url = format!("{}{path}", self.base);
-        send_with_retries(Upstream::Stytch, Idempotency::Safe, &RetryPolicy::new(LONG), || http.get(&url)).await
+        send_with_retries(Upstream::Stytch, "test.read", Idempotency::Safe, &RetryPolicy::new(LONG), || http.get(&url))
+            .await
     }
 }
 

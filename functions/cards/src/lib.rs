@@ -42,18 +42,20 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/health/cards"),
 ];
 
+/// Path parameters are named as in `ROUTES` and the OpenAPI: the matched template is the `Route` of
+/// the request metrics (`stytch_unit_common::metrics`).
 pub fn router(dependencies: CardsDependencies) -> Router {
     let routes = router::health_route("cards")
         .route("/cards", get(routes::list::list).post(routes::create::create))
-        .route("/cards/{card_id}", get(routes::get::get))
-        .route("/cards/{card_id}/freeze", post(routes::actions::freeze))
-        .route("/cards/{card_id}/unfreeze", post(routes::actions::unfreeze))
-        .route("/cards/{card_id}/close", post(routes::actions::close))
-        .route("/cards/{card_id}/report-lost", post(routes::actions::report_lost))
-        .route("/cards/{card_id}/report-stolen", post(routes::actions::report_stolen))
-        .route("/cards/{card_id}/replace", post(routes::replace::replace))
-        .route("/cards/{card_id}/limits", get(routes::details::limits))
-        .route("/cards/{card_id}/pin-status", get(routes::details::pin_status))
+        .route("/cards/{cardId}", get(routes::get::get))
+        .route("/cards/{cardId}/freeze", post(routes::actions::freeze))
+        .route("/cards/{cardId}/unfreeze", post(routes::actions::unfreeze))
+        .route("/cards/{cardId}/close", post(routes::actions::close))
+        .route("/cards/{cardId}/report-lost", post(routes::actions::report_lost))
+        .route("/cards/{cardId}/report-stolen", post(routes::actions::report_stolen))
+        .route("/cards/{cardId}/replace", post(routes::replace::replace))
+        .route("/cards/{cardId}/limits", get(routes::details::limits))
+        .route("/cards/{cardId}/pin-status", get(routes::details::pin_status))
         .with_state(dependencies.unit);
     router::finish(routes, &dependencies.api)
 }

@@ -47,7 +47,7 @@ pub fn router(dependencies: Dependencies) -> Router {
         .route("/applications/current", get(routes::applications::current))
         .route("/applications/current/documents", get(routes::documents::list))
         .route(
-            "/applications/current/documents/{document_id}",
+            "/applications/current/documents/{documentId}",
             put(routes::documents::upload).layer(DefaultBodyLimit::max(routes::documents::MAX_DOCUMENT_BYTES)),
         )
         .route("/customers/link", post(routes::link::start))

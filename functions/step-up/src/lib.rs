@@ -60,7 +60,7 @@ pub fn router(dependencies: Dependencies) -> Router {
         .route("/step-up/sms/authenticate", post(routes::sms::authenticate))
         .route("/step-up/recover", post(routes::totp::recover))
         .route("/step-up/factors", get(routes::factors::list))
-        .route("/step-up/factors/phones/{phone_id}", delete(routes::factors::remove_phone))
+        .route("/step-up/factors/phones/{phoneId}", delete(routes::factors::remove_phone))
         .route("/step-up/totp/replace", post(routes::factors::replace_totp))
         .route("/step-up/totp/recovery-codes", get(routes::factors::recovery_codes))
         .route("/session/refresh", post(routes::session::refresh))

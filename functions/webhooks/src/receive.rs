@@ -10,7 +10,9 @@ use axum::{
 };
 use http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
-use stytch_unit_common::{customer_link::Synced, http::ApiError, secrets::UnitCredentials, startup::Dependencies};
+use stytch_unit_common::{
+    customer_link::Synced, http::ApiError, metrics::catalogue, secrets::UnitCredentials, startup::Dependencies,
+};
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
@@ -45,8 +47,19 @@ pub async fn unit(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Json<Value>, ApiError> {
-    authenticate(&dependencies, &headers, &body).await?;
-    let events = payload::events(&body)?;
+    let delivery = receive(&dependencies, &headers, &body).await;
+    // What `WebhookFailuresAlarm` watches: a delivery Unit will send again, or a signature we refuse.
+    if let Err(error) = &delivery
+        && (error.status().is_server_error() || error.code() == "invalid_signature")
+    {
+        catalogue::webhook_failure();
+    }
+    delivery
+}
+
+async fn receive(dependencies: &Dependencies, headers: &HeaderMap, body: &Bytes) -> Result<Json<Value>, ApiError> {
+    authenticate(dependencies, headers, body).await?;
+    let events = payload::events(body)?;
     let mut targets = BTreeSet::new();
     for event in &events {
         match Target::of(event) {
@@ -58,8 +71,11 @@ pub async fn unit(
             }
         }
     }
-    let (recorded, not_ours) = sync_all(&dependencies, targets).await?;
+    let (recorded, not_ours) = sync_all(dependencies, targets).await?;
     tracing::info!(events = events.len(), recorded, not_ours, "Unit webhook processed");
+    for event in &events {
+        catalogue::webhook_event(&event.kind);
+    }
     Ok(Json(json!({ "status": "processed" })))
 }
 

@@ -11,7 +11,7 @@ use tower_http::{
 };
 
 use super::{deadline::deadline_layer, problem::ApiError, request_id::request_id_layer};
-use crate::{config::ApiConfig, session_cookie};
+use crate::{config::ApiConfig, metrics, session_cookie};
 
 /// Browsers on the configured origins may call the API; with none configured, no CORS headers
 /// are sent and browsers on other origins are refused by their own same-origin policy. In cookie
@@ -38,13 +38,15 @@ fn cors(config: &ApiConfig) -> CorsLayer {
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// The last layer added is the outermost: the deadline's 504 is answered inside the request id's
-/// span (so it carries the id), and CORS headers are added to it as to any other answer.
+/// span (so it carries the id) and counted by the request metrics, and CORS headers are added to it
+/// as to any other answer.
 pub fn finish(router: Router, config: &ApiConfig) -> Router {
     router
         .fallback(|| async { ApiError::NotFound { code: "route_not_found", detail: "No such route.".into() } })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(config.request_deadline, deadline_layer))
+        .layer(middleware::from_fn(metrics::request_metrics_layer))
         .layer(middleware::from_fn(request_id_layer))
         // Every answer is about one user (their session, application, cards) or an error: no cache keeps it.
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))

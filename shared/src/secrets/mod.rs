@@ -18,7 +18,11 @@ pub use cache::CachedSecret;
 pub use credentials::{FromSecretJson, StytchCredentials, UnitCredentials};
 pub use transport::SdkHttpClient;
 
-use crate::config::SecretsConfig;
+use crate::{
+    config::SecretsConfig,
+    http::problem::Upstream,
+    metrics::{UpstreamCall, catalogue::Outcome},
+};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SecretsError {
@@ -111,8 +115,21 @@ struct FetchedSecret {
 
 /// One `GetSecretValue` call, its failures sorted into errors a person can act on.
 async fn fetch_secret_string(client: &Client, secret_id: &str) -> Result<FetchedSecret, SecretsError> {
-    use aws_sdk_secretsmanager::operation::get_secret_value::GetSecretValueError;
-    let output = client.get_secret_value().secret_id(secret_id).send().await.map_err(|error| {
+    use aws_sdk_secretsmanager::{error::SdkError, operation::get_secret_value::GetSecretValueError};
+    let call = UpstreamCall::start(Upstream::SecretsManager, "GetSecretValue");
+    let sent = client.get_secret_value().secret_id(secret_id).send().await;
+    let status = match &sent {
+        Ok(_) => Some(200),
+        Err(error) => error.raw_response().map(|response| response.status().as_u16()),
+    };
+    let outcome = match (&sent, status) {
+        (Err(SdkError::TimeoutError(_)), _) => Outcome::Timeout,
+        (_, Some(status)) => Outcome::of_status(status),
+        (_, None) => Outcome::Unreachable,
+    };
+    // The SDK retries inside `send`; its attempts are not counted here.
+    call.finish(outcome, status, 1);
+    let output = sent.map_err(|error| {
         let secret_id = secret_id.to_owned();
         match error.as_service_error() {
             Some(GetSecretValueError::ResourceNotFoundException(_)) => SecretsError::NotFound { secret_id },

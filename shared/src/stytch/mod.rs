@@ -99,7 +99,7 @@ impl StytchClient {
         let mut rotated = false;
         loop {
             let url = endpoint(&credentials.base_url, call.path);
-            let response = send_with_retries(Upstream::Stytch, call.idempotency, &self.retry, || {
+            let response = send_with_retries(Upstream::Stytch, call.operation, call.idempotency, &self.retry, || {
                 let request = self.http.request(call.method.clone(), url.clone());
                 let request = match call.auth {
                     Auth::Basic => {

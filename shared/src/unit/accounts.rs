@@ -8,6 +8,7 @@ use super::{
     UnitClient, UnitCustomerClient, UnitCustomerError, UnitError, checked_id,
     jsonapi::{Document, ListDocument, RequestDocument, Resource, relationship},
     to_body,
+    transport::Operation,
 };
 use crate::{http::UnitCustomerToken, upstream::Idempotency};
 
@@ -43,8 +44,9 @@ impl UnitClient {
             &RequestDocument::new("depositAccount", new)
                 .with_relationships(serde_json::json!({ "customer": customer })),
         );
-        let document: Document<AccountAttributes> =
-            self.call(Method::POST, "/accounts", &[], Some(body), Idempotency::Safe).await?;
+        let document: Document<AccountAttributes> = self
+            .call(Operation::write("accounts.create", Method::POST, Idempotency::Safe), "/accounts", &[], Some(body))
+            .await?;
         account(document.data)
     }
 }
@@ -58,7 +60,7 @@ impl UnitClient {
             ("page[limit]", "100".to_owned()),
         ];
         let list: ListDocument<AccountAttributes> =
-            self.call(Method::GET, "/accounts", &query, None, Idempotency::Safe).await?;
+            self.call(Operation::read("accounts.list"), "/accounts", &query, None).await?;
         list.data.into_iter().filter(|resource| resource.kind == "depositAccount").map(account).collect()
     }
 }
@@ -68,7 +70,7 @@ impl UnitCustomerClient {
     pub async fn list_accounts(&self, token: &UnitCustomerToken) -> Result<Vec<Account>, UnitCustomerError> {
         let query = [("page[limit]", "100".to_owned())];
         let document: ListDocument<AccountAttributes> =
-            self.call(token, Method::GET, "/accounts", &query, None, Idempotency::Safe).await?;
+            self.call(token, Operation::read("accounts.list"), "/accounts", &query, None).await?;
         document.data.into_iter().map(|resource| account(resource).map_err(UnitCustomerError)).collect()
     }
 }

@@ -12,6 +12,7 @@ use super::{
     ApplicationTags, UnitClient, UnitError, checked_id,
     jsonapi::{Document, RequestDocument},
     to_body,
+    transport::Operation,
 };
 use crate::upstream::Idempotency;
 
@@ -106,11 +107,12 @@ impl UnitClient {
     /// Not retried once sent: Unit takes no idempotency key for forms (see the module comment).
     pub async fn create_application_form(&self, new: &NewApplicationForm) -> Result<ApplicationForm, UnitError> {
         let body = to_body(&RequestDocument::new("applicationForm", new));
-        application_form(self.call(Method::POST, "/application-forms", &[], Some(body), Idempotency::Unsafe).await?)
+        let operation = Operation::write("application_forms.create", Method::POST, Idempotency::Unsafe);
+        application_form(self.call(operation, "/application-forms", &[], Some(body)).await?)
     }
 
     pub async fn get_application_form(&self, id: &str) -> Result<ApplicationForm, UnitError> {
         let path = format!("/application-forms/{}", checked_id(id)?);
-        application_form(self.call(Method::GET, &path, &[], None, Idempotency::Safe).await?)
+        application_form(self.call(Operation::read("application_forms.get"), &path, &[], None).await?)
     }
 }

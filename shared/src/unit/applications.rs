@@ -8,6 +8,7 @@ use super::{
     UnitClient, UnitError, checked_id,
     jsonapi::{Document, RequestDocument},
     to_body,
+    transport::Operation,
 };
 use crate::upstream::Idempotency;
 
@@ -147,11 +148,19 @@ impl UnitClient {
     /// Safe to retry: the idempotency key makes Unit answer a repeat with the same application.
     pub async fn create_application(&self, new: &NewIndividualApplication) -> Result<Application, UnitError> {
         let body = to_body(&RequestDocument::new("individualApplication", new));
-        application(self.call(Method::POST, "/applications", &[], Some(body), Idempotency::Safe).await?)
+        application(
+            self.call(
+                Operation::write("applications.create", Method::POST, Idempotency::Safe),
+                "/applications",
+                &[],
+                Some(body),
+            )
+            .await?,
+        )
     }
 
     pub async fn get_application(&self, id: &str) -> Result<Application, UnitError> {
         let path = format!("/applications/{}", checked_id(id)?);
-        application(self.call(Method::GET, &path, &[], None, Idempotency::Safe).await?)
+        application(self.call(Operation::read("applications.get"), &path, &[], None).await?)
     }
 }

@@ -11,6 +11,7 @@ use super::{
     cards::{Card, CardAttributes, CardLimits, card, card_path},
     jsonapi::{Document, RequestDocument},
     to_body,
+    transport::Operation,
 };
 use crate::{http::UnitCustomerToken, upstream::Idempotency};
 
@@ -32,6 +33,17 @@ impl CardAction {
             CardAction::Close => "close",
             CardAction::ReportLost => "report-lost",
             CardAction::ReportStolen => "report-stolen",
+        }
+    }
+
+    /// Its name in metrics and logs.
+    pub fn operation(self) -> &'static str {
+        match self {
+            CardAction::Freeze => "cards.freeze",
+            CardAction::Unfreeze => "cards.unfreeze",
+            CardAction::Close => "cards.close",
+            CardAction::ReportLost => "cards.report_lost",
+            CardAction::ReportStolen => "cards.report_stolen",
         }
     }
 }
@@ -81,8 +93,9 @@ impl UnitCustomerClient {
         action: CardAction,
     ) -> Result<Card, UnitCustomerError> {
         let path = card_path(id, &format!("/{}", action.path()))?;
-        let document: Document<CardAttributes> =
-            self.call(token, Method::POST, &path, &[], None, Idempotency::Safe).await?;
+        let document: Document<CardAttributes> = self
+            .call(token, Operation::write(action.operation(), Method::POST, Idempotency::Safe), &path, &[], None)
+            .await?;
         card(document.data)
     }
 
@@ -96,8 +109,9 @@ impl UnitCustomerClient {
     ) -> Result<Card, UnitCustomerError> {
         let path = card_path(id, "/replace")?;
         let body = to_body(&RequestDocument::new("replaceCard", ReplaceAttributes { shipping_address }));
-        let document: Document<CardAttributes> =
-            self.call(token, Method::POST, &path, &[], Some(body), Idempotency::Unsafe).await?;
+        let document: Document<CardAttributes> = self
+            .call(token, Operation::write("cards.replace", Method::POST, Idempotency::Unsafe), &path, &[], Some(body))
+            .await?;
         card(document.data)
     }
 
@@ -113,8 +127,9 @@ impl UnitCustomerClient {
         let path = card_path(&target.id, "")?;
         let attributes = TagAttributes { tags: BTreeMap::from([(key, value)]) };
         let body = to_body(&RequestDocument::new(target.card_type.unit_type(), attributes));
-        let document: Document<CardAttributes> =
-            self.call(token, Method::PATCH, &path, &[], Some(body), Idempotency::Safe).await?;
+        let document: Document<CardAttributes> = self
+            .call(token, Operation::write("cards.tag", Method::PATCH, Idempotency::Safe), &path, &[], Some(body))
+            .await?;
         card(document.data)
     }
 
@@ -124,13 +139,14 @@ impl UnitCustomerClient {
         id: &str,
     ) -> Result<CardLimitsReport, UnitCustomerError> {
         let document: Document<CardLimitsReport> =
-            self.call(token, Method::GET, &card_path(id, "/limits")?, &[], None, Idempotency::Safe).await?;
+            self.call(token, Operation::read("cards.limits"), &card_path(id, "/limits")?, &[], None).await?;
         Ok(document.data.attributes)
     }
 
     pub async fn pin_status(&self, token: &UnitCustomerToken, id: &str) -> Result<PinStatus, UnitCustomerError> {
         let path = card_path(id, "/secure-data/pin/status")?;
-        let document: Document<PinStatus> = self.call(token, Method::GET, &path, &[], None, Idempotency::Safe).await?;
+        let document: Document<PinStatus> =
+            self.call(token, Operation::read("cards.pin_status"), &path, &[], None).await?;
         Ok(document.data.attributes)
     }
 }

@@ -8,6 +8,7 @@ use super::{
     Address, UnitCustomerClient, UnitCustomerError, UnitError, checked_id,
     jsonapi::{Document, ListDocument, RequestDocument, Resource, relationship},
     to_body,
+    transport::Operation,
 };
 use crate::{http::UnitCustomerToken, upstream::Idempotency};
 
@@ -165,7 +166,7 @@ impl UnitCustomerClient {
         ];
         query.extend(tags.map(|tags| ("filter[tags]", tags)));
         let document: ListDocument<CardAttributes> =
-            self.call(token, Method::GET, "/cards", &query, None, Idempotency::Safe).await?;
+            self.call(token, Operation::read("cards.list"), "/cards", &query, None).await?;
         let total = document.meta.and_then(|m| m.pagination).map(|p| p.total);
         let cards = document.data.into_iter().map(card).collect::<Result<Vec<_>, _>>()?;
         Ok(CardList { total: total.unwrap_or(cards.len() as u64), cards })
@@ -173,7 +174,7 @@ impl UnitCustomerClient {
 
     pub async fn get_card(&self, token: &UnitCustomerToken, id: &str) -> Result<Card, UnitCustomerError> {
         let document: Document<CardAttributes> =
-            self.call(token, Method::GET, &card_path(id, "")?, &[], None, Idempotency::Safe).await?;
+            self.call(token, Operation::read("cards.get"), &card_path(id, "")?, &[], None).await?;
         card(document.data)
     }
 
@@ -190,8 +191,9 @@ impl UnitCustomerClient {
             &RequestDocument::new(new.card_type.unit_type(), attributes)
                 .with_relationships(serde_json::json!({ "account": relationship("depositAccount", account_id) })),
         );
-        let document: Document<CardAttributes> =
-            self.call(token, Method::POST, "/cards", &[], Some(body), Idempotency::Safe).await?;
+        let document: Document<CardAttributes> = self
+            .call(token, Operation::write("cards.create", Method::POST, Idempotency::Safe), "/cards", &[], Some(body))
+            .await?;
         card(document.data)
     }
 }

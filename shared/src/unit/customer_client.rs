@@ -7,19 +7,15 @@
 //! caller's (`invalid_unit_token`, `insufficient_scope`). Nothing is refetched on a 401: the token
 //! is the caller's to renew with `POST /token`.
 
-use reqwest::Method;
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::{
     UnitCustomerError,
-    transport::{Body, Call, Transport, read_response},
+    transport::{Body, Call, Operation, Transport, read_response},
 };
-use crate::{
-    http::UnitCustomerToken,
-    upstream::{Idempotency, RetryPolicy},
-};
+use crate::{http::UnitCustomerToken, upstream::RetryPolicy};
 
 #[derive(Clone)]
 pub struct UnitCustomerClient {
@@ -36,13 +32,12 @@ impl UnitCustomerClient {
     pub(super) async fn call<T: DeserializeOwned>(
         &self,
         token: &UnitCustomerToken,
-        method: Method,
+        operation: Operation,
         path: &str,
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
-        idempotency: Idempotency,
     ) -> Result<T, UnitCustomerError> {
-        let call = Call { method, path, query, body: body.map(Body::JsonApi), idempotency };
+        let call = Call { operation, path, query, body: body.map(Body::JsonApi) };
         let answer = async {
             let response = self.transport.send(&self.base_url, token.0.expose_secret(), &call).await?;
             read_response(response).await

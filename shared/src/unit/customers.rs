@@ -8,6 +8,7 @@ use super::{
     Phone, UnitClient, UnitError, checked_id,
     jsonapi::{Document, ListDocument, RequestDocument, Resource},
     to_body,
+    transport::Operation,
 };
 use crate::upstream::Idempotency;
 
@@ -64,7 +65,7 @@ fn from_resource(resource: Resource<CustomerAttributes>) -> Result<Customer, Uni
 impl UnitClient {
     pub async fn get_customer(&self, id: &str) -> Result<Customer, UnitError> {
         let path = format!("/customers/{}", checked_id(id)?);
-        customer(self.call(Method::GET, &path, &[], None, Idempotency::Safe).await?)
+        customer(self.call(Operation::read("customers.get"), &path, &[], None).await?)
     }
 
     /// The `Active` individual customers with this email (at most 10: more is already ambiguous).
@@ -75,7 +76,7 @@ impl UnitClient {
             ("page[limit]", "10".to_owned()),
         ];
         let list: ListDocument<CustomerAttributes> =
-            self.call(Method::GET, "/customers", &query, None, Idempotency::Safe).await?;
+            self.call(Operation::read("customers.list"), "/customers", &query, None).await?;
         list.data.into_iter().filter(|r| r.kind == "individualCustomer").map(from_resource).collect()
     }
 
@@ -83,6 +84,9 @@ impl UnitClient {
     pub async fn set_customer_jwt_subject(&self, id: &str, jwt_subject: &str) -> Result<Customer, UnitError> {
         let path = format!("/customers/{}", checked_id(id)?);
         let body = to_body(&RequestDocument::new("individualCustomer", JwtSubjectPatch { jwt_subject }));
-        customer(self.call(Method::PATCH, &path, &[], Some(body), Idempotency::Safe).await?)
+        customer(
+            self.call(Operation::write("customers.update", Method::PATCH, Idempotency::Safe), &path, &[], Some(body))
+                .await?,
+        )
     }
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{
     UnitClient, UnitError, checked_id,
     jsonapi::{Document, ListDocument},
-    transport::{Body, Call},
+    transport::{Body, Call, Operation},
 };
 use crate::upstream::Idempotency;
 
@@ -102,7 +102,7 @@ impl UnitClient {
     ) -> Result<Vec<ApplicationDocument>, UnitError> {
         let path = format!("/applications/{}/documents", checked_id(application_id)?);
         let list: ListDocument<DocumentAttributes> =
-            self.call(Method::GET, &path, &[], None, Idempotency::Safe).await?;
+            self.call(Operation::read("documents.list"), &path, &[], None).await?;
         list.data.into_iter().map(|resource| document(resource, 200)).collect()
     }
 
@@ -128,11 +128,10 @@ impl UnitClient {
         let body = Body::Multipart { bytes: multipart(&boundary, file_type, file), boundary };
         let answer: Document<DocumentAttributes> = self
             .send(Call {
-                method: Method::PUT,
+                operation: Operation::write("documents.upload", Method::PUT, Idempotency::Safe),
                 path: &path,
                 query: &[],
                 body: Some(body),
-                idempotency: Idempotency::Safe,
             })
             .await?;
         document(answer.data, 200)

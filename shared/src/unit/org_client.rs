@@ -4,17 +4,16 @@
 
 use std::sync::Arc;
 
-use reqwest::Method;
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 
 use super::{
     UnitError,
-    transport::{Body, Call, Transport, read_response},
+    transport::{Body, Call, Operation, Transport, read_response},
 };
 use crate::{
     secrets::{CachedSecret, UnitCredentials},
-    upstream::{Idempotency, RetryPolicy},
+    upstream::RetryPolicy,
 };
 
 pub struct UnitClient {
@@ -41,13 +40,12 @@ impl UnitClient {
     /// One call with the org token and a JSON:API body (if any).
     pub(super) async fn call<T: DeserializeOwned>(
         &self,
-        method: Method,
+        operation: Operation,
         path: &str,
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
-        idempotency: Idempotency,
     ) -> Result<T, UnitError> {
-        self.send(Call { method, path, query, body: body.map(Body::JsonApi), idempotency }).await
+        self.send(Call { operation, path, query, body: body.map(Body::JsonApi) }).await
     }
 
     /// One call with the org token. A 401 triggers one refetch of the Unit secret (it may have

@@ -9,6 +9,7 @@ use super::{
     UnitClient, UnitError, checked_id,
     jsonapi::{Document, RequestDocument},
     to_body,
+    transport::Operation,
 };
 use crate::upstream::Idempotency;
 
@@ -95,8 +96,9 @@ impl UnitClient {
             verification_code,
         };
         let body = to_body(&RequestDocument::new("customerToken", attributes));
-        let document: Document<BearerTokenAttributes> =
-            self.call(Method::POST, &path, &[], Some(body), Idempotency::Unsafe).await?;
+        let document: Document<BearerTokenAttributes> = self
+            .call(Operation::write("customers.token", Method::POST, Idempotency::Unsafe), &path, &[], Some(body))
+            .await?;
         Ok(CustomerToken { token: document.data.attributes.token, expires_in: document.data.attributes.expires_in })
     }
 
@@ -108,8 +110,14 @@ impl UnitClient {
     ) -> Result<SecretString, UnitError> {
         let path = format!("/customers/{}/token/verification", checked_id(customer_id)?);
         let body = to_body(&RequestDocument::new("customerTokenVerification", VerificationAttributes { channel }));
-        let document: Document<VerificationResult> =
-            self.call(Method::POST, &path, &[], Some(body), Idempotency::Unsafe).await?;
+        let document: Document<VerificationResult> = self
+            .call(
+                Operation::write("customers.token_verification", Method::POST, Idempotency::Unsafe),
+                &path,
+                &[],
+                Some(body),
+            )
+            .await?;
         Ok(document.data.attributes.verification_token)
     }
 }

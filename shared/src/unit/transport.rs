@@ -12,13 +12,31 @@ use crate::{
     upstream::{Idempotency, RetryPolicy, TransportError, retry_after, send_with_retries},
 };
 
+/// What a client method does at Unit: its fixed name in metrics and logs (`cards.create`), its
+/// HTTP method, and whether repeating it is harmless.
+pub(super) struct Operation {
+    pub name: &'static str,
+    pub method: Method,
+    pub idempotency: Idempotency,
+}
+
+impl Operation {
+    /// A `GET`: safe to repeat.
+    pub fn read(name: &'static str) -> Self {
+        Self { name, method: Method::GET, idempotency: Idempotency::Safe }
+    }
+
+    pub fn write(name: &'static str, method: Method, idempotency: Idempotency) -> Self {
+        Self { name, method, idempotency }
+    }
+}
+
 /// What to send. The body is serialised once and resent as is on a retry.
 pub(super) struct Call<'a> {
-    pub method: Method,
+    pub operation: Operation,
     pub path: &'a str,
     pub query: &'a [(&'a str, String)],
     pub body: Option<Body>,
-    pub idempotency: Idempotency,
 }
 
 /// A request body, already encoded.
@@ -44,10 +62,11 @@ impl Transport {
     /// Sends `call` to `base_url` with `token`; an error status comes back as a response.
     pub async fn send(&self, base_url: &Url, token: &str, call: &Call<'_>) -> Result<reqwest::Response, UnitError> {
         let url = format!("{}{}", base_url.as_str().trim_end_matches('/'), call.path);
-        let response = send_with_retries(Upstream::Unit, call.idempotency, &self.retry, || {
+        let operation = &call.operation;
+        let response = send_with_retries(Upstream::Unit, operation.name, operation.idempotency, &self.retry, || {
             let request = self
                 .http
-                .request(call.method.clone(), &url)
+                .request(operation.method.clone(), &url)
                 .bearer_auth(token)
                 .header(http::header::ACCEPT, jsonapi::CONTENT_TYPE)
                 .query(call.query);

@@ -9,7 +9,10 @@ use rand::Rng;
 use reqwest::{RequestBuilder, Response, StatusCode};
 
 use super::{TransportError, retry_after, within_deadline};
-use crate::http::{Deadline, problem::Upstream};
+use crate::{
+    http::{Deadline, problem::Upstream},
+    metrics::UpstreamCall,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Idempotency {
@@ -49,18 +52,37 @@ fn retryable_status(status: StatusCode) -> bool {
 }
 
 /// Sends the request `build` makes, retrying as the policy allows. An error status that was not
-/// retried (or ran out of retries) is returned as a response for the caller to interpret.
+/// retried (or ran out of retries) is returned as a response for the caller to interpret. The
+/// whole exchange is one `UpstreamCall` (metrics and a log line) named `operation`.
 pub async fn send_with_retries(
     upstream: Upstream,
+    operation: &'static str,
     idempotency: Idempotency,
     policy: &RetryPolicy,
     build: impl Fn() -> RequestBuilder,
 ) -> Result<Response, TransportError> {
+    let call = UpstreamCall::start(upstream, operation);
+    let (result, attempts) = send_attempts(upstream, idempotency, policy, build).await;
+    call.finish_exchange(&result, attempts);
+    result
+}
+
+/// The attempts themselves, and how many were made.
+async fn send_attempts(
+    upstream: Upstream,
+    idempotency: Idempotency,
+    policy: &RetryPolicy,
+    build: impl Fn() -> RequestBuilder,
+) -> (Result<Response, TransportError>, u32) {
     let started = Instant::now();
     let deadline = Deadline::current();
     let mut attempt = 1;
     loop {
-        let outcome = within_deadline(build(), upstream, policy.attempt_timeout)?.send().await;
+        let request = match within_deadline(build(), upstream, policy.attempt_timeout) {
+            Ok(request) => request,
+            Err(error) => return (Err(error), attempt - 1),
+        };
+        let outcome = request.send().await;
         let wait = match &outcome {
             Ok(response) if retryable_status(response.status()) && idempotency == Idempotency::Safe => {
                 Some(retry_after(response.headers()).unwrap_or_else(|| backoff(policy, attempt)))
@@ -87,7 +109,7 @@ pub async fn send_with_retries(
                 tokio::time::sleep(wait).await;
                 attempt += 1;
             }
-            _ => return outcome.map_err(|error| TransportError::classify(upstream, &error)),
+            _ => return (outcome.map_err(|error| TransportError::classify(upstream, &error)), attempt),
         }
     }
 }

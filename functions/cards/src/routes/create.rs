@@ -8,6 +8,7 @@ use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use stytch_unit_common::{
     http::{ApiError, ApiJson, FieldError, UnitCustomerToken},
+    metrics::catalogue,
     unit::{Account, Address, CardLimits, CardType, NewCard, UnitCustomerClient, UnitCustomerError, us_address},
 };
 
@@ -85,6 +86,7 @@ pub async fn create(
     };
     let card = unit.create_card(&token, &new).await.map_err(create_error)?;
     tracing::info!(card_id = card.id, account_id, ?card_type, "debit card created (or replayed by idempotency key)");
+    catalogue::card_created(card_type);
     Ok((StatusCode::CREATED, Json(card)))
 }
 

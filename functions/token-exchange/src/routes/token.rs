@@ -16,6 +16,7 @@ use serde::Serialize;
 use stytch_unit_common::{
     ExposeSecret, customer_link,
     http::{ApiError, ApiJson, StytchSession},
+    metrics::catalogue::{self, ScopeClass},
     startup::Dependencies,
     step_up::{BoundFactors, KycRecord, StepUpShortfall},
     unit::{CustomerTokenRequest, TokenProof, UnitError},
@@ -92,6 +93,7 @@ pub async fn create(
         by_verification,
         "customer token issued"
     );
+    catalogue::token_minted(if request.needs_two_factor() { ScopeClass::Sensitive } else { ScopeClass::ReadOnly });
     let body = TokenResponse {
         token: token.token.expose_secret().to_owned(),
         expires_in: token.expires_in,
