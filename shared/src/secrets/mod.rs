@@ -70,15 +70,6 @@ impl SecretsStore {
         Self { stytch, unit }
     }
 
-    /// Fetches every configured secret, concurrently. Fails on the first unusable one.
-    pub async fn load(client: Client, config: &SecretsConfig) -> Result<Self, SecretsError> {
-        let store = Self::new(client, config);
-        let (stytch, unit) = tokio::join!(store.fetch_stytch(), store.fetch_unit());
-        stytch?;
-        unit?;
-        Ok(store)
-    }
-
     /// The Stytch credentials, if this function has that secret (fetched on first use).
     pub async fn fetch_stytch(&self) -> Result<Option<Arc<StytchCredentials>>, SecretsError> {
         match &self.stytch {
