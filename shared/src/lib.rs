@@ -10,10 +10,13 @@
 //! - [`http`]: the one error model (RFC 9457 problem+json), request ids, JSON extraction.
 //! - [`telemetry`]: JSON logs for CloudWatch.
 //! - [`http_client`]: the one outbound HTTP client, with timeouts.
+//! - [`dependencies`]: what each function that reads secrets builds at cold start, by type.
+//! - [`validated`]: request values parsed once into types that cannot be invalid.
 //! - [`startup`]: the cold-start sequence a function's `main.rs` runs.
 
 pub mod config;
 pub mod customer_link;
+pub mod dependencies;
 pub mod environment;
 pub mod http;
 pub mod http_client;
@@ -29,5 +32,6 @@ pub mod stytch;
 pub mod telemetry;
 pub mod unit;
 pub mod upstream;
+pub mod validated;
 
 pub use secrecy::{ExposeSecret, SecretString};

@@ -10,7 +10,7 @@ use http::Request;
 use serde_json::json;
 use stytch_unit_common::{
     config::SecretsConfig,
-    http::{ApiError, router},
+    http::{ApiError, Code, router},
     session::{JwksCache, JwksSettings, SessionVerifier, VerifierSettings},
     telemetry,
 };
@@ -89,9 +89,9 @@ async fn no_credential_or_token_appears_in_any_log_line() {
         Router::new().route(
             "/protected",
             get(|| async {
-                Err::<(), _>(ApiError::Unauthorized {
-                    code: "invalid_session",
-                    detail: "The session JWT is not valid.",
+                Err::<(), _>(ApiError::Refused {
+                    code: Code::InvalidSession,
+                    detail: "The session JWT is not valid.".into(),
                 })
             }),
         ),

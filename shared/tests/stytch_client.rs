@@ -8,7 +8,7 @@ use sandbox::{RunningSandbox, SandboxConfig};
 use serde_json::{Map, Value, json};
 use stytch_unit_common::{
     ExposeSecret,
-    http::{ApiError, Upstream},
+    http::{ApiError, Code, Upstream},
     secrets::{CachedSecret, StytchCredentials},
     session::{FactorType, JwksCache, JwksSettings, SessionVerifier, VerifiedSession, VerifierSettings},
     step_up::StepUpShortfall,
@@ -390,7 +390,7 @@ async fn sessions_authenticate_and_revoke() {
     let gone = h.client.session_authenticate(&by_token).await.unwrap_err();
     assert!(gone.is(&StytchErrorType::SessionNotFound), "{gone:?}");
     let problem = ApiError::from(gone);
-    assert!(matches!(problem, ApiError::Unauthorized { code: "session_not_found", .. }), "{problem:?}");
+    assert!(matches!(problem, ApiError::Refused { code: Code::SessionNotFound, .. }), "{problem:?}");
     assert_eq!(problem.status().as_u16(), 401);
 
     // Revoking by session id, and by JWT.

@@ -70,22 +70,6 @@ impl SecretsStore {
         Self { stytch, unit }
     }
 
-    /// The Stytch credentials, if this function has that secret (fetched on first use).
-    pub async fn fetch_stytch(&self) -> Result<Option<Arc<StytchCredentials>>, SecretsError> {
-        match &self.stytch {
-            Some(secret) => secret.get().await.map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// The Unit credentials, if this function has that secret (fetched on first use).
-    pub async fn fetch_unit(&self) -> Result<Option<Arc<UnitCredentials>>, SecretsError> {
-        match &self.unit {
-            Some(secret) => secret.get().await.map(Some),
-            None => Ok(None),
-        }
-    }
-
     pub fn stytch(&self) -> Result<&Arc<CachedSecret<StytchCredentials>>, SecretsError> {
         self.stytch.as_ref().ok_or(SecretsError::NotConfigured("Stytch"))
     }
