@@ -162,7 +162,7 @@ SECRET_IN_USE = {
 }
 SECRET_ENV = {"stytch": "STYTCH_SECRET_ID", "unit": "UNIT_SECRET_ID"}
 
-# What each function reads, as decided for this project (the function's main.rs must agree, below).
+# What each function reads, as decided for this project (the state its main.rs serves must agree, below).
 # Cards reads none: the Unit secret holds the org token, and cards calls Unit with customer tokens only.
 SECRETS_NEEDED = {
     "signup": {"stytch", "unit"},
@@ -218,16 +218,30 @@ def log_group_of(logical_id):
     return log_group["Ref"]
 
 
+def secrets_read_by_state():
+    """`ColdStart::NEEDS` of each state a function that reads secrets serves (shared/src/dependencies.rs)."""
+    source = (ROOT / "shared" / "src" / "dependencies.rs").read_text()
+    impls = re.findall(
+        r"impl ColdStart for (\w+) \{\s*const NEEDS: SecretNeeds = SecretNeeds \{ stytch: (true|false), unit: (true|false) \}",
+        source,
+    )
+    assert impls, "no ColdStart state in shared/src/dependencies.rs"
+    return {state: {name for name, flag in zip(("stytch", "unit"), flags) if flag == "true"} for state, *flags in impls}
+
+
 def test_secrets_needed_match_each_functions_cold_start():
+    reads = secrets_read_by_state()
     for binary, needed in SECRETS_NEEDED.items():
         main = (ROOT / "functions" / binary / "src" / "main.rs").read_text()
-        match = re.search(r"SecretNeeds\s*\{\s*stytch:\s*(true|false)\s*,\s*unit:\s*(true|false)\s*\}", main)
         if not needed:
             # startup::run is the cold start that reads secrets; a function without any has its own.
-            assert match is None and "startup::run(" not in main, f"functions/{binary}/src/main.rs reads secrets"
+            assert "startup::run(" not in main, f"functions/{binary}/src/main.rs reads secrets"
             continue
-        assert match, f"functions/{binary}/src/main.rs: no SecretNeeds {{ stytch, unit }}"
-        declared = {name for name, flag in zip(("stytch", "unit"), match.groups()) if flag == "true"}
+        assert "startup::run(" in main, f"functions/{binary}/src/main.rs: not the cold start that reads secrets"
+        lib = (ROOT / "functions" / binary / "src" / "lib.rs").read_text()
+        state = re.search(r"pub fn router\(\w+: (\w+)\) -> Router", lib)
+        assert state and state.group(1) in reads, f"functions/{binary}/src/lib.rs: router takes no ColdStart state"
+        declared = reads[state.group(1)]
         assert declared == needed, f"{binary}: main.rs reads {sorted(declared)}, the template grants {sorted(needed)}"
 
 

@@ -11,10 +11,13 @@
 //! - [`telemetry`]: JSON logs for CloudWatch.
 //! - [`metrics`]: metrics as CloudWatch embedded metric format, per route, upstream call and business event.
 //! - [`http_client`]: the one outbound HTTP client, with timeouts.
+//! - [`dependencies`]: what each function that reads secrets builds at cold start, by type.
+//! - [`validated`]: request values parsed once into types that cannot be invalid.
 //! - [`startup`]: the cold-start sequence a function's `main.rs` runs.
 
 pub mod config;
 pub mod customer_link;
+pub mod dependencies;
 pub mod environment;
 pub mod http;
 pub mod http_client;
@@ -31,5 +34,6 @@ pub mod stytch;
 pub mod telemetry;
 pub mod unit;
 pub mod upstream;
+pub mod validated;
 
 pub use secrecy::{ExposeSecret, SecretString};

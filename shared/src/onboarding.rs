@@ -16,7 +16,7 @@
 use serde::Serialize;
 
 use crate::{
-    http::ApiError,
+    http::{ApiError, Code},
     unit::{Application, ApplicationDocument, ApplicationStatus, UnitClient},
 };
 
@@ -26,7 +26,7 @@ use crate::{
 pub struct Stage {
     /// `None` once approved (nothing is in the way).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<&'static str>,
+    pub code: Option<Code>,
     pub next_step: NextStep,
     /// The documents Unit still needs (only for `documents_required`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -70,13 +70,13 @@ impl Stage {
     pub fn of(application: &Application, documents: Vec<ApplicationDocument>) -> Self {
         let (code, next_step) = match application.status {
             ApplicationStatus::Approved => (None, NextStep::None),
-            ApplicationStatus::Pending => (Some("application_pending"), NextStep::Wait),
-            ApplicationStatus::PendingReview => (Some("application_in_review"), NextStep::Wait),
-            ApplicationStatus::AwaitingDocuments => (Some("documents_required"), NextStep::UploadDocuments),
-            ApplicationStatus::Denied => (Some("application_denied"), NextStep::ApplyAgain),
-            ApplicationStatus::Canceled => (Some("application_canceled"), NextStep::ApplyAgain),
+            ApplicationStatus::Pending => (Some(Code::ApplicationPending), NextStep::Wait),
+            ApplicationStatus::PendingReview => (Some(Code::ApplicationInReview), NextStep::Wait),
+            ApplicationStatus::AwaitingDocuments => (Some(Code::DocumentsRequired), NextStep::UploadDocuments),
+            ApplicationStatus::Denied => (Some(Code::ApplicationDenied), NextStep::ApplyAgain),
+            ApplicationStatus::Canceled => (Some(Code::ApplicationCanceled), NextStep::ApplyAgain),
             // A status Unit adds later: not ready, and nothing the user can do but wait.
-            ApplicationStatus::Other(_) => (Some("application_pending"), NextStep::Wait),
+            ApplicationStatus::Other(_) => (Some(Code::ApplicationPending), NextStep::Wait),
         };
         let required_documents = if next_step == NextStep::UploadDocuments {
             documents.into_iter().filter(ApplicationDocument::is_still_needed).map(RequiredDocument::from).collect()
@@ -98,15 +98,15 @@ impl Stage {
 
     fn detail(&self) -> &'static str {
         match self.code {
-            Some("application_in_review") => "The Unit application is in manual review; there is no customer yet.",
-            Some("documents_required") => {
+            Some(Code::ApplicationInReview) => "The Unit application is in manual review; there is no customer yet.",
+            Some(Code::DocumentsRequired) => {
                 "Unit needs documents before it can decide. Upload each of `requiredDocuments` \
                  with PUT /applications/current/documents/{documentId}."
             }
-            Some("application_denied") => {
+            Some(Code::ApplicationDenied) => {
                 "The Unit application was denied. The user may apply again with POST /applications."
             }
-            Some("application_canceled") => {
+            Some(Code::ApplicationCanceled) => {
                 "The Unit application was canceled. The user may apply again with POST /applications."
             }
             _ => "The Unit application is still being evaluated; there is no customer yet.",
@@ -119,8 +119,8 @@ impl Stage {
 pub struct NotReady(pub Stage);
 
 impl NotReady {
-    pub fn code(&self) -> &'static str {
-        self.0.code.unwrap_or("application_pending")
+    pub fn code(&self) -> Code {
+        self.0.code.unwrap_or(Code::ApplicationPending)
     }
 
     pub fn detail(&self) -> &'static str {
@@ -130,8 +130,8 @@ impl NotReady {
 
 /// 404 `no_application`: one status for this code on every route.
 pub fn no_application() -> ApiError {
-    ApiError::NotFound {
-        code: "no_application",
+    ApiError::Refused {
+        code: Code::NoApplication,
         detail: "This user has no Unit application yet. Submit one with POST /applications, or through Unit's form (POST /application-forms).".into(),
     }
 }
@@ -175,7 +175,7 @@ mod tests {
         ];
         for (status, code, next_step) in cases {
             let stage = Stage::of(&application(status.clone()), Vec::new());
-            assert_eq!((stage.code, stage.next_step), (code, next_step), "{status:?}");
+            assert_eq!((stage.code.map(Code::as_str), stage.next_step), (code, next_step), "{status:?}");
         }
     }
 

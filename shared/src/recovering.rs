@@ -15,26 +15,31 @@ use axum::{Router, extract::Request, response::IntoResponse, response::Response,
 use tokio::sync::{Mutex, OnceCell};
 use tower::ServiceExt;
 
-use crate::{config::Config, http::ApiError, http::router, startup::Dependencies};
+use crate::{
+    config::Config,
+    dependencies::ColdStart,
+    http::router,
+    http::{ApiError, Code},
+};
 
 /// How often a request may retry the cold start.
 pub const RETRY_INTERVAL: Duration = Duration::from_secs(5);
 
-struct Recovering {
+struct Recovering<S> {
     config: Config,
     http: reqwest::Client,
     secrets_client: aws_sdk_secretsmanager::Client,
-    make_router: fn(Dependencies) -> Router,
+    make_router: fn(S) -> Router,
     ready: OnceCell<Router>,
     last_attempt: Mutex<Option<Instant>>,
 }
 
 /// The stand-in router; `make_router` builds the real one once the dependencies can be built.
-pub fn router(
+pub fn router<S: ColdStart>(
     config: Config,
     http: reqwest::Client,
     secrets_client: aws_sdk_secretsmanager::Client,
-    make_router: fn(Dependencies) -> Router,
+    make_router: fn(S) -> Router,
 ) -> Router {
     let api = config.api.clone();
     let state = Arc::new(Recovering {
@@ -46,23 +51,26 @@ pub fn router(
         last_attempt: Mutex::new(None),
     });
     // Every path and method goes to `serve`, so the real router decides what is a 404 or 405.
-    let routes = Router::new().route("/", any(serve)).route("/{*path}", any(serve)).with_state(state);
+    let routes = Router::new().route("/", any(serve::<S>)).route("/{*path}", any(serve::<S>)).with_state(state);
     router::finish(routes, &api)
 }
 
-async fn serve(axum::extract::State(state): axum::extract::State<Arc<Recovering>>, request: Request) -> Response {
+async fn serve<S: ColdStart>(
+    axum::extract::State(state): axum::extract::State<Arc<Recovering<S>>>,
+    request: Request,
+) -> Response {
     match state.real_router().await {
         Some(router) => match router.oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
         },
         None => {
-            ApiError::Unavailable { code: "secrets_unavailable", retry_after: Some(RETRY_INTERVAL) }.into_response()
+            ApiError::Unavailable { code: Code::SecretsUnavailable, retry_after: Some(RETRY_INTERVAL) }.into_response()
         }
     }
 }
 
-impl Recovering {
+impl<S: ColdStart> Recovering<S> {
     async fn real_router(&self) -> Option<Router> {
         if let Some(router) = self.ready.get() {
             return Some(router.clone());
@@ -75,7 +83,7 @@ impl Recovering {
             return None;
         }
         *last_attempt = Some(Instant::now());
-        match Dependencies::build(self.config.clone(), self.http.clone(), self.secrets_client.clone()).await {
+        match S::build(self.config.clone(), self.http.clone(), self.secrets_client.clone()).await {
             Ok(dependencies) => {
                 tracing::info!("secrets readable again; the function is serving normally");
                 Some(self.ready.get_or_init(|| async { (self.make_router)(dependencies) }).await.clone())

@@ -15,7 +15,7 @@ use http::{HeaderMap, HeaderValue, header};
 use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 
-use crate::http::ApiError;
+use crate::http::{ApiError, Code};
 
 /// Not `__Host-` (that prefix demands `Path=/`) nor `__Secure-` (browsers differ on it over
 /// `http://localhost`, where the local stack runs); `Secure` is set all the same.
@@ -71,8 +71,8 @@ pub fn check_same_origin(headers: &HeaderMap, allowed_origins: &[String]) -> Res
         Ok(())
     } else {
         tracing::warn!(origin = origin.unwrap_or("none"), marked, "a cookie-mode request failed the CSRF check");
-        Err(ApiError::Forbidden {
-            code: "csrf_rejected",
+        Err(ApiError::Refused {
+            code: Code::CsrfRejected,
             detail: "A request with the session cookie must come from an allowed origin with the \
                      X-Requested-With header."
                 .into(),

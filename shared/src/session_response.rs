@@ -38,7 +38,7 @@ impl SessionResponse {
     pub fn from_issued(issued: &IssuedSession) -> Result<Self, ApiError> {
         let (Some(jwt), Some(session)) = (&issued.session_jwt, &issued.session) else {
             tracing::error!("Stytch authenticated without issuing a session");
-            return Err(ApiError::UpstreamFailed { upstream: Upstream::Stytch });
+            return Err(ApiError::UpstreamFailed { upstream: Upstream::Stytch, cause: None });
         };
         Ok(Self {
             session_jwt: jwt.expose_secret().to_owned(),

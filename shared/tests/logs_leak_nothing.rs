@@ -10,8 +10,7 @@ use http::Request;
 use serde_json::json;
 use stytch_unit_common::{
     config::SecretsConfig,
-    http::{ApiError, router},
-    secrets::SecretsStore,
+    http::{ApiError, Code, router},
     session::{JwksCache, JwksSettings, SessionVerifier, VerifierSettings},
     telemetry,
 };
@@ -20,7 +19,7 @@ use test_support::{
     jwt::{PROJECT_ID, SessionToken},
     keys::{SIGNING_KID, jwks_document},
     logs::{CapturedLogs, leaked_fragments},
-    moto::MotoServer,
+    moto::{MotoServer, load_secrets},
 };
 use tower::ServiceExt;
 use tracing::level_filters::LevelFilter;
@@ -44,7 +43,7 @@ async fn no_credential_or_token_appears_in_any_log_line() {
             .to_string(),
     )
     .await;
-    let store = SecretsStore::load(
+    let store = load_secrets(
         moto.client().await,
         &SecretsConfig {
             stytch_secret_id: Some("app/stytch".into()),
@@ -90,9 +89,9 @@ async fn no_credential_or_token_appears_in_any_log_line() {
         Router::new().route(
             "/protected",
             get(|| async {
-                Err::<(), _>(ApiError::Unauthorized {
-                    code: "invalid_session",
-                    detail: "The session JWT is not valid.",
+                Err::<(), _>(ApiError::Refused {
+                    code: Code::InvalidSession,
+                    detail: "The session JWT is not valid.".into(),
                 })
             }),
         ),

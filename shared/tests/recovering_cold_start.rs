@@ -4,12 +4,12 @@
 use axum::{Router, body::Body};
 use http::{Request, StatusCode, header};
 use stytch_unit_common::{
-    config::{Config, SecretNeeds},
+    config::Config,
+    dependencies::{ColdStart, Dependencies},
     http::router,
     http_client,
     recovering::RETRY_INTERVAL,
-    startup::{self, Dependencies},
-    telemetry,
+    startup, telemetry,
 };
 use test_support::{logs::CapturedLogs, moto::MotoServer};
 use tower::ServiceExt;
@@ -27,8 +27,13 @@ async fn get_health(app: &Router) -> http::Response<Body> {
 #[tokio::test]
 async fn unreadable_secrets_give_503_until_they_can_be_read() {
     let moto = MotoServer::start().await;
-    let config = Config::from_lookup(SecretNeeds { stytch: false, unit: true }, |name| {
-        (name == "UNIT_SECRET_ID").then(|| "recovering/unit".to_owned())
+    // A loopback base_url: the JWKS prefetch fails at once (no request here needs it).
+    let stytch = r#"{"project_id":"project-test-1","secret":"secret-test-abc","base_url":"http://127.0.0.1:9"}"#;
+    moto.create_secret("recovering/stytch", stytch).await;
+    let config = Config::from_lookup(Dependencies::NEEDS, |name| match name {
+        "STYTCH_SECRET_ID" => Some("recovering/stytch".to_owned()),
+        "UNIT_SECRET_ID" => Some("recovering/unit".to_owned()),
+        _ => None,
     })
     .unwrap();
     let http = http_client::build(&config.upstream);
@@ -63,7 +68,7 @@ async fn a_live_stytch_project_with_unit_s_sandbox_is_refused_until_the_secrets_
     let stytch = r#"{"project_id":"project-live-1","secret":"secret-live-abc","base_url":"http://127.0.0.1:9"}"#;
     moto.create_secret("env/stytch", stytch).await;
     moto.create_secret("env/unit", r#"{"api_token":"v2.public.org","base_url":"https://api.s.unit.sh"}"#).await;
-    let config = Config::from_lookup(SecretNeeds { stytch: true, unit: true }, |name| match name {
+    let config = Config::from_lookup(Dependencies::NEEDS, |name| match name {
         "STYTCH_SECRET_ID" => Some("env/stytch".to_owned()),
         "UNIT_SECRET_ID" => Some("env/unit".to_owned()),
         "VENDOR_ENVIRONMENT" => Some("live".to_owned()),

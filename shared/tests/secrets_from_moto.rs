@@ -2,12 +2,8 @@
 
 use std::{sync::Arc, time::Duration};
 
-use stytch_unit_common::{
-    ExposeSecret,
-    config::SecretsConfig,
-    secrets::{SecretsError, SecretsStore},
-};
-use test_support::moto::MotoServer;
+use stytch_unit_common::{ExposeSecret, config::SecretsConfig, secrets::SecretsError};
+use test_support::moto::{MotoServer, load_secrets};
 
 const STYTCH: &str = r#"{"project_id":"project-test-1","secret":"secret-test-first-value"}"#;
 const UNIT: &str = r#"{"api_token":"v2.public.first-org-token","base_url":"http://127.0.0.1:9"}"#;
@@ -26,12 +22,10 @@ async fn moto_with_both() -> MotoServer {
 #[tokio::test]
 async fn both_secrets_are_fetched_and_typed() {
     let moto = moto_with_both().await;
-    let store = SecretsStore::load(
-        moto.client().await,
-        &config(Some("app/stytch"), Some("app/unit"), Duration::from_secs(300)),
-    )
-    .await
-    .unwrap();
+    let store =
+        load_secrets(moto.client().await, &config(Some("app/stytch"), Some("app/unit"), Duration::from_secs(300)))
+            .await
+            .unwrap();
     let stytch = store.stytch().unwrap().get().await.unwrap();
     assert_eq!(stytch.project_id, "project-test-1");
     assert_eq!(stytch.secret.expose_secret(), "secret-test-first-value");
@@ -44,9 +38,8 @@ async fn both_secrets_are_fetched_and_typed() {
 #[tokio::test]
 async fn a_second_read_is_served_from_the_cache() {
     let moto = moto_with_both().await;
-    let store = SecretsStore::load(moto.client().await, &config(Some("app/stytch"), None, Duration::from_secs(300)))
-        .await
-        .unwrap();
+    let store =
+        load_secrets(moto.client().await, &config(Some("app/stytch"), None, Duration::from_secs(300))).await.unwrap();
     let first = store.stytch().unwrap().get().await.unwrap();
     // Changed in Secrets Manager, but the TTL has not run out: the cached value is served.
     moto.rotate_secret("app/stytch", r#"{"project_id":"project-test-1","secret":"secret-test-second"}"#).await;
@@ -58,9 +51,8 @@ async fn a_second_read_is_served_from_the_cache() {
 #[tokio::test]
 async fn after_the_ttl_the_secret_is_fetched_again() {
     let moto = moto_with_both().await;
-    let store = SecretsStore::load(moto.client().await, &config(Some("app/stytch"), None, Duration::from_secs(0)))
-        .await
-        .unwrap();
+    let store =
+        load_secrets(moto.client().await, &config(Some("app/stytch"), None, Duration::from_secs(0))).await.unwrap();
     moto.rotate_secret("app/stytch", r#"{"project_id":"project-test-1","secret":"secret-test-second"}"#).await;
     assert_eq!(store.stytch().unwrap().get().await.unwrap().secret.expose_secret(), "secret-test-second");
 }
@@ -68,9 +60,8 @@ async fn after_the_ttl_the_secret_is_fetched_again() {
 #[tokio::test]
 async fn a_rejected_credential_is_refetched_once_after_rotation() {
     let moto = moto_with_both().await;
-    let store = SecretsStore::load(moto.client().await, &config(None, Some("app/unit"), Duration::from_secs(300)))
-        .await
-        .unwrap();
+    let store =
+        load_secrets(moto.client().await, &config(None, Some("app/unit"), Duration::from_secs(300))).await.unwrap();
     let unit = store.unit().unwrap();
     let old = unit.get().await.unwrap();
 
@@ -96,7 +87,7 @@ async fn a_rejected_credential_is_refetched_once_after_rotation() {
 #[tokio::test]
 async fn a_missing_secret_is_named() {
     let moto = MotoServer::start().await;
-    let err = SecretsStore::load(moto.client().await, &config(Some("app/nowhere"), None, Duration::from_secs(300)))
+    let err = load_secrets(moto.client().await, &config(Some("app/nowhere"), None, Duration::from_secs(300)))
         .await
         .err()
         .unwrap();
@@ -111,14 +102,13 @@ async fn a_malformed_secret_names_the_id_and_field_but_not_the_contents() {
     moto.create_secret("app/no-secret", r#"{"project_id":"project-test-1","secrett":"secret-test-typo-value"}"#).await;
     let client = moto.client().await;
 
-    let err = SecretsStore::load(client.clone(), &config(Some("app/not-json"), None, Duration::from_secs(300)))
+    let err = load_secrets(client.clone(), &config(Some("app/not-json"), None, Duration::from_secs(300)))
         .await
         .err()
         .unwrap();
     assert_eq!(err.to_string(), "secret app/not-json is not a JSON object");
 
-    let err =
-        SecretsStore::load(client, &config(Some("app/no-secret"), None, Duration::from_secs(300))).await.err().unwrap();
+    let err = load_secrets(client, &config(Some("app/no-secret"), None, Duration::from_secs(300))).await.err().unwrap();
     assert_eq!(err.to_string(), "secret app/no-secret is missing the field `secret`");
     assert!(!format!("{err:?}").contains("typo-value"));
 }

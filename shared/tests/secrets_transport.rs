@@ -7,12 +7,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use stytch_unit_common::{
-    ExposeSecret,
-    config::SecretsConfig,
-    secrets::{SecretsError, SecretsStore},
-};
-use test_support::moto::{MotoServer, RetryConfig, sdk_client};
+use stytch_unit_common::{ExposeSecret, config::SecretsConfig, secrets::SecretsError};
+use test_support::moto::{MotoServer, RetryConfig, load_secrets, sdk_client};
 
 fn stytch_only() -> SecretsConfig {
     SecretsConfig {
@@ -34,7 +30,7 @@ async fn the_sdk_sends_through_the_given_client() {
         .unwrap();
     let client = sdk_client(http, &format!("http://secretsmanager.test:{port}"), RetryConfig::disabled()).await;
 
-    let store = SecretsStore::load(client, &stytch_only()).await.unwrap();
+    let store = load_secrets(client, &stytch_only()).await.unwrap();
     let credentials = store.stytch().unwrap().get().await.unwrap();
     assert_eq!(credentials.project_id, "project-test-1");
     assert_eq!(credentials.secret.expose_secret(), "secret-test-via-reqwest");
@@ -44,7 +40,7 @@ async fn the_sdk_sends_through_the_given_client() {
 async fn an_upstream_error_status_keeps_its_typed_sdk_error() {
     let moto = MotoServer::start().await;
     let client = sdk_client(reqwest::Client::new(), &moto.endpoint, RetryConfig::disabled()).await;
-    let err = SecretsStore::load(client, &stytch_only()).await.err().unwrap();
+    let err = load_secrets(client, &stytch_only()).await.err().unwrap();
     assert!(matches!(&err, SecretsError::NotFound { secret_id } if secret_id == "app/stytch"), "{err}");
 }
 
@@ -52,7 +48,7 @@ async fn an_upstream_error_status_keeps_its_typed_sdk_error() {
 async fn a_refused_connection_is_an_io_failure_named_by_secret() {
     let dead = format!("http://127.0.0.1:{}", test_support::free_port());
     let client = sdk_client(reqwest::Client::new(), &dead, RetryConfig::standard()).await;
-    let err = SecretsStore::load(client, &stytch_only()).await.err().unwrap();
+    let err = load_secrets(client, &stytch_only()).await.err().unwrap();
     let SecretsError::Unreachable { cause, .. } = &err else { panic!("{err}") };
     assert!(cause.contains("io error"), "an I/O failure, which the SDK retries: {cause}");
     assert!(err.to_string().starts_with("secret app/stytch could not be fetched"), "{err}");
@@ -73,7 +69,7 @@ async fn a_silent_upstream_times_out_with_the_clients_timeout() {
     let client = sdk_client(http, &format!("http://127.0.0.1:{port}"), RetryConfig::disabled()).await;
 
     let started = Instant::now();
-    let err = SecretsStore::load(client, &stytch_only()).await.err().unwrap();
+    let err = load_secrets(client, &stytch_only()).await.err().unwrap();
     let SecretsError::Unreachable { cause, .. } = &err else { panic!("{err}") };
     assert!(cause.contains("timeout"), "{cause}");
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());

@@ -8,14 +8,13 @@ use sandbox::{RunningSandbox, SandboxConfig};
 use serde_json::{Map, Value, json};
 use stytch_unit_common::{
     ExposeSecret,
-    http::{ApiError, Upstream},
+    http::{ApiError, Code, Upstream},
     secrets::{CachedSecret, StytchCredentials},
     session::{FactorType, JwksCache, JwksSettings, SessionVerifier, VerifiedSession, VerifierSettings},
     step_up::StepUpShortfall,
     stytch::{
         MagicLinkAuthenticate, MagicLinkLoginOrCreate, OtpAuthenticate, SessionAuthenticate, SessionRef, SessionRevoke,
-        SmsLoginOrCreate, SmsSend, StytchClient, StytchError, StytchErrorType, TotpAuthenticate, TotpCreate,
-        TotpRecover, UpdateUser,
+        SmsSend, StytchClient, StytchError, StytchErrorType, TotpAuthenticate, TotpCreate, TotpRecover, UpdateUser,
     },
     upstream::{RetryPolicy, TransportError},
 };
@@ -313,24 +312,27 @@ async fn a_totp_enrolment_adds_a_second_factor_and_recovery_codes_work_once() {
 async fn sms_codes_log_in_and_step_up() {
     let h = Harness::start().await;
 
-    // Log in by phone alone.
+    // A code to a phone attached to an existing user.
+    let owner = h.login("grace@example.com").await;
     let phone = "+14155550123";
-    let created = h.client.sms_login_or_create(&SmsLoginOrCreate::new(phone)).await.unwrap();
-    assert!(created.user_created);
+    let mut attach = SmsSend::new(phone);
+    attach.user_id = Some(owner.user_id.clone());
+    let sent = h.client.sms_send(&attach).await.unwrap();
+    assert_eq!(sent.user_id, owner.user_id);
     let code = h.last_message(phone, "code").await;
-    let mut request = OtpAuthenticate::new(&created.phone_id, &code);
+    let mut request = OtpAuthenticate::new(&sent.phone_id, &code);
     request.session_duration_minutes = Some(30);
     let logged_in = h.client.otp_authenticate(&request).await.unwrap();
-    assert_eq!(logged_in.user_id, created.user_id);
-    assert_eq!(logged_in.method_id, created.phone_id);
+    assert_eq!(logged_in.user_id, owner.user_id);
+    assert_eq!(logged_in.method_id, sent.phone_id);
     assert!(logged_in.issued.session_jwt.is_some());
-    let again = h.client.sms_login_or_create(&SmsLoginOrCreate::new(phone)).await.unwrap();
-    assert!(!again.user_created);
-    assert_eq!(again.user_id, created.user_id);
+    let again = h.client.sms_send(&attach).await.unwrap();
+    assert_eq!(again.phone_id, sent.phone_id);
+    let created = sent;
 
     // A used code, and a wrong one.
     let used = h.client.otp_authenticate(&OtpAuthenticate::new(&created.phone_id, &code)).await;
-    // The login_or_create above sent a new code, so the old one no longer matches.
+    // The second send above sent a new code, so the old one no longer matches.
     let used = used.unwrap_err();
     assert!(used.error_type().unwrap().is_invalid_code(), "{used:?}");
     assert_eq!(mapped(used), (401, "invalid_code"));
@@ -388,7 +390,7 @@ async fn sessions_authenticate_and_revoke() {
     let gone = h.client.session_authenticate(&by_token).await.unwrap_err();
     assert!(gone.is(&StytchErrorType::SessionNotFound), "{gone:?}");
     let problem = ApiError::from(gone);
-    assert!(matches!(problem, ApiError::Unauthorized { code: "session_not_found", .. }), "{problem:?}");
+    assert!(matches!(problem, ApiError::Refused { code: Code::SessionNotFound, .. }), "{problem:?}");
     assert_eq!(problem.status().as_u16(), 401);
 
     // Revoking by session id, and by JWT.
@@ -445,21 +447,6 @@ async fn user_metadata_merges_and_a_null_deletes_a_key() {
 }
 
 #[tokio::test]
-async fn the_jwks_needs_no_credentials() {
-    // A wrong secret in Secrets Manager: the JWKS still comes, and no refetch is made.
-    let (logs, _guard) = capture_logs();
-    let h = Harness::start_with(http(Duration::from_secs(5)), Some("secret-test-wrong")).await;
-    let jwks = h.client.jwks().await.unwrap();
-    assert!(!jwks.keys.is_empty());
-    let key = jwks.keys.last().unwrap();
-    assert_eq!(key.kty, "RSA");
-    assert_eq!(key.alg.as_deref(), Some("RS256"));
-    assert!(key.kid.starts_with("jwk-test-"), "{}", key.kid);
-    assert!(key.n.is_some() && key.e.is_some());
-    assert!(!logs.text().contains("credential rejected upstream"));
-}
-
-#[tokio::test]
 async fn a_503_on_a_safe_call_is_retried_and_an_unsafe_call_is_not() {
     let h = Harness::start().await;
     h.fault(json!({ "method": "GET", "path": "/v1/users/", "count": 2, "status": 503 })).await;
@@ -467,8 +454,10 @@ async fn a_503_on_a_safe_call_is_retried_and_an_unsafe_call_is_not() {
     assert_eq!(user.user.user_id, SANDBOX_USER_ID);
 
     let phone = "+14155550142";
-    h.fault(json!({ "method": "POST", "path": "/v1/otps/sms/login_or_create", "count": 1, "status": 503 })).await;
-    let failed = h.client.sms_login_or_create(&SmsLoginOrCreate::new(phone)).await.unwrap_err();
+    let mut send = SmsSend::new(phone);
+    send.user_id = Some(SANDBOX_USER_ID.to_owned());
+    h.fault(json!({ "method": "POST", "path": "/v1/otps/sms/send", "count": 1, "status": 503 })).await;
+    let failed = h.client.sms_send(&send).await.unwrap_err();
     assert_eq!(failed.status(), Some(503));
     assert_eq!(mapped(failed), (502, "upstream_error"));
     assert!(h.outbox(phone).await.is_empty(), "not retried: no text was sent");

@@ -18,7 +18,7 @@ use cards::CardsDependencies;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use stytch_unit_common::{config::SecretNeeds, customer_link, startup::Dependencies, telemetry};
+use stytch_unit_common::{customer_link, dependencies::Dependencies, telemetry};
 use test_support::{
     functions::{applicant_phone, cards_cold_start, cold_start, individual_application},
     stack::LocalStack,
@@ -102,14 +102,10 @@ async fn measure(deps: &Dependencies, stack: &LocalStack) -> Value {
 
     // A signed-in, approved, stepped-up user with a customer token and three cards.
     let user = stack.sign_in("bench@example.com").await;
-    let application = exchange_deps
-        .unit()
-        .unwrap()
-        .create_application(&individual_application(&user.user_id, "123456789"))
-        .await
-        .unwrap();
+    let application =
+        exchange_deps.unit.create_application(&individual_application(&user.user_id, "123456789")).await.unwrap();
     let customer_id = application.customer_id.clone().expect("approved");
-    let (stytch, unit) = (exchange_deps.stytch().unwrap(), exchange_deps.unit().unwrap());
+    let (stytch, unit) = (&exchange_deps.stytch, &exchange_deps.unit);
     customer_link::record(stytch, unit, &user.user_id, &application, &[], Some("bench@example.com")).await.unwrap();
     let jwt = stack.step_up_sms(&user, &applicant_phone("123456789").e164()).await;
     let token_body = json!({ "scopes": SCOPES });
@@ -128,8 +124,8 @@ async fn measure(deps: &Dependencies, stack: &LocalStack) -> Value {
         assert_eq!(response.status(), 201);
     }
 
-    // The upstream calls each route makes, made directly with the function's own client.
-    let http = exchange_deps.http.clone();
+    // The upstream calls each route makes, made directly with a function's own client.
+    let http = cards_http.clone();
     let direct_token = || async {
         let user = http
             .get(format!("{}/v1/users/{}", sandbox.stytch_url, user.user_id))
@@ -200,7 +196,7 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let results = runtime.block_on(async {
         let stack = LocalStack::start().await;
-        let deps = cold_start(&stack, SecretNeeds { stytch: true, unit: true }, &[]).await;
+        let deps: Dependencies = cold_start(&stack, &[]).await;
         measure(&deps, &stack).await
     });
     for (route, summary) in results.as_object().unwrap() {

@@ -4,7 +4,10 @@
 //! status is answered as it is, with no Unit write; a move Unit refuses is a 409 whose code names
 //! the card's status.
 
-use stytch_unit_common::{http::ApiError, unit::CardAction};
+use stytch_unit_common::{
+    http::{ApiError, Code},
+    unit::CardAction,
+};
 
 /// What to do with `action` on a card in a given status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,20 +63,20 @@ pub fn replaceable(status: &str) -> bool {
 /// card". `what` is the refused action, for the detail.
 pub fn conflict(status: &str, what: &str) -> ApiError {
     let code = match status {
-        "Inactive" => "card_inactive",
-        "Active" => "card_active",
-        "Frozen" => "card_frozen",
-        "Lost" => "card_lost",
-        "Stolen" => "card_stolen",
-        "ClosedByCustomer" => "card_closed",
-        "SuspectedFraud" => "card_suspected_fraud",
-        _ => "card_status_conflict",
+        "Inactive" => Code::CardInactive,
+        "Active" => Code::CardActive,
+        "Frozen" => Code::CardFrozen,
+        "Lost" => Code::CardLost,
+        "Stolen" => Code::CardStolen,
+        "ClosedByCustomer" => Code::CardClosed,
+        "SuspectedFraud" => Code::CardSuspectedFraud,
+        _ => Code::CardStatusConflict,
     };
     let detail = match code {
-        "card_status_conflict" => format!("The card's current status does not allow it to be {what}."),
+        Code::CardStatusConflict => format!("The card's current status does not allow it to be {what}."),
         _ => format!("The card is {status}: it cannot be {what}."),
     };
-    ApiError::Conflict { code, detail }
+    ApiError::Refused { code, detail }
 }
 
 /// The action in the past tense, for details.

@@ -7,7 +7,6 @@
 
 use cards::CardsDependencies;
 use serde_json::json;
-use stytch_unit_common::config::SecretNeeds;
 use test_support::{
     functions::{FunctionApi, applicant_phone, cards_environment},
     stack::UNIT_SECRET_ID,
@@ -15,7 +14,7 @@ use test_support::{
 
 #[tokio::test]
 async fn sign_in_step_up_exchange_and_manage_a_card_with_no_secret_in_cards() {
-    let exchange = FunctionApi::start(SecretNeeds { stytch: true, unit: true }, token_exchange::router, &[]).await;
+    let exchange = FunctionApi::start(token_exchange::router, &[]).await;
     // The exchange has its copy (cached at its cold start); from now on nobody can read the secret.
     let moto = exchange.stack.moto.client().await;
     moto.delete_secret().secret_id(UNIT_SECRET_ID).force_delete_without_recovery(true).send().await.expect("deleted");

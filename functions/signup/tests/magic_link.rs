@@ -90,7 +90,7 @@ async fn a_magic_link_becomes_a_session_whose_jwt_verifies() {
     assert!((55..=60).contains(&minutes), "the configured 60-minute session, got {minutes}");
 
     let jwt = answer.body["sessionJwt"].as_str().unwrap();
-    let session = api.dependencies.verifier().unwrap().verify(jwt).await.unwrap();
+    let session = api.dependencies.verifier.verify(jwt).await.unwrap();
     assert_eq!(session.user_id, user_id);
     assert_eq!(session.factors.len(), 1, "one factor: the magic link");
 

@@ -32,7 +32,7 @@ use axum::{
     Router,
     routing::{delete, get, post},
 };
-use stytch_unit_common::{http::router, startup::Dependencies};
+use stytch_unit_common::{dependencies::Dependencies, http::router};
 
 /// Every (method, path) this function serves, for the infrastructure's route table.
 pub const ROUTES: &[(&str, &str)] = &[

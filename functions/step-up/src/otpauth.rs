@@ -2,6 +2,12 @@
 //! instead of a scanned QR code. Stytch returns only the QR code (which encodes its own URI with
 //! the project's name), so the URI is built here from the secret.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// Everything but RFC 3986's unreserved characters is percent-encoded, in the label and the query
+/// alike (`url`'s query encoding would write a space as `+`, which authenticator apps show as is).
+const ENCODED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// The issuer shown in authenticator apps next to the account.
 pub const ISSUER: &str = "Stytch Unit Lambdas";
 
@@ -16,17 +22,8 @@ pub fn uri(secret_base32: &str, account: &str) -> String {
     )
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters.
 fn encode(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
+    utf8_percent_encode(text, ENCODED).to_string()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use stytch_unit_common::{
     ExposeSecret, SecretString,
     http::{ApiError, FieldError},
+    validated::OneTimeCode,
 };
 
 const MAX_RECOVERY_CODE_CHARS: usize = 64;
@@ -28,14 +29,9 @@ pub fn both<A, B>(a: Result<A, FieldError>, b: Result<B, FieldError>) -> Result<
     }
 }
 
-/// A six-digit one-time code (TOTP or SMS), surrounding spaces dropped.
-pub fn code(field: &str, value: &str) -> Result<String, FieldError> {
-    let code = value.trim();
-    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(code.to_owned())
-    } else {
-        Err(invalid(field, "must be 6 digits"))
-    }
+/// A six-digit one-time code (TOTP or SMS), surrounding spaces dropped (typed from an app).
+pub fn code(field: &str, value: &str) -> Result<OneTimeCode, FieldError> {
+    OneTimeCode::parse(field, value.trim())
 }
 
 /// A TOTP recovery code (`xxxx-xxxx-xxxx`), lower-cased as Stytch issues them.
@@ -76,7 +72,7 @@ mod tests {
 
     #[test]
     fn codes() {
-        assert_eq!(code("code", " 012345 ").unwrap(), "012345");
+        assert_eq!(code("code", " 012345 ").unwrap().expose(), "012345");
         for bad in ["", "12345", "1234567", "12345a", "12 345"] {
             assert!(code("code", bad).is_err(), "{bad}");
         }

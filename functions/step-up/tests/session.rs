@@ -6,7 +6,7 @@ mod common;
 use common::{Answer, Api, field_errors};
 use http::{StatusCode, header};
 use serde_json::{Value, json};
-use stytch_unit_common::{config::SecretNeeds, session::VerifiedSession, telemetry};
+use stytch_unit_common::{session::VerifiedSession, telemetry};
 use test_support::{
     jwt::now,
     logs::{CapturedLogs, leaked_fragments},
@@ -20,7 +20,7 @@ async fn refresh(api: &Api, body: Value) -> Answer {
 }
 
 async fn verified(api: &Api, jwt: &str) -> VerifiedSession {
-    api.dependencies.verifier().unwrap().verify(jwt).await.expect("the JWT verifies")
+    api.dependencies.verifier.verify(jwt).await.expect("the JWT verifies")
 }
 
 /// A JWT of this live session whose `exp` passed a minute ago, signed by the sandbox's own key.
@@ -80,7 +80,7 @@ async fn a_session_outlives_its_jwt_through_the_token() {
 #[tokio::test]
 async fn after_logout_the_session_is_refused_wherever_stytch_is_asked() {
     let api = common::start(&[]).await;
-    let exchange = api.beside(SecretNeeds { stytch: true, unit: true }, token_exchange::router, &[]).await;
+    let exchange = api.beside(token_exchange::router, &[]).await;
     let (user, _) = common::applicant(&api, "hedy@example.com", "712360100").await;
     let jwt = Some(user.session_jwt.as_str());
     let read_only = json!({ "scopes": ["cards"] });

@@ -84,7 +84,7 @@ async fn a_totp_enrolled_after_the_sms_step_up_is_trusted_by_later_sessions() {
     let totp_jwt = answer.body["sessionJwt"].as_str().unwrap().to_owned();
     assert!(answer.body["sessionExpiresAt"].as_str().is_some());
     assert!(is_stepped_up(&api, &totp_jwt).await, "the new JWT passes the step-up rule");
-    let verifier = api.dependencies.verifier().unwrap();
+    let verifier = &api.dependencies.verifier;
     let (before, after) =
         (verifier.verify(&later.session_jwt).await.unwrap(), verifier.verify(&totp_jwt).await.unwrap());
     assert_eq!(

@@ -6,13 +6,12 @@
 //!
 //! The Unit customer always comes from the verified session's `sub`, never from the body.
 
-pub mod error;
 pub mod routes;
 pub mod scopes;
 pub mod validation;
 
 use axum::{Router, routing::post};
-use stytch_unit_common::{http::router, startup::Dependencies};
+use stytch_unit_common::{dependencies::Dependencies, http::router};
 
 /// Every (method, path) this function serves.
 pub const ROUTES: &[(&str, &str)] =

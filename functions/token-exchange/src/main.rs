@@ -1,8 +1,8 @@
 //! Lambda entry point: the cold start builds everything once, then every invocation reuses it.
 
-use stytch_unit_common::{config::SecretNeeds, startup};
+use stytch_unit_common::startup;
 
 #[tokio::main]
 async fn main() -> Result<(), startup::StartupError> {
-    startup::run(SecretNeeds { stytch: true, unit: true }, token_exchange::router).await
+    startup::run(token_exchange::router).await
 }

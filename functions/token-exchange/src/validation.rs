@@ -1,9 +1,13 @@
 //! `POST /token`'s body, checked in full before anyone upstream is called.
 
 use serde::Deserialize;
-use stytch_unit_common::{ExposeSecret, SecretString, http::FieldError};
+use stytch_unit_common::{
+    ExposeSecret, SecretString,
+    http::{ApiError, Code, FieldError},
+    validated::OneTimeCode,
+};
 
-use crate::{error::RouteError, scopes};
+use crate::scopes;
 
 /// Unit's own ceiling for a customer token's lifetime.
 pub const MAX_EXPIRES_IN: u32 = 86_400;
@@ -54,7 +58,7 @@ impl TokenRequest {
     }
 }
 
-pub fn validate(body: TokenBody) -> Result<TokenRequest, RouteError> {
+pub fn validate(body: TokenBody) -> Result<TokenRequest, ApiError> {
     let mut errors = Vec::new();
     let mut unknown_scope = false;
 
@@ -105,18 +109,24 @@ pub fn validate(body: TokenBody) -> Result<TokenRequest, RouteError> {
             if token_text.trim().is_empty() || token_text.len() > MAX_VERIFICATION_TOKEN_BYTES {
                 errors.push(FieldError::new("verificationToken", "must be the token from POST /token/verification"));
             }
-            let code_text = code.expose_secret();
-            if code_text.len() != 6 || !code_text.bytes().all(|b| b.is_ascii_digit()) {
-                errors.push(FieldError::new("verificationCode", "must be 6 digits"));
-            }
-            Some(Verification { token, code })
+            let code = OneTimeCode::parse("verificationCode", code.expose_secret()).map_err(|e| errors.push(e)).ok();
+            code.map(|code| Verification { token, code: code.into_secret() })
         }
     };
 
     match (errors.is_empty(), unknown_scope) {
         (true, _) => Ok(TokenRequest { scopes: requested, expires_in, verification }),
-        (false, true) => Err(RouteError::UnknownScope(errors)),
-        (false, false) => Err(RouteError::Api(stytch_unit_common::http::ApiError::Validation(errors))),
+        // Its own code, so that a frontend can tell "asked for a scope we never issue" from a
+        // malformed body; every bad field is listed either way.
+        (false, true) => Err(ApiError::InvalidFields {
+            code: Code::UnknownScope,
+            detail: format!(
+                "Ask only for scopes this API issues: {}. See `errors` for the ones refused.",
+                scopes::SUPPORTED.join(", ")
+            ),
+            errors,
+        }),
+        (false, false) => Err(ApiError::Validation(errors)),
     }
 }
 
@@ -133,10 +143,10 @@ mod tests {
         }
     }
 
-    fn field_errors(result: Result<TokenRequest, RouteError>) -> (bool, Vec<FieldError>) {
+    fn field_errors(result: Result<TokenRequest, ApiError>) -> (bool, Vec<FieldError>) {
         match result {
-            Err(RouteError::UnknownScope(errors)) => (true, errors),
-            Err(RouteError::Api(stytch_unit_common::http::ApiError::Validation(errors))) => (false, errors),
+            Err(ApiError::InvalidFields { code: Code::UnknownScope, errors, .. }) => (true, errors),
+            Err(ApiError::Validation(errors)) => (false, errors),
             Err(other) => panic!("unexpected {other:?}"),
             Ok(_) => panic!("expected an error"),
         }

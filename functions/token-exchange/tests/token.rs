@@ -249,8 +249,8 @@ async fn unit_refusing_the_session_or_a_foreign_customer_link_never_yields_a_tok
     // Trusted metadata pointing at another user's customer: refused by our own jwtSubject check.
     let mallory = h.stack.sign_in("mallory@example.com").await;
     stytch_unit_common::customer_link::record(
-        h.dependencies.stytch().unwrap(),
-        h.dependencies.unit().unwrap(),
+        &h.dependencies.stytch,
+        &h.dependencies.unit,
         &mallory.user_id,
         &ada_application,
         &[],

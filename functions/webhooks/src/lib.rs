@@ -12,7 +12,7 @@ pub mod signature;
 mod sync;
 
 use axum::{Router, extract::DefaultBodyLimit, routing::post};
-use stytch_unit_common::{http::router, startup::Dependencies};
+use stytch_unit_common::{dependencies::WebhookDependencies, http::router};
 
 /// Every (method, path) this function serves, for the infrastructure's route table.
 pub const ROUTES: &[(&str, &str)] = &[("POST", "/webhooks/unit"), ("GET", "/health/webhooks")];
@@ -21,7 +21,7 @@ pub const ROUTES: &[(&str, &str)] = &[("POST", "/webhooks/unit"), ("GET", "/heal
 /// (413) before the signature is even computed.
 pub const MAX_WEBHOOK_BODY_BYTES: usize = 256 * 1024;
 
-pub fn router(dependencies: Dependencies) -> Router {
+pub fn router(dependencies: WebhookDependencies) -> Router {
     let api = dependencies.config.api.clone();
     let routes = Router::new()
         .route("/webhooks/unit", post(receive::unit).layer(DefaultBodyLimit::max(MAX_WEBHOOK_BODY_BYTES)))

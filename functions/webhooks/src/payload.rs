@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use stytch_unit_common::http::{ApiError, json::parse_json};
+use stytch_unit_common::http::{ApiError, Code, json::parse_json};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Event {
@@ -36,8 +36,8 @@ struct Payload {
 
 /// The events of a (verified) delivery, in the order Unit sent them.
 pub fn events(body: &[u8]) -> Result<Vec<Event>, ApiError> {
-    let payload: Payload = parse_json(body).map_err(|_| ApiError::BadRequest {
-        code: "invalid_webhook_payload",
+    let payload: Payload = parse_json(body).map_err(|_| ApiError::Refused {
+        code: Code::InvalidWebhookPayload,
         detail: "The body is not a JSON:API document of Unit events.".into(),
     })?;
     Ok(match payload.data {

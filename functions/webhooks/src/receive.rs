@@ -11,7 +11,11 @@ use axum::{
 use http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 use stytch_unit_common::{
-    customer_link::Synced, http::ApiError, metrics::catalogue, secrets::UnitCredentials, startup::Dependencies,
+    customer_link::Synced,
+    dependencies::WebhookDependencies,
+    http::{ApiError, Code},
+    metrics::catalogue,
+    secrets::UnitCredentials,
 };
 use tokio::task::JoinSet;
 use tracing::Instrument;
@@ -43,7 +47,7 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 }
 
 pub async fn unit(
-    State(dependencies): State<Dependencies>,
+    State(dependencies): State<WebhookDependencies>,
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Json<Value>, ApiError> {
@@ -57,7 +61,11 @@ pub async fn unit(
     delivery
 }
 
-async fn receive(dependencies: &Dependencies, headers: &HeaderMap, body: &Bytes) -> Result<Json<Value>, ApiError> {
+async fn receive(
+    dependencies: &WebhookDependencies,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Json<Value>, ApiError> {
     authenticate(dependencies, headers, body).await?;
     let events = payload::events(body)?;
     let mut targets = BTreeSet::new();
@@ -83,8 +91,8 @@ async fn receive(dependencies: &Dependencies, headers: &HeaderMap, body: &Bytes)
 /// them produces gets the secret read again once (a rotation that this warm instance has not seen
 /// yet); the secrets cache allows that at most once per value and 30 s, so forged requests cannot
 /// make the function hammer Secrets Manager.
-async fn authenticate(dependencies: &Dependencies, headers: &HeaderMap, body: &[u8]) -> Result<(), ApiError> {
-    let secret = dependencies.secrets.unit().map_err(ApiError::internal)?;
+async fn authenticate(dependencies: &WebhookDependencies, headers: &HeaderMap, body: &[u8]) -> Result<(), ApiError> {
+    let secret = &dependencies.unit_secret;
     let credentials = secret.get().await.map_err(unavailable)?;
     let mut verdict = verify(headers, body, &credentials)?;
     if verdict == Verdict::Invalid
@@ -94,13 +102,16 @@ async fn authenticate(dependencies: &Dependencies, headers: &HeaderMap, body: &[
     }
     match verdict {
         Verdict::Valid => Ok(()),
-        Verdict::Missing => Err(ApiError::Unauthorized {
-            code: "missing_signature",
-            detail: "The X-Unit-Signature header is missing or not base64.",
+        Verdict::Missing => Err(ApiError::Refused {
+            code: Code::MissingSignature,
+            detail: "The X-Unit-Signature header is missing or not base64.".into(),
         }),
         Verdict::Invalid => {
             tracing::warn!("webhook with a signature no configured token produces: refused");
-            Err(ApiError::Unauthorized { code: "invalid_signature", detail: "The X-Unit-Signature does not match." })
+            Err(ApiError::Refused {
+                code: Code::InvalidSignature,
+                detail: "The X-Unit-Signature does not match.".into(),
+            })
         }
     }
 }
@@ -113,18 +124,18 @@ fn verify(headers: &HeaderMap, body: &[u8], credentials: &UnitCredentials) -> Re
     if tokens.is_empty() {
         // A deployment error: answered 503, so that Unit keeps the events and retries once it is fixed.
         tracing::error!("the Unit secret has no webhook_secret: no webhook can be verified");
-        return Err(ApiError::Unavailable { code: "webhook_secret_missing", retry_after: None });
+        return Err(ApiError::Unavailable { code: Code::WebhookSecretMissing, retry_after: None });
     }
     Ok(signature::verify(headers, body, &tokens))
 }
 
 fn unavailable(error: stytch_unit_common::secrets::SecretsError) -> ApiError {
     tracing::error!(%error, "Unit secret unavailable");
-    ApiError::Unavailable { code: "secrets_unavailable", retry_after: None }
+    ApiError::Unavailable { code: Code::SecretsUnavailable, retry_after: None }
 }
 
 /// Syncs every target, [`CONCURRENT_SYNCS`] at a time; the first failure fails the delivery.
-async fn sync_all(dependencies: &Dependencies, targets: BTreeSet<Target>) -> Result<(usize, usize), ApiError> {
+async fn sync_all(dependencies: &WebhookDependencies, targets: BTreeSet<Target>) -> Result<(usize, usize), ApiError> {
     let targets: Vec<Arc<Target>> = targets.into_iter().map(Arc::new).collect();
     let (mut recorded, mut not_ours) = (0, 0);
     for chunk in targets.chunks(CONCURRENT_SYNCS) {

@@ -5,8 +5,8 @@
 
 use stytch_unit_common::{
     customer_link::{self, Synced},
+    dependencies::WebhookDependencies,
     http::ApiError,
-    startup::Dependencies,
     unit::UnitError,
 };
 
@@ -37,8 +37,8 @@ impl Target {
 }
 
 /// Re-reads `target` from Unit and records it.
-pub async fn sync(dependencies: &Dependencies, target: &Target) -> Result<Synced, ApiError> {
-    let unit = dependencies.unit()?;
+pub async fn sync(dependencies: &WebhookDependencies, target: &Target) -> Result<Synced, ApiError> {
+    let unit = &dependencies.unit;
     let application_id = match target {
         Target::Application(id) => id.clone(),
         Target::Customer(id) => match not_found_is_none(unit.get_customer(id).await)?.and_then(|c| c.application_id) {
@@ -49,7 +49,7 @@ pub async fn sync(dependencies: &Dependencies, target: &Target) -> Result<Synced
     let Some(application) = not_found_is_none(unit.get_application(&application_id).await)? else {
         return Ok(Synced::NotOurs);
     };
-    customer_link::sync_from_unit(dependencies.stytch()?, unit, &application).await
+    customer_link::sync_from_unit(&dependencies.stytch, unit, &application).await
 }
 
 /// An id Unit does not know with our org token (or that cannot be a Unit id) is not ours; any other

@@ -267,8 +267,8 @@ async fn a_stale_read_never_takes_a_final_status_back() {
     let api = common::start(&[]).await;
     let (user_id, application_id) = pending_applicant(&api, "race@example.com", "123459001").await;
     approve(&api, &application_id).await;
-    let unit = api.dependencies.unit().unwrap();
-    let stytch = api.dependencies.stytch().unwrap();
+    let unit = &api.dependencies.unit;
+    let stytch = &api.dependencies.stytch;
     let approved = unit.get_application(&application_id).await.unwrap();
     assert_eq!(sync_from_unit(stytch, unit, &approved).await.unwrap(), Synced::Recorded);
     assert_eq!(sync_from_unit(stytch, unit, &approved).await.unwrap(), Synced::Unchanged);

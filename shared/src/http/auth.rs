@@ -12,8 +12,8 @@ use secrecy::SecretString;
 
 use super::problem::ApiError;
 use crate::{
+    dependencies::Dependencies,
     session::VerifiedSession,
-    startup::Dependencies,
     stytch::{SessionAuthenticate, SessionRef, StytchClient, User},
 };
 
@@ -62,7 +62,7 @@ impl FromRequestParts<Dependencies> for StytchSession {
     async fn from_request_parts(parts: &mut Parts, dependencies: &Dependencies) -> Result<Self, Self::Rejection> {
         use secrecy::ExposeSecret;
         let jwt = bearer(parts)?;
-        let session = dependencies.verifier()?.verify(jwt.expose_secret()).await.map_err(|reason| {
+        let session = dependencies.verifier.verify(jwt.expose_secret()).await.map_err(|reason| {
             // The reason is for operators; the client gets a stable code only.
             tracing::info!(%reason, "session JWT refused");
             ApiError::from(reason)

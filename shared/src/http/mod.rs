@@ -2,6 +2,7 @@
 //! per request.
 
 pub mod auth;
+pub mod code;
 pub mod deadline;
 pub mod json;
 mod optional_json;
@@ -9,6 +10,7 @@ pub mod problem;
 pub mod request_id;
 
 pub use auth::{StytchSession, UnitCustomerToken};
+pub use code::Code;
 pub use deadline::Deadline;
 pub use json::ApiJson;
 pub use problem::{ApiError, FieldError, Problem, Upstream};

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
-use super::request_id::RequestId;
+use super::{code::Code, request_id::RequestId};
 use crate::onboarding::{NextStep, NotReady, RequiredDocument};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -47,6 +47,9 @@ impl FieldError {
     }
 }
 
+/// Why a request failed on our side or upstream: kept for the log line, never shown to the client.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The body is not JSON, or not the JSON this route takes.
@@ -55,23 +58,18 @@ pub enum ApiError {
     /// The body parsed but fields are invalid.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
-    /// Any other 400 with its own stable code.
-    #[error("bad request: {code}")]
-    BadRequest { code: &'static str, detail: String },
+    /// Invalid fields under a code of their own, e.g. `400 unknown_scope`: a frontend can tell
+    /// "asked for what we never issue" from a malformed body.
+    #[error("invalid fields: {code}")]
+    InvalidFields { code: Code, detail: String, errors: Vec<FieldError> },
+    /// Any other refusal with its own stable code; the status is the code's (`Code::status`). A
+    /// refused credential says why in the code (`invalid_session`, …); the reason stays in the logs.
+    #[error("refused: {code}")]
+    Refused { code: Code, detail: String },
     #[error("missing or malformed Authorization header")]
     MissingCredentials,
-    /// The bearer credential was refused. `code` says why in a stable word
-    /// (`invalid_session`, `session_expired`, …); the reason in detail stays in the logs.
-    #[error("unauthorized: {code}")]
-    Unauthorized { code: &'static str, detail: &'static str },
     #[error("step-up authentication required")]
     StepUpRequired,
-    #[error("forbidden: {code}")]
-    Forbidden { code: &'static str, detail: String },
-    #[error("not found: {code}")]
-    NotFound { code: &'static str, detail: String },
-    #[error("conflict: {code}")]
-    Conflict { code: &'static str, detail: String },
     /// The user's Unit application has no customer yet: 409 with the stage's code, `nextStep` and
     /// any `requiredDocuments` (see `onboarding.rs`).
     #[error("onboarding not finished: {}", .0.code())]
@@ -85,18 +83,26 @@ pub enum ApiError {
     #[error("rate limited by {upstream:?}")]
     RateLimited { upstream: Upstream, retry_after: Option<Duration> },
     #[error("{upstream:?} did not answer in time")]
-    UpstreamTimeout { upstream: Upstream },
+    UpstreamTimeout {
+        upstream: Upstream,
+        #[source]
+        cause: Option<Cause>,
+    },
     #[error("{upstream:?} failed")]
-    UpstreamFailed { upstream: Upstream },
+    UpstreamFailed {
+        upstream: Upstream,
+        #[source]
+        cause: Option<Cause>,
+    },
     /// The request's deadline passed before the handler finished (see `http::deadline`).
     #[error("request deadline passed")]
     RequestTimeout,
     /// A dependency we need before calling anyone (secrets, the JWKS) is unavailable.
     #[error("service unavailable: {code}")]
-    Unavailable { code: &'static str, retry_after: Option<Duration> },
+    Unavailable { code: Code, retry_after: Option<Duration> },
     /// Anything we did not expect. The cause is logged; the client learns nothing of it.
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("internal error")]
+    Internal(#[source] Cause),
 }
 
 /// The RFC 9457 body.
@@ -123,66 +129,71 @@ pub struct Problem {
 }
 
 impl ApiError {
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        ApiError::Internal(cause.to_string())
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        ApiError::Internal(cause.into())
     }
 
-    pub fn status(&self) -> StatusCode {
-        match self {
-            ApiError::InvalidBody { .. } | ApiError::Validation(_) | ApiError::BadRequest { .. } => {
-                StatusCode::BAD_REQUEST
-            }
-            ApiError::MissingCredentials | ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ApiError::StepUpRequired | ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } | ApiError::NotReady(_) => StatusCode::CONFLICT,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::UpstreamTimeout { .. } | ApiError::RequestTimeout => StatusCode::GATEWAY_TIMEOUT,
-            ApiError::UpstreamFailed { .. } => StatusCode::BAD_GATEWAY,
-            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    /// `self`, its cause set to `cause` if it is an error of ours or upstream without one yet:
+    /// how a translation of an upstream error keeps that error for the log line.
+    pub fn caused_by(mut self, cause: impl Into<Cause>) -> Self {
+        if let ApiError::UpstreamTimeout { cause: slot @ None, .. }
+        | ApiError::UpstreamFailed { cause: slot @ None, .. } = &mut self
+        {
+            *slot = Some(cause.into());
         }
+        self
+    }
+
+    /// The chain of causes behind `self`, for the log line ("" when there is none).
+    fn causes(&self) -> String {
+        let mut chain = Vec::new();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            chain.push(cause.to_string());
+            source = cause.source();
+        }
+        chain.join(": ")
+    }
+
+    /// The status: always the code's, so that one code has one status across the API.
+    pub fn status(&self) -> StatusCode {
+        self.problem_code().status()
     }
 
     /// The stable, machine-readable code. Frontends switch on this, so never rename one.
     pub fn code(&self) -> &'static str {
+        self.problem_code().as_str()
+    }
+
+    pub fn problem_code(&self) -> Code {
         match self {
-            ApiError::InvalidBody { .. } => "invalid_body",
-            ApiError::Validation(_) => "validation_failed",
-            ApiError::BadRequest { code, .. }
-            | ApiError::Unauthorized { code, .. }
-            | ApiError::Forbidden { code, .. }
-            | ApiError::NotFound { code, .. }
-            | ApiError::Conflict { code, .. }
-            | ApiError::Unavailable { code, .. } => code,
+            ApiError::InvalidBody { .. } => Code::InvalidBody,
+            ApiError::Validation(_) => Code::ValidationFailed,
+            ApiError::InvalidFields { code, .. }
+            | ApiError::Refused { code, .. }
+            | ApiError::Unavailable { code, .. } => *code,
             ApiError::NotReady(not_ready) => not_ready.code(),
-            ApiError::MissingCredentials => "missing_credentials",
-            ApiError::StepUpRequired => "step_up_required",
-            ApiError::MethodNotAllowed => "method_not_allowed",
-            ApiError::PayloadTooLarge => "payload_too_large",
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::RateLimited { .. } => "rate_limited",
-            ApiError::UpstreamTimeout { .. } => "upstream_timeout",
-            ApiError::UpstreamFailed { .. } => "upstream_error",
-            ApiError::RequestTimeout => "request_timeout",
-            ApiError::Internal(_) => "internal_error",
+            ApiError::MissingCredentials => Code::MissingCredentials,
+            ApiError::StepUpRequired => Code::StepUpRequired,
+            ApiError::MethodNotAllowed => Code::MethodNotAllowed,
+            ApiError::PayloadTooLarge => Code::PayloadTooLarge,
+            ApiError::UnsupportedMediaType => Code::UnsupportedMediaType,
+            ApiError::RateLimited { .. } => Code::RateLimited,
+            ApiError::UpstreamTimeout { .. } => Code::UpstreamTimeout,
+            ApiError::UpstreamFailed { .. } => Code::UpstreamError,
+            ApiError::RequestTimeout => Code::RequestTimeout,
+            ApiError::Internal(_) => Code::InternalError,
         }
     }
 
     fn detail(&self) -> Option<String> {
         Some(match self {
             ApiError::InvalidBody { detail }
-            | ApiError::BadRequest { detail, .. }
-            | ApiError::Forbidden { detail, .. }
-            | ApiError::NotFound { detail, .. }
-            | ApiError::Conflict { detail, .. } => detail.clone(),
+            | ApiError::InvalidFields { detail, .. }
+            | ApiError::Refused { detail, .. } => detail.clone(),
             ApiError::Validation(_) => "One or more fields are invalid; see `errors`.".into(),
             ApiError::NotReady(not_ready) => not_ready.detail().into(),
             ApiError::MissingCredentials => "Send `Authorization: Bearer <token>` with this request.".into(),
-            ApiError::Unauthorized { detail, .. } => (*detail).into(),
             ApiError::StepUpRequired => "This action needs a session with a recent second \
                  factor. Complete step-up (TOTP or SMS) and retry with the new session JWT."
                 .into(),
@@ -192,10 +203,10 @@ impl ApiError {
             ApiError::RateLimited { upstream, .. } => {
                 format!("{} is rate limiting requests; retry later.", upstream.name())
             }
-            ApiError::UpstreamTimeout { upstream } => {
+            ApiError::UpstreamTimeout { upstream, .. } => {
                 format!("{} did not answer in time.", upstream.name())
             }
-            ApiError::UpstreamFailed { upstream } => {
+            ApiError::UpstreamFailed { upstream, .. } => {
                 format!("{} answered with an error.", upstream.name())
             }
             ApiError::RequestTimeout => "The request could not be completed in time; retry shortly.".into(),
@@ -216,7 +227,7 @@ impl ApiError {
             code,
             request_id: request_id.to_string(),
             errors: match self {
-                ApiError::Validation(errors) => errors.clone(),
+                ApiError::Validation(errors) | ApiError::InvalidFields { errors, .. } => errors.clone(),
                 _ => Vec::new(),
             },
             next_step: match self {
@@ -261,7 +272,7 @@ impl IntoResponse for ApiError {
         // Client mistakes are routine; what went wrong on our side or upstream is logged with the
         // cause. Neither log line carries a token or a body.
         if self.status().is_server_error() {
-            tracing::error!(code = self.code(), error = %self, "request failed");
+            tracing::error!(code = self.code(), error = %self, cause = self.causes(), "request failed");
         } else {
             tracing::info!(code = self.code(), status = self.status().as_u16(), "request refused");
         }
@@ -298,6 +309,16 @@ mod tests {
     }
 
     #[test]
+    fn the_cause_is_kept_for_the_log_line_and_never_shown() {
+        let error = ApiError::UpstreamFailed { upstream: Upstream::Unit, cause: None }.caused_by("Unit answered 500");
+        assert_eq!(error.causes(), "Unit answered 500");
+        assert!(!problem(error).to_string().contains("answered 500"));
+        // The first cause stays; an error the client caused takes none.
+        assert_eq!(ApiError::internal("first").caused_by("second").causes(), "first");
+        assert_eq!(ApiError::StepUpRequired.caused_by("x").causes(), "");
+    }
+
+    #[test]
     fn validation_lists_each_field() {
         let p = problem(ApiError::Validation(vec![
             FieldError::new("email", "must be an email address"),
@@ -310,8 +331,8 @@ mod tests {
     #[test]
     fn upstream_errors_map_to_gateway_statuses() {
         let cases = [
-            (ApiError::UpstreamTimeout { upstream: Upstream::Unit }, 504, "upstream_timeout"),
-            (ApiError::UpstreamFailed { upstream: Upstream::Stytch }, 502, "upstream_error"),
+            (ApiError::UpstreamTimeout { upstream: Upstream::Unit, cause: None }, 504, "upstream_timeout"),
+            (ApiError::UpstreamFailed { upstream: Upstream::Stytch, cause: None }, 502, "upstream_error"),
             (ApiError::RequestTimeout, 504, "request_timeout"),
             (ApiError::RateLimited { upstream: Upstream::Unit, retry_after: None }, 429, "rate_limited"),
         ];

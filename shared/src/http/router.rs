@@ -10,7 +10,7 @@ use tower_http::{
     set_header::SetResponseHeaderLayer,
 };
 
-use super::{deadline::deadline_layer, problem::ApiError, request_id::request_id_layer};
+use super::{code::Code, deadline::deadline_layer, problem::ApiError, request_id::request_id_layer};
 use crate::{config::ApiConfig, metrics, session_cookie};
 
 /// Browsers on the configured origins may call the API; with none configured, no CORS headers
@@ -42,7 +42,7 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// as to any other answer.
 pub fn finish(router: Router, config: &ApiConfig) -> Router {
     router
-        .fallback(|| async { ApiError::NotFound { code: "route_not_found", detail: "No such route.".into() } })
+        .fallback(|| async { ApiError::Refused { code: Code::RouteNotFound, detail: "No such route.".into() } })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(config.request_deadline, deadline_layer))

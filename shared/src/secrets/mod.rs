@@ -74,31 +74,6 @@ impl SecretsStore {
         Self { stytch, unit }
     }
 
-    /// Fetches every configured secret, concurrently. Fails on the first unusable one.
-    pub async fn load(client: Client, config: &SecretsConfig) -> Result<Self, SecretsError> {
-        let store = Self::new(client, config);
-        let (stytch, unit) = tokio::join!(store.fetch_stytch(), store.fetch_unit());
-        stytch?;
-        unit?;
-        Ok(store)
-    }
-
-    /// The Stytch credentials, if this function has that secret (fetched on first use).
-    pub async fn fetch_stytch(&self) -> Result<Option<Arc<StytchCredentials>>, SecretsError> {
-        match &self.stytch {
-            Some(secret) => secret.get().await.map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// The Unit credentials, if this function has that secret (fetched on first use).
-    pub async fn fetch_unit(&self) -> Result<Option<Arc<UnitCredentials>>, SecretsError> {
-        match &self.unit {
-            Some(secret) => secret.get().await.map(Some),
-            None => Ok(None),
-        }
-    }
-
     pub fn stytch(&self) -> Result<&Arc<CachedSecret<StytchCredentials>>, SecretsError> {
         self.stytch.as_ref().ok_or(SecretsError::NotConfigured("Stytch"))
     }

@@ -14,7 +14,7 @@ pub use claims::{
 pub use jwks::{JwksCache, JwksSettings};
 pub use verifier::{SessionVerifier, VerifierSettings};
 
-use crate::http::ApiError;
+use crate::http::{ApiError, Code};
 
 /// Why a token was refused. The variant is for logs and tests; clients see a stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -56,16 +56,16 @@ pub enum VerifyError {
 impl From<VerifyError> for ApiError {
     fn from(error: VerifyError) -> Self {
         match error {
-            VerifyError::JwksUnavailable => ApiError::Unavailable { code: "jwks_unavailable", retry_after: None },
-            VerifyError::Expired | VerifyError::SessionExpired => ApiError::Unauthorized {
-                code: "session_expired",
-                detail: "The session JWT has expired. Refresh it with Stytch and retry.",
+            VerifyError::JwksUnavailable => ApiError::Unavailable { code: Code::JwksUnavailable, retry_after: None },
+            VerifyError::Expired | VerifyError::SessionExpired => ApiError::Refused {
+                code: Code::SessionExpired,
+                detail: "The session JWT has expired. Refresh it with Stytch and retry.".into(),
             },
-            VerifyError::TooOld => ApiError::Unauthorized {
-                code: "session_too_old",
-                detail: "The session JWT is older than this API accepts. Refresh it with Stytch and retry.",
+            VerifyError::TooOld => ApiError::Refused {
+                code: Code::SessionTooOld,
+                detail: "The session JWT is older than this API accepts. Refresh it with Stytch and retry.".into(),
             },
-            _ => ApiError::Unauthorized { code: "invalid_session", detail: "The session JWT is not valid." },
+            _ => ApiError::Refused { code: Code::InvalidSession, detail: "The session JWT is not valid.".into() },
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::{fmt, time::Duration};
 
 use crate::{
-    http::{ApiError, Upstream},
+    http::{ApiError, Code, Upstream},
     secrets::SecretsError,
     upstream::{TransportError, common_status_error},
 };
@@ -166,54 +166,58 @@ impl StytchError {
     }
 }
 
-/// The default translation. Routes match specific cases first when they mean something else
+/// The default translation, the Stytch error kept as the cause. Routes match specific cases first when they mean something else
 /// there, and fall back to this. Stytch's own messages are never passed on.
 impl From<StytchError> for ApiError {
     fn from(error: StytchError) -> Self {
-        let upstream = Upstream::Stytch;
-        match error {
-            StytchError::Transport(transport) => transport.into(),
-            StytchError::Secrets(error) => {
-                tracing::error!(%error, "Stytch credentials unavailable");
-                ApiError::Unavailable { code: "secrets_unavailable", retry_after: None }
+        translate(error.clone()).caused_by(error)
+    }
+}
+
+fn translate(error: StytchError) -> ApiError {
+    let upstream = Upstream::Stytch;
+    match error {
+        StytchError::Transport(transport) => transport.into(),
+        StytchError::Secrets(error) => {
+            tracing::error!(%error, "Stytch credentials unavailable");
+            ApiError::Unavailable { code: Code::SecretsUnavailable, retry_after: None }
+        }
+        StytchError::UnexpectedBody { status } => {
+            status_error(status, None).unwrap_or(ApiError::UpstreamFailed { upstream, cause: None })
+        }
+        StytchError::Api { status, error_type, retry_after, .. } => {
+            if matches!(error_type, StytchErrorType::TooManyRequests | StytchErrorType::UserLockLimitReached) {
+                return ApiError::RateLimited { upstream, retry_after };
             }
-            StytchError::UnexpectedBody { status } => {
-                status_error(status, None).unwrap_or(ApiError::UpstreamFailed { upstream })
+            // 429, 408/504 and 5xx mean the same whatever the error_type.
+            if let Some(mapped) = status_error(status, retry_after) {
+                return mapped;
             }
-            StytchError::Api { status, error_type, retry_after, .. } => {
-                if matches!(error_type, StytchErrorType::TooManyRequests | StytchErrorType::UserLockLimitReached) {
-                    return ApiError::RateLimited { upstream, retry_after };
-                }
-                // 429, 408/504 and 5xx mean the same whatever the error_type.
-                if let Some(mapped) = status_error(status, retry_after) {
-                    return mapped;
-                }
-                match error_type {
-                    error_type if error_type.is_session_gone() => ApiError::Unauthorized {
-                        code: "session_not_found",
-                        detail: "The Stytch session is unknown, expired or revoked. Log in again.",
-                    },
-                    error_type if error_type.is_invalid_code() => ApiError::Unauthorized {
-                        code: "invalid_code",
-                        detail: "The code is wrong, already used or expired.",
-                    },
-                    error_type if error_type.is_invalid_magic_link() => ApiError::Unauthorized {
-                        code: "invalid_magic_link",
-                        detail: "The magic link is unknown, already used or expired. Request a new one.",
-                    },
-                    StytchErrorType::PkceMismatch => ApiError::Unauthorized {
-                        code: "pkce_mismatch",
-                        detail: "The code verifier does not match the code challenge the magic link was sent with.",
-                    },
-                    StytchErrorType::ActiveTotpExists => ApiError::Conflict {
-                        code: "totp_already_enrolled",
-                        detail: "An authenticator app is already enrolled for this user.".into(),
-                    },
-                    // Our project credentials (even after a refetch of the secret): our
-                    // misconfiguration, not the user's. Any other 4xx is a request we should
-                    // not have made.
-                    _ => ApiError::UpstreamFailed { upstream },
-                }
+            match error_type {
+                error_type if error_type.is_session_gone() => ApiError::Refused {
+                    code: Code::SessionNotFound,
+                    detail: "The Stytch session is unknown, expired or revoked. Log in again.".into(),
+                },
+                error_type if error_type.is_invalid_code() => ApiError::Refused {
+                    code: Code::InvalidCode,
+                    detail: "The code is wrong, already used or expired.".into(),
+                },
+                error_type if error_type.is_invalid_magic_link() => ApiError::Refused {
+                    code: Code::InvalidMagicLink,
+                    detail: "The magic link is unknown, already used or expired. Request a new one.".into(),
+                },
+                StytchErrorType::PkceMismatch => ApiError::Refused {
+                    code: Code::PkceMismatch,
+                    detail: "The code verifier does not match the code challenge the magic link was sent with.".into(),
+                },
+                StytchErrorType::ActiveTotpExists => ApiError::Refused {
+                    code: Code::TotpAlreadyEnrolled,
+                    detail: "An authenticator app is already enrolled for this user.".into(),
+                },
+                // Our project credentials (even after a refetch of the secret): our
+                // misconfiguration, not the user's. Any other 4xx is a request we should
+                // not have made.
+                _ => ApiError::UpstreamFailed { upstream, cause: None },
             }
         }
     }

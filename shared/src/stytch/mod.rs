@@ -24,10 +24,8 @@ pub use error::{StytchError, StytchErrorType};
 pub use magic_links::{
     MagicLinkAuthenticate, MagicLinkAuthenticateResponse, MagicLinkLoginOrCreate, MagicLinkLoginOrCreateResponse,
 };
-pub use otps::{
-    OtpAuthenticate, OtpAuthenticateResponse, SmsLoginOrCreate, SmsLoginOrCreateResponse, SmsSend, SmsSendResponse,
-};
-pub use sessions::{Jwk, Jwks, SessionAuthenticate, SessionAuthenticateResponse, SessionRevoke, SessionRevokeResponse};
+pub use otps::{OtpAuthenticate, OtpAuthenticateResponse, SmsSend, SmsSendResponse};
+pub use sessions::{SessionAuthenticate, SessionAuthenticateResponse, SessionRevoke, SessionRevokeResponse};
 pub use totps::{
     TotpAuthenticate, TotpAuthenticateResponse, TotpCreate, TotpCreateResponse, TotpRecover, TotpRecoverResponse,
     TotpRecoveryCodes, TotpRecoveryCodesResponse, TotpWithRecoveryCodes,
@@ -47,13 +45,6 @@ pub struct StytchClient {
     retry: RetryPolicy,
 }
 
-/// Whether a call carries the project credentials (all but the JWKS do).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Auth {
-    Basic,
-    None,
-}
-
 /// One Stytch call, described for [`StytchClient::call`].
 struct Call<'a> {
     /// For logs, e.g. `"totps.authenticate"`.
@@ -63,7 +54,6 @@ struct Call<'a> {
     path: &'a [&'a str],
     body: Option<Vec<u8>>,
     idempotency: Idempotency,
-    auth: Auth,
 }
 
 impl StytchClient {
@@ -79,15 +69,7 @@ impl StytchClient {
         body: &impl Serialize,
         idempotency: Idempotency,
     ) -> Result<T, StytchError> {
-        self.call(Call {
-            operation,
-            method: Method::POST,
-            path,
-            body: Some(json_body(body)),
-            idempotency,
-            auth: Auth::Basic,
-        })
-        .await
+        self.call(Call { operation, method: Method::POST, path, body: Some(json_body(body)), idempotency }).await
     }
 
     /// Sends one call and reads its answer. The body is serialised once and resent as is on a
@@ -101,12 +83,7 @@ impl StytchClient {
             let url = endpoint(&credentials.base_url, call.path);
             let response = send_with_retries(Upstream::Stytch, call.operation, call.idempotency, &self.retry, || {
                 let request = self.http.request(call.method.clone(), url.clone());
-                let request = match call.auth {
-                    Auth::Basic => {
-                        request.basic_auth(&credentials.project_id, Some(credentials.secret.expose_secret()))
-                    }
-                    Auth::None => request,
-                };
+                let request = request.basic_auth(&credentials.project_id, Some(credentials.secret.expose_secret()));
                 match &call.body {
                     Some(bytes) => request.header(http::header::CONTENT_TYPE, "application/json").body(bytes.clone()),
                     None => request,
@@ -114,9 +91,7 @@ impl StytchClient {
             })
             .await?;
             match read_response(call.operation, response).await {
-                Err(error)
-                    if call.auth == Auth::Basic && !rotated && error.is(&StytchErrorType::UnauthorizedCredentials) =>
-                {
+                Err(error) if !rotated && error.is(&StytchErrorType::UnauthorizedCredentials) => {
                     rotated = true;
                     match self.credentials.refresh_after_rejection(&credentials).await {
                         Ok(Some(fresh)) => credentials = fresh,

@@ -1,4 +1,4 @@
-//! `POST /v1/otps/sms/send`, `POST /v1/otps/sms/login_or_create` and `POST /v1/otps/authenticate`.
+//! `POST /v1/otps/sms/send` and `POST /v1/otps/authenticate`.
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -35,28 +35,6 @@ pub struct SmsSendResponse {
     pub request_id: String,
     pub user_id: String,
     pub phone_id: String,
-}
-
-/// Texts a login code to `phone_number`, creating the user if no one has that phone.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct SmsLoginOrCreate {
-    pub phone_number: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiration_minutes: Option<u32>,
-}
-
-impl SmsLoginOrCreate {
-    pub fn new(phone_number: impl Into<String>) -> Self {
-        Self { phone_number: phone_number.into(), expiration_minutes: None }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SmsLoginOrCreateResponse {
-    pub request_id: String,
-    pub user_id: String,
-    pub phone_id: String,
-    pub user_created: bool,
 }
 
 /// Checks a code sent by SMS (or email OTP); `method_id` is the `phone_id` it was sent to.
@@ -100,15 +78,6 @@ impl StytchClient {
         // Unsafe: every attempt texts a new code (costs money, is rate limited per phone,
         // and replaces the code the user may already be typing).
         self.post("otps.sms.send", &["v1", "otps", "sms", "send"], request, Idempotency::Unsafe).await
-    }
-
-    pub async fn sms_login_or_create(
-        &self,
-        request: &SmsLoginOrCreate,
-    ) -> Result<SmsLoginOrCreateResponse, StytchError> {
-        // Unsafe: sends a text, as above, and may create the user.
-        self.post("otps.sms.login_or_create", &["v1", "otps", "sms", "login_or_create"], request, Idempotency::Unsafe)
-            .await
     }
 
     pub async fn otp_authenticate(&self, request: &OtpAuthenticate) -> Result<OtpAuthenticateResponse, StytchError> {

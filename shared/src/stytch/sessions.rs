@@ -1,12 +1,11 @@
-//! `POST /v1/sessions/authenticate`, `POST /v1/sessions/revoke` and
-//! `GET /v1/sessions/jwks/{project_id}`.
+//! `POST /v1/sessions/authenticate` and `POST /v1/sessions/revoke`. The JWKS is read by
+//! [`crate::session::JwksCache`].
 
-use reqwest::Method;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeMap};
 
 use super::{
-    Auth, Call, StytchClient, StytchError,
+    StytchClient, StytchError,
     types::{IssuedSession, Session, SessionRef, User},
 };
 use crate::upstream::Idempotency;
@@ -72,26 +71,6 @@ pub struct SessionRevokeResponse {
     pub request_id: String,
 }
 
-/// The project's session-signing keys.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Jwks {
-    pub keys: Vec<Jwk>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Jwk {
-    pub kty: String,
-    pub kid: String,
-    #[serde(default)]
-    pub alg: Option<String>,
-    #[serde(default, rename = "use")]
-    pub key_use: Option<String>,
-    #[serde(default)]
-    pub n: Option<String>,
-    #[serde(default)]
-    pub e: Option<String>,
-}
-
 impl StytchClient {
     pub async fn session_authenticate(
         &self,
@@ -108,20 +87,5 @@ impl StytchClient {
         // Safe: revoking is idempotent in effect (the session ends either way), and a logout
         // that gave up on a 503 would leave the session alive.
         self.post("sessions.revoke", &["v1", "sessions", "revoke"], request, Idempotency::Safe).await
-    }
-
-    /// The JWKS of the project whose credentials this client holds. No credentials are sent.
-    pub async fn jwks(&self) -> Result<Jwks, StytchError> {
-        let project_id = self.credentials.get().await?.project_id.clone();
-        self.call(Call {
-            operation: "sessions.jwks",
-            method: Method::GET,
-            path: &["v1", "sessions", "jwks", &project_id],
-            body: None,
-            // Safe: a read.
-            idempotency: Idempotency::Safe,
-            auth: Auth::None,
-        })
-        .await
     }
 }

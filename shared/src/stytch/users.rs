@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Auth, Call, StytchClient, StytchError, json_body, types::User};
+use super::{Call, StytchClient, StytchError, json_body, types::User};
 use crate::upstream::Idempotency;
 
 /// The user, flattened at the top level as Stytch returns it.
@@ -52,7 +52,6 @@ impl StytchClient {
             body: None,
             // Safe: a read.
             idempotency: Idempotency::Safe,
-            auth: Auth::Basic,
         })
         .await
     }
@@ -66,7 +65,6 @@ impl StytchClient {
             // Safe: a top-level merge of the same values; applying it twice leaves the user as
             // applying it once does (a `null` deletes a key that is then already gone).
             idempotency: Idempotency::Safe,
-            auth: Auth::Basic,
         })
         .await
     }
@@ -90,7 +88,6 @@ impl StytchClient {
             // Unsafe: a repeat after a lost answer finds the factor gone (`*_not_found`), which
             // the caller reads as done; retrying here would only turn success into that error.
             idempotency: Idempotency::Unsafe,
-            auth: Auth::Basic,
         })
         .await
     }

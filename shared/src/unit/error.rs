@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::{
-    http::{ApiError, Upstream},
+    http::{ApiError, Code, Upstream},
     secrets::SecretsError,
     upstream::TransportError,
 };
@@ -96,7 +96,7 @@ impl From<UnitError> for ApiError {
                 "Unit refused our org token (revoked, missing a scope such as customer-token-write) or, on a \
                  customer-token request, Unit's JWT settings do not trust Stytch; check the Unit secret and settings"
             );
-            ApiError::UpstreamFailed { upstream: Upstream::Unit }
+            ApiError::UpstreamFailed { upstream: Upstream::Unit, cause: None }
         })
     }
 }
@@ -105,12 +105,12 @@ impl From<UnitError> for ApiError {
 impl From<UnitCustomerError> for ApiError {
     fn from(UnitCustomerError(error): UnitCustomerError) -> Self {
         translate(error, |status| match status {
-            401 => ApiError::Unauthorized {
-                code: "invalid_unit_token",
-                detail: "The Unit customer token is invalid or has expired. Get a new one from POST /token.",
+            401 => ApiError::Refused {
+                code: Code::InvalidUnitToken,
+                detail: "The Unit customer token is invalid or has expired. Get a new one from POST /token.".into(),
             },
-            _ => ApiError::Forbidden {
-                code: "insufficient_scope",
+            _ => ApiError::Refused {
+                code: Code::InsufficientScope,
                 detail: "The Unit customer token does not carry the scope this action needs.".into(),
             },
         })
@@ -122,29 +122,31 @@ impl From<UnitCustomerError> for ApiError {
 /// this. Unit's own messages are never passed on.
 fn translate(error: UnitError, refused: impl FnOnce(u16) -> ApiError) -> ApiError {
     let upstream = Upstream::Unit;
-    match error {
+    let cause = error.clone();
+    let translated = match error {
         UnitError::Transport(transport) => transport.into(),
-        UnitError::UnexpectedBody { .. } => ApiError::UpstreamFailed { upstream },
+        UnitError::UnexpectedBody { .. } => ApiError::UpstreamFailed { upstream, cause: None },
         UnitError::Secrets(error) => {
             tracing::error!(%error, "Unit credentials unavailable");
-            ApiError::Unavailable { code: "secrets_unavailable", retry_after: None }
+            ApiError::Unavailable { code: Code::SecretsUnavailable, retry_after: None }
         }
-        UnitError::InvalidId => ApiError::NotFound { code: "not_found", detail: "No such resource.".into() },
+        UnitError::InvalidId => ApiError::Refused { code: Code::NotFound, detail: "No such resource.".into() },
         UnitError::Api { status, retry_after, ref errors } => match status {
             429 => ApiError::RateLimited { upstream, retry_after },
-            408 | 504 => ApiError::UpstreamTimeout { upstream },
+            408 | 504 => ApiError::UpstreamTimeout { upstream, cause: None },
             401 | 403 => refused(status),
-            404 => ApiError::NotFound { code: "not_found", detail: "No such resource.".into() },
+            404 => ApiError::Refused { code: Code::NotFound, detail: "No such resource.".into() },
             400 if errors.iter().any(|e| e.code.as_deref() == Some("not_supported_for_card_status")) => {
-                ApiError::Conflict {
-                    code: "card_status_conflict",
+                ApiError::Refused {
+                    code: Code::CardStatusConflict,
                     detail: "The card's current status does not allow this action.".into(),
                 }
             }
-            409 => ApiError::Conflict { code: "conflict", detail: "Unit reports a conflict.".into() },
-            _ => ApiError::UpstreamFailed { upstream },
+            409 => ApiError::Refused { code: Code::Conflict, detail: "Unit reports a conflict.".into() },
+            _ => ApiError::UpstreamFailed { upstream, cause: None },
         },
-    }
+    };
+    translated.caused_by(cause)
 }
 
 #[cfg(test)]

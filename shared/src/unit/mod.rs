@@ -50,3 +50,17 @@ fn checked_id(id: &str) -> Result<&str, UnitError> {
 fn to_body(document: &impl serde::Serialize) -> Vec<u8> {
     serde_json::to_vec(document).expect("request documents serialise")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_ids() {
+        assert!(is_unit_id("400001"));
+        for bad in ["", "0", "01", "abc", "1/../2", "123456789012345678901"] {
+            assert!(!is_unit_id(bad), "{bad}");
+            assert!(matches!(checked_id(bad), Err(UnitError::InvalidId)), "{bad}");
+        }
+    }
+}

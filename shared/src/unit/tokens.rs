@@ -19,8 +19,6 @@ pub enum TokenProof<'a> {
     Jwt(&'a SecretString),
     /// Unit's own SMS one-time code, after `create_token_verification`.
     Verification { token: &'a SecretString, code: &'a SecretString },
-    /// Scopes that need no second factor.
-    None,
 }
 
 pub struct CustomerTokenRequest<'a> {
@@ -86,7 +84,6 @@ impl UnitClient {
         let (jwt_token, verification_token, verification_code) = match &request.proof {
             TokenProof::Jwt(jwt) => (Some(jwt.expose_secret()), None, None),
             TokenProof::Verification { token, code } => (None, Some(token.expose_secret()), Some(code.expose_secret())),
-            TokenProof::None => (None, None, None),
         };
         let attributes = TokenAttributes {
             scope: request.scopes.join(" "),

@@ -38,10 +38,11 @@ impl TransportError {
 
 impl From<TransportError> for ApiError {
     fn from(error: TransportError) -> Self {
+        let cause = Some(error.clone().into());
         match error {
-            TransportError::Timeout(upstream) => ApiError::UpstreamTimeout { upstream },
+            TransportError::Timeout(upstream) => ApiError::UpstreamTimeout { upstream, cause },
             TransportError::Unreachable(upstream) | TransportError::UnreadableBody(upstream) => {
-                ApiError::UpstreamFailed { upstream }
+                ApiError::UpstreamFailed { upstream, cause }
             }
         }
     }
@@ -75,7 +76,7 @@ pub fn common_status_error(
         return Some(ApiError::RateLimited { upstream, retry_after: retry_after(headers) });
     }
     if status == http::StatusCode::REQUEST_TIMEOUT || status == http::StatusCode::GATEWAY_TIMEOUT {
-        return Some(ApiError::UpstreamTimeout { upstream });
+        return Some(ApiError::UpstreamTimeout { upstream, cause: None });
     }
-    status.is_server_error().then_some(ApiError::UpstreamFailed { upstream })
+    status.is_server_error().then_some(ApiError::UpstreamFailed { upstream, cause: None })
 }

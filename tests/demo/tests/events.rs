@@ -14,7 +14,6 @@ use demo::{
     fixtures,
 };
 use http_body_util::BodyExt;
-use stytch_unit_common::config::SecretNeeds;
 use test_support::{
     functions::{cards_cold_start, cold_start},
     stack::LocalStack,
@@ -34,13 +33,12 @@ struct Routers {
 
 impl Routers {
     async fn start(stack: &LocalStack) -> Self {
-        let both = SecretNeeds { stytch: true, unit: true };
         Self {
-            signup: signup::router(cold_start(stack, both, &[]).await),
-            step_up: step_up::router(cold_start(stack, SecretNeeds { stytch: true, unit: true }, &[]).await),
-            token_exchange: token_exchange::router(cold_start(stack, both, &[]).await),
+            signup: signup::router(cold_start(stack, &[]).await),
+            step_up: step_up::router(cold_start(stack, &[]).await),
+            token_exchange: token_exchange::router(cold_start(stack, &[]).await),
             cards: cards::router(cards_cold_start(stack, &[], cards::CardsDependencies::new)),
-            webhooks: webhooks::router(cold_start(stack, both, &[]).await),
+            webhooks: webhooks::router(cold_start(stack, &[]).await),
         }
     }
 

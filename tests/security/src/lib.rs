@@ -18,7 +18,7 @@ use axum::body::Body;
 use cards::CardsDependencies;
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
-use stytch_unit_common::{config::SecretNeeds, telemetry};
+use stytch_unit_common::{dependencies::WebhookDependencies, telemetry};
 pub use test_support::functions::application_body;
 use test_support::{
     functions::{Answer, FunctionApi, Side, request},
@@ -29,8 +29,6 @@ use tracing::{Dispatch, dispatcher::DefaultGuard, instrument::WithSubscriber, le
 
 pub use routes::Function;
 
-pub const BOTH: SecretNeeds = SecretNeeds { stytch: true, unit: true };
-
 /// Every scope the cards function needs.
 pub const CARD_SCOPES: [&str; 3] = ["accounts", "cards", "cards-write"];
 
@@ -40,7 +38,7 @@ pub struct Bundle {
     pub step_up: FunctionApi,
     pub exchange: FunctionApi,
     pub cards: FunctionApi<CardsDependencies>,
-    pub webhooks: FunctionApi,
+    pub webhooks: FunctionApi<WebhookDependencies>,
     pub logs: CapturedLogs,
     pub dispatch: Dispatch,
     credentials: Mutex<Vec<String>>,
@@ -138,11 +136,11 @@ impl Bundle {
             let stack = std::sync::Arc::new(LocalStack::start_with(random_credentials()).await);
             before_cold_start(stack.clone()).await;
             let transcript = Default::default();
-            let signup = FunctionApi::on(stack, BOTH, signup::router, extra_env, transcript).await;
-            let step_up = signup.beside(BOTH, step_up::router, extra_env).await;
-            let exchange = signup.beside(BOTH, token_exchange::router, extra_env).await;
+            let signup = FunctionApi::on(stack, signup::router, extra_env, transcript).await;
+            let step_up = signup.beside(step_up::router, extra_env).await;
+            let exchange = signup.beside(token_exchange::router, extra_env).await;
             let cards = signup.cards_beside(CardsDependencies::new, cards::router, extra_env);
-            let webhooks = signup.beside(BOTH, webhooks::router, extra_env).await;
+            let webhooks = signup.beside(webhooks::router, extra_env).await;
             (signup, step_up, exchange, cards, webhooks)
         };
         let (signup, step_up, exchange, cards, webhooks) = started.with_subscriber(dispatch.clone()).await;

@@ -11,9 +11,9 @@ use security_suite::{
 };
 use serde_json::{Value, json};
 use stytch_unit_common::{
-    config::{Config, SecretNeeds},
+    config::Config,
+    dependencies::{ColdStart, Dependencies},
     http_client,
-    startup::Dependencies,
 };
 use test_support::{
     functions::{Answer, Side, code, environment},
@@ -116,7 +116,7 @@ async fn slow_calls_in_a_row_share_one_request_deadline_and_end_in_504() {
     // Each call well inside its own 5 s timeout, but POST /token makes three in a row (the Stytch
     // user's link, the Unit customer, the Unit token): 3 s in all against a 1.5 s deadline.
     let deadline = [("REQUEST_DEADLINE_MS", "1500"), ("UPSTREAM_TIMEOUT_MS", "5000")];
-    let exchange = bundle.signup.beside(security_suite::BOTH, token_exchange::router, &deadline).await;
+    let exchange = bundle.signup.beside(token_exchange::router, &deadline).await;
     let body = json!({ "scopes": ["cards"] });
     bundle.fault_everywhere(json!({ "delay_ms": 1000, "count": 10 })).await;
     let started = Instant::now();
@@ -281,7 +281,7 @@ async fn a_secret_rotated_during_a_run_is_refetched_once_then_used() {
 
     // A credential refused while Secrets Manager still holds the same value: one refetch (unchanged),
     // then 502; and the cache does not ask again for 30 s, even if the rotation lands meanwhile.
-    let stale = bundle.signup.beside(security_suite::BOTH, token_exchange::router, &[]).await;
+    let stale = bundle.signup.beside(token_exchange::router, &[]).await;
     let direct = bundle.stack().sign_in("direct@example.com").await;
     bundle.remember(&direct.session_jwt);
     bundle.remember(&direct.session_token);
@@ -356,7 +356,7 @@ async fn a_revoked_org_token_is_our_502_while_cards_serves_customer_tokens_as_be
 async fn secrets_manager_out_of_reach_fails_the_cold_start_with_a_clear_error() {
     let dead = format!("http://127.0.0.1:{}", test_support::free_port());
     let env = environment(&[]);
-    let config = Config::from_lookup(SecretNeeds { stytch: true, unit: true }, |name| env.get(name).cloned()).unwrap();
+    let config = Config::from_lookup(Dependencies::NEEDS, |name| env.get(name).cloned()).unwrap();
     let http = http_client::build(&config.upstream);
     let secrets_client = sdk_client(http.clone(), &dead, RetryConfig::standard()).await;
     let started = Instant::now();

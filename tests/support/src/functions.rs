@@ -4,8 +4,8 @@
 //! [`FunctionApi`] is what every function crate's tests (and the security suite) drive: start it
 //! with the function's `router`, call routes, arm sandbox faults, and take the honest shortcuts to
 //! a Unit application, a stepped-up session or a forged one. It is generic over what the
-//! function's cold start builds: [`Dependencies`] for the functions that read secrets, the cards
-//! function's own state (from [`cards_cold_start`]) for cards.
+//! function's cold start builds: a [`ColdStart`] state for the functions that read secrets
+//! ([`Dependencies`] by default), the cards function's own state (from [`cards_cold_start`]) for cards.
 
 use std::{
     collections::HashMap,
@@ -18,10 +18,12 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use stytch_unit_common::{
     SecretString,
-    config::{CardsConfig, Config, SecretNeeds},
-    customer_link, http_client,
-    startup::Dependencies,
-    unit::{Address, Application, ApplicationTags, FullName, NewIndividualApplication, Phone},
+    config::{CardsConfig, Config},
+    customer_link,
+    dependencies::{ColdStart, Dependencies, WebhookDependencies},
+    http_client,
+    stytch::StytchClient,
+    unit::{Address, Application, ApplicationTags, FullName, NewIndividualApplication, Phone, UnitClient},
 };
 use tower::ServiceExt;
 
@@ -50,12 +52,12 @@ fn with_extra(base: &[(&str, &str)], extra: &[(&str, &str)]) -> HashMap<String, 
     base.iter().chain(extra).map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-/// Runs the cold start of a function with `needs` against `stack`, as `main` would.
-pub async fn cold_start(stack: &LocalStack, needs: SecretNeeds, extra_env: &[(&str, &str)]) -> Dependencies {
+/// Runs the cold start of a function whose state is `S` against `stack`, as `main` would.
+pub async fn cold_start<S: ColdStart>(stack: &LocalStack, extra_env: &[(&str, &str)]) -> S {
     let env = environment(extra_env);
-    let config = Config::from_lookup(needs, |name| env.get(name).cloned()).expect("test configuration is valid");
+    let config = Config::from_lookup(S::NEEDS, |name| env.get(name).cloned()).expect("test configuration is valid");
     let http = http_client::build(&config.upstream);
-    Dependencies::build(config, http, stack.moto.client().await).await.expect("cold start succeeds")
+    S::build(config, http, stack.moto.client().await).await.expect("cold start succeeds")
 }
 
 /// Runs the cards function's cold start against `stack` as its `main` does: configuration from
@@ -155,21 +157,20 @@ pub struct FunctionApi<S = Dependencies> {
     pub transcript: Transcript,
 }
 
-impl FunctionApi {
+impl<S: ColdStart> FunctionApi<S> {
     /// A new local stack, then the function's cold start against it.
-    pub async fn start(needs: SecretNeeds, router: fn(Dependencies) -> Router, extra_env: &[(&str, &str)]) -> Self {
-        Self::on(Arc::new(LocalStack::start().await), needs, router, extra_env, Transcript::default()).await
+    pub async fn start(router: fn(S) -> Router, extra_env: &[(&str, &str)]) -> Self {
+        Self::on(Arc::new(LocalStack::start().await), router, extra_env, Transcript::default()).await
     }
 
     /// The function's cold start against an existing stack, recording into `transcript`.
     pub async fn on(
         stack: Arc<LocalStack>,
-        needs: SecretNeeds,
-        router: fn(Dependencies) -> Router,
+        router: fn(S) -> Router,
         extra_env: &[(&str, &str)],
         transcript: Transcript,
     ) -> Self {
-        let dependencies = cold_start(&stack, needs, extra_env).await;
+        let dependencies = cold_start(&stack, extra_env).await;
         Self::serving(stack, dependencies, router, transcript)
     }
 }
@@ -184,13 +185,8 @@ impl<S: Clone> FunctionApi<S> {
 
 impl<S> FunctionApi<S> {
     /// Another function on the same stack (same sandbox users, sessions and Unit data).
-    pub async fn beside(
-        &self,
-        needs: SecretNeeds,
-        router: fn(Dependencies) -> Router,
-        extra_env: &[(&str, &str)],
-    ) -> FunctionApi {
-        FunctionApi::on(self.stack.clone(), needs, router, extra_env, self.transcript.clone()).await
+    pub async fn beside<T: ColdStart>(&self, router: fn(T) -> Router, extra_env: &[(&str, &str)]) -> FunctionApi<T> {
+        FunctionApi::on(self.stack.clone(), router, extra_env, self.transcript.clone()).await
     }
 
     /// The cards function on the same stack: `build` is `cards::CardsDependencies::new`.
@@ -290,12 +286,36 @@ impl<S> FunctionApi<S> {
     }
 }
 
-impl FunctionApi {
+/// A function state holding our org's clients: the shortcuts below use them as the function would.
+pub trait OrgClients {
+    fn stytch(&self) -> &StytchClient;
+    fn unit(&self) -> &UnitClient;
+}
+
+impl OrgClients for Dependencies {
+    fn stytch(&self) -> &StytchClient {
+        &self.stytch
+    }
+    fn unit(&self) -> &UnitClient {
+        &self.unit
+    }
+}
+
+impl OrgClients for WebhookDependencies {
+    fn stytch(&self) -> &StytchClient {
+        &self.stytch
+    }
+    fn unit(&self) -> &UnitClient {
+        &self.unit
+    }
+}
+
+impl<S: OrgClients> FunctionApi<S> {
     /// A Unit application for `subject` decided by the SSN (see `tests/sandbox/src/unit/decision.rs`),
     /// created with this function's Unit client; once approved, the customer's deposit account is
     /// opened as onboarding opens it (same call, same idempotency key).
     pub async fn submit_application(&self, subject: &str, ssn: &str) -> Application {
-        let unit = self.dependencies.unit().expect("the function has the Unit secret");
+        let unit = self.dependencies.unit();
         let application =
             unit.create_application(&individual_application(subject, ssn)).await.expect("Unit creates the application");
         if let Some(customer_id) = &application.customer_id {
@@ -309,11 +329,11 @@ impl FunctionApi {
     /// metadata as signup does.
     pub async fn apply(&self, user_id: &str, ssn: &str) -> Application {
         let application = self.submit_application(user_id, ssn).await;
-        let stytch = self.dependencies.stytch().expect("the function has the Stytch secret");
+        let stytch = self.dependencies.stytch();
         // As signup does, with the address the user signed in with as the bound email.
         let user = stytch.get_user(user_id).await.expect("the user exists").user;
         let login_email = user.emails.first().map(|email| email.email.as_str());
-        let unit = self.dependencies.unit().expect("the function has the Unit secret");
+        let unit = self.dependencies.unit();
         customer_link::record(stytch, unit, user_id, &application, &[], login_email)
             .await
             .expect("the link is recorded");

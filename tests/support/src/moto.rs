@@ -10,7 +10,10 @@ use std::{
 
 pub use aws_config::retry::RetryConfig;
 use aws_sdk_secretsmanager::{Client, config::Credentials};
-use stytch_unit_common::secrets::SdkHttpClient;
+use stytch_unit_common::{
+    config::SecretsConfig,
+    secrets::{SdkHttpClient, SecretsError, SecretsStore},
+};
 
 pub struct MotoServer {
     pub endpoint: String,
@@ -95,4 +98,17 @@ impl Drop for MotoServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The store for `config` with every configured secret fetched: what a test of the store wants in
+/// hand (a cold start fetches them concurrently, interleaved with the JWKS).
+pub async fn load_secrets(client: Client, config: &SecretsConfig) -> Result<SecretsStore, SecretsError> {
+    let store = SecretsStore::new(client, config);
+    if let Ok(stytch) = store.stytch() {
+        stytch.get().await?;
+    }
+    if let Ok(unit) = store.unit() {
+        unit.get().await?;
+    }
+    Ok(store)
 }

@@ -7,9 +7,11 @@ use axum::{Json, extract::State, response::IntoResponse};
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use stytch_unit_common::{
-    http::{ApiError, ApiJson, FieldError, UnitCustomerToken},
+    http::{ApiError, ApiJson, Code, FieldError, UnitCustomerToken},
     metrics::catalogue,
-    unit::{Account, Address, CardLimits, CardType, NewCard, UnitCustomerClient, UnitCustomerError, us_address},
+    unit::{
+        Account, Address, CardLimits, CardType, NewCard, UnitCustomerClient, UnitCustomerError, is_unit_id, us_address,
+    },
 };
 
 use crate::validation;
@@ -51,7 +53,7 @@ pub async fn create(
         }
         Err(other) => return Err(other),
     };
-    if body.account_id.as_deref().is_some_and(|id| !validation::is_unit_id(id)) {
+    if body.account_id.as_deref().is_some_and(|id| !is_unit_id(id)) {
         errors.push(FieldError::new("accountId", "must be a Unit account id (digits only)"));
     }
     let card_type = body.card_type.unwrap_or(CardType::Virtual);
@@ -93,8 +95,8 @@ pub async fn create(
 /// The customer's one open deposit account, when the caller did not name one.
 async fn only_deposit_account(unit: &UnitCustomerClient, token: &UnitCustomerToken) -> Result<String, ApiError> {
     let accounts = unit.list_accounts(token).await.map_err(|error| match error.status() {
-        Some(403) => ApiError::Forbidden {
-            code: "insufficient_scope",
+        Some(403) => ApiError::Refused {
+            code: Code::InsufficientScope,
             detail: "Without `accountId`, the Unit token needs the `accounts` scope to find the deposit account. \
                      Send `accountId`, or ask POST /token for `accounts` as well."
                 .into(),
@@ -112,12 +114,12 @@ pub fn choose_account(accounts: Vec<Account>) -> Result<String, ApiError> {
         .filter(|account| account.kind == "depositAccount" && account.status.as_deref() != Some("Closed"));
     match (open.next(), open.next()) {
         (Some(account), None) => Ok(account.id),
-        (None, _) => Err(ApiError::Conflict {
-            code: "no_account",
+        (None, _) => Err(ApiError::Refused {
+            code: Code::NoAccount,
             detail: "This customer has no open deposit account to issue a card on.".into(),
         }),
-        (Some(_), Some(_)) => Err(ApiError::BadRequest {
-            code: "account_required",
+        (Some(_), Some(_)) => Err(ApiError::Refused {
+            code: Code::AccountRequired,
             detail: "This customer has several deposit accounts. Send `accountId` to choose one.".into(),
         }),
     }

@@ -15,7 +15,7 @@ use axum::{
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use stytch_unit_common::{
-    http::{ApiError, ApiJson, FieldError, UnitCustomerToken},
+    http::{ApiError, ApiJson, Code, FieldError, UnitCustomerToken},
     unit::{Address, CardType, UnitCustomerClient, us_address},
 };
 
@@ -56,8 +56,8 @@ pub async fn replace(
     }
     let old = unit.get_card(&token, &card_id).await.map_err(card_error)?;
     if old.card_type != CardType::Physical {
-        return Err(ApiError::Conflict {
-            code: "card_not_physical",
+        return Err(ApiError::Refused {
+            code: Code::CardNotPhysical,
             detail: "Only a physical card can be replaced; create a new virtual card instead.".into(),
         });
     }

@@ -4,7 +4,6 @@ use cards::CardsDependencies;
 use serde_json::Value;
 use stytch_unit_common::{
     ExposeSecret, SecretString,
-    config::SecretNeeds,
     unit::{CustomerTokenRequest, TokenProof, VerificationChannel},
 };
 use test_support::functions::{Answer, FunctionApi};
@@ -12,7 +11,7 @@ use test_support::functions::{Answer, FunctionApi};
 /// The cards function, and token-exchange beside it for what only our org token may do
 /// (applications, customer tokens), since cards has no org token.
 pub async fn start(extra_env: &[(&str, &str)]) -> (FunctionApi<CardsDependencies>, FunctionApi) {
-    let org = FunctionApi::start(SecretNeeds { stytch: true, unit: true }, token_exchange::router, &[]).await;
+    let org = FunctionApi::start(token_exchange::router, &[]).await;
     (org.cards_beside(CardsDependencies::new, cards::router, extra_env), org)
 }
 
@@ -31,7 +30,7 @@ pub async fn customer(org: &FunctionApi, subject: &str, ssn: &str, scopes: &[&st
 }
 
 pub async fn customer_token(org: &FunctionApi, customer_id: &str, scopes: &[&str]) -> String {
-    let unit = org.dependencies.unit().unwrap();
+    let unit = &org.dependencies.unit;
     let verification = unit.create_token_verification(customer_id, VerificationChannel::Sms).await.unwrap();
     let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
     let code = SecretString::from("000001");

@@ -9,9 +9,9 @@ use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde::Serialize;
 use stytch_unit_common::{
     customer_link::{self, CustomerLink},
-    http::{ApiError, StytchSession},
+    dependencies::Dependencies,
+    http::{ApiError, Code, StytchSession},
     session_response::NO_STORE,
-    startup::Dependencies,
     unit::{ApplicationForm, NewApplicationForm, UnitClient},
 };
 
@@ -38,15 +38,15 @@ pub async fn create(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     // The form's URL lets whoever holds it apply as this user: a session that was logged out or
     // revoked (its JWT still verifies locally) gets none.
     let user = caller.check_with_stytch(stytch).await?;
     let (user_id, session) = (user.user_id.as_str(), &caller.session);
     // This also finds an application a submitted form created before its webhook came.
     if customer_link::current_application_of(stytch, unit, &user).await?.is_some() {
-        return Err(ApiError::Conflict {
-            code: "application_exists",
+        return Err(ApiError::Refused {
+            code: Code::ApplicationExists,
             detail: "This user already has an application: see GET /applications/current.".into(),
         });
     }

@@ -8,10 +8,10 @@ use serde::Serialize;
 use serde_json::Value;
 use stytch_unit_common::{
     customer_link::{self, CustomerLink},
-    http::{ApiError, ApiJson, StytchSession},
+    dependencies::Dependencies,
+    http::{ApiError, ApiJson, Code, StytchSession},
     onboarding::{self, Stage},
     session_response::NO_STORE,
-    startup::Dependencies,
     unit::{Application, ApplicationStatus, ApplicationTags, NewIndividualApplication, UnitClient, UnitError},
 };
 use uuid::Uuid;
@@ -73,7 +73,7 @@ pub async fn submit(
     let valid = validation::application(&body, validation::today())?;
     drop(body);
     let user_id = session.user_id.as_str();
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
 
     let user = stytch.get_user(user_id).await?.user;
     let mut previous = CustomerLink::of(&user).previous_application_ids;
@@ -129,15 +129,15 @@ fn application_error(error: UnitError) -> ApiError {
                         .is_some_and(|t| t.to_lowercase().contains("already exists"))
                 }) =>
         {
-            ApiError::Conflict {
-                code: "duplicate_application",
+            ApiError::Refused {
+                code: Code::DuplicateApplication,
                 detail: "An application with these details (such as this SSN) already exists.".into(),
             }
         }
         UnitError::Api { status: 400, .. } => {
             tracing::info!(%error, "Unit refused the application");
-            ApiError::BadRequest {
-                code: "application_rejected",
+            ApiError::Refused {
+                code: Code::ApplicationRejected,
                 detail: "Unit refused the application's details. Check them and submit again.".into(),
             }
         }
@@ -151,7 +151,7 @@ pub async fn current(
     State(dependencies): State<Dependencies>,
     StytchSession { session, .. }: StytchSession,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     match customer_link::current_application(stytch, unit, &session.user_id).await? {
         Some(application) => Ok(([NO_STORE], Json(ApplicationResponse::read(unit, application).await?))),
         None => Err(onboarding::no_application()),

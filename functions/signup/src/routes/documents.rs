@@ -17,10 +17,10 @@ use axum::{
 use serde::Deserialize;
 use stytch_unit_common::{
     customer_link,
-    http::{ApiError, FieldError, StytchSession},
+    dependencies::Dependencies,
+    http::{ApiError, Code, FieldError, StytchSession},
     onboarding::{self, RequiredDocument, Stage},
     session_response::NO_STORE,
-    startup::Dependencies,
     stytch::{StytchClient, User},
     unit::{Application, ApplicationStatus, DocumentFileType, DocumentSide, UnitClient, UnitError, is_unit_id},
 };
@@ -35,7 +35,7 @@ pub async fn list(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     let user = caller.check_with_stytch(stytch).await?;
     let application = own_application(stytch, unit, &user).await?;
     let stage = Stage::read(unit, &application).await?;
@@ -67,12 +67,12 @@ pub async fn upload(
         return Err(ApiError::Validation(vec![FieldError::new("side", "must be given once, `front` or `back`")]));
     };
     let (file_type, side) = validate(&document_id, &query, &headers, &file)?;
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     let user = caller.check_with_stytch(stytch).await?;
     let application = own_application(stytch, unit, &user).await?;
     if application.status != ApplicationStatus::AwaitingDocuments {
-        return Err(ApiError::Conflict {
-            code: "documents_not_required",
+        return Err(ApiError::Refused {
+            code: Code::DocumentsNotRequired,
             detail: "Unit is not waiting for documents for this application.".into(),
         });
     }
@@ -130,8 +130,8 @@ async fn own_application(stytch: &StytchClient, unit: &UnitClient, user: &User) 
 }
 
 fn document_not_found() -> ApiError {
-    ApiError::NotFound {
-        code: "document_not_found",
+    ApiError::Refused {
+        code: Code::DocumentNotFound,
         detail: "The application has no such document. List them with GET /applications/current/documents.".into(),
     }
 }
@@ -141,8 +141,8 @@ fn upload_error(error: UnitError) -> ApiError {
     match &error {
         UnitError::Api { status: 400 | 415 | 422, .. } => {
             tracing::info!(%error, "Unit refused the document file");
-            ApiError::BadRequest {
-                code: "document_rejected",
+            ApiError::Refused {
+                code: Code::DocumentRejected,
                 detail: "Unit refused the file. Send a readable PDF, PNG or JPEG of the requested document.".into(),
             }
         }

@@ -18,11 +18,12 @@ use serde::Deserialize;
 use serde_json::json;
 use stytch_unit_common::{
     customer_link::{self, CustomerLink},
-    http::{ApiError, ApiJson, FieldError, StytchSession},
+    dependencies::Dependencies,
+    http::{ApiError, ApiJson, Code, FieldError, StytchSession},
     session_response::NO_STORE,
-    startup::Dependencies,
     stytch::User,
     unit::{Customer, CustomerTokenRequest, TokenProof, UnitClient, UnitError, VerificationChannel},
+    validated::OneTimeCode,
 };
 
 /// `POST /customers/link` → `202 {verificationToken}`, or `200 {status: "linked"}` when the
@@ -31,12 +32,12 @@ pub async fn start(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     let user = caller.check_with_stytch(stytch).await?;
     let link = CustomerLink::of(&user);
     if link.customer_id.is_some() || link.application_id.is_some() {
-        return Err(ApiError::Conflict {
-            code: "already_onboarded",
+        return Err(ApiError::Refused {
+            code: Code::AlreadyOnboarded,
             detail: "This user already has a Unit application or customer; there is nothing to link.".into(),
         });
     }
@@ -70,11 +71,11 @@ pub async fn verify(
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (token, code) = validate(body)?;
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     let user = caller.check_with_stytch(stytch).await?;
     let Some(customer_id) = CustomerLink::of(&user).pending_link_customer_id else {
-        return Err(ApiError::Conflict {
-            code: "no_link_pending",
+        return Err(ApiError::Refused {
+            code: Code::NoLinkPending,
             detail: "Start with POST /customers/link; then send the code Unit texted.".into(),
         });
     };
@@ -110,8 +111,8 @@ async fn only_match(unit: &UnitClient, user: &User) -> Result<(Customer, String)
     match matches.len() {
         0 => Err(no_customer()),
         1 => Ok(matches.remove(0)),
-        _ => Err(ApiError::Conflict {
-            code: "several_customers_match",
+        _ => Err(ApiError::Refused {
+            code: Code::SeveralCustomersMatch,
             detail: "More than one Unit customer has this email; the bank must link the right one.".into(),
         }),
     }
@@ -133,29 +134,24 @@ fn validate(body: VerifyBody) -> Result<(SecretString, SecretString), ApiError> 
     if token.is_none() {
         errors.push(FieldError::new("verificationToken", "must be the token from POST /customers/link"));
     }
-    let code = body.verification_code.filter(|c| {
-        let code = c.expose_secret();
-        code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
-    });
-    if code.is_none() {
-        errors.push(FieldError::new("verificationCode", "must be 6 digits"));
-    }
+    let code = body.verification_code.as_ref().map(|code| code.expose_secret()).unwrap_or_default();
+    let code = OneTimeCode::parse("verificationCode", code).map_err(|e| errors.push(e)).ok();
     match (token, code) {
-        (Some(token), Some(code)) => Ok((token, code)),
+        (Some(token), Some(code)) => Ok((token, code.into_secret())),
         _ => Err(ApiError::Validation(errors)),
     }
 }
 
 fn no_customer() -> ApiError {
-    ApiError::NotFound {
-        code: "no_customer_to_link",
+    ApiError::Refused {
+        code: Code::NoCustomerToLink,
         detail: "No active Unit customer has a verified email of this user.".into(),
     }
 }
 
 fn linked_to_another_user() -> ApiError {
-    ApiError::Conflict {
-        code: "customer_linked_to_another_user",
+    ApiError::Refused {
+        code: Code::CustomerLinkedToAnotherUser,
         detail: "That Unit customer is already linked to another login.".into(),
     }
 }
@@ -163,10 +159,11 @@ fn linked_to_another_user() -> ApiError {
 /// Unit answers a wrong, expired or spent code with 400 or 403 (our org token is fine).
 fn wrong_code(error: UnitError) -> ApiError {
     match error.status() {
-        Some(400 | 403) => ApiError::Unauthorized {
-            code: "invalid_verification_code",
+        Some(400 | 403) => ApiError::Refused {
+            code: Code::InvalidVerificationCode,
             detail: "The verification code is wrong, or the verification expired or was used up. \
-                     Start again with POST /customers/link.",
+                     Start again with POST /customers/link."
+                .into(),
         },
         _ => error.into(),
     }

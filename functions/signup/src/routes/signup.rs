@@ -3,9 +3,9 @@
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde::{Deserialize, Serialize};
 use stytch_unit_common::{
+    dependencies::Dependencies,
     http::{ApiError, ApiJson, FieldError},
     session_response::SessionResponse,
-    startup::Dependencies,
     stytch::{MagicLinkAuthenticate, MagicLinkLoginOrCreate, StytchError},
 };
 
@@ -57,7 +57,7 @@ pub async fn send_magic_link(
         code_challenge,
         ..MagicLinkLoginOrCreate::new(email)
     };
-    let sent = dependencies.stytch()?.magic_link_login_or_create(&request).await.map_err(|error| {
+    let sent = dependencies.stytch.magic_link_login_or_create(&request).await.map_err(|error| {
         if is_invalid_email(&error) {
             ApiError::Validation(vec![FieldError::new("email", "must be an email address")])
         } else {
@@ -119,7 +119,7 @@ pub async fn authenticate(
         code_verifier,
         ..MagicLinkAuthenticate::new(token)
     };
-    let authenticated = dependencies.stytch()?.magic_link_authenticate(&request).await?;
+    let authenticated = dependencies.stytch.magic_link_authenticate(&request).await?;
     let (headers, session) = SessionResponse::from_issued(&authenticated.issued)?.for_client(&dependencies.config.api);
     tracing::info!(user_id = %authenticated.user_id, "magic link authenticated");
     Ok((headers, Json(AuthenticateResponse { user_id: authenticated.user_id, session })))

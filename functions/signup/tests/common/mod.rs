@@ -2,9 +2,8 @@
 
 #![allow(dead_code, unused_imports)]
 
-use stytch_unit_common::config::SecretNeeds;
 pub use test_support::functions::{FunctionApi as Api, Side, code, field_errors};
 
 pub async fn start(extra_env: &[(&str, &str)]) -> Api {
-    Api::start(SecretNeeds { stytch: true, unit: true }, signup::router, extra_env).await
+    Api::start(signup::router, extra_env).await
 }

@@ -15,9 +15,9 @@ use axum::{
 use serde::Serialize;
 use stytch_unit_common::{
     ExposeSecret,
-    http::{ApiError, StytchSession},
+    dependencies::Dependencies,
+    http::{ApiError, Code, StytchSession},
     session_response::NO_STORE,
-    startup::Dependencies,
     step_up::{BoundFactors, bound},
     stytch::{StytchError, StytchErrorType, TotpRecoveryCodes, User},
 };
@@ -91,8 +91,8 @@ pub async fn remove_phone(
     caller: StytchSession,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let not_found = || ApiError::NotFound {
-        code: "factor_not_found",
+    let not_found = || ApiError::Refused {
+        code: Code::FactorNotFound,
         detail: "This user has no phone with that phoneId. GET /step-up/factors lists them.".into(),
     };
     // axum's rejection (a segment that is not UTF-8) is plain text: no phone of anybody's, as ours.
@@ -100,12 +100,12 @@ pub async fn remove_phone(
         return Err(not_found());
     };
     let (user, bound) = require_step_up(&dependencies, &caller).await?;
-    let stytch = dependencies.stytch()?;
+    let stytch = &dependencies.stytch;
     let phone = user.phone_numbers.iter().find(|phone| phone.phone_id == phone_id).ok_or_else(not_found)?;
     if bound.kyc_phone.as_deref() == Some(phone.phone_number.as_str()) {
         if !bound.trusted_totp_is_active(&user) {
-            return Err(ApiError::Conflict {
-                code: "last_second_factor",
+            return Err(ApiError::Refused {
+                code: Code::LastSecondFactor,
                 detail: "This phone is the only second factor left. Enrol an authenticator app first.".into(),
             });
         }
@@ -128,7 +128,7 @@ pub async fn replace_totp(
     if !bound.trusted_totp_is_active(&user) {
         return Err(totp_not_enrolled());
     }
-    let stytch = dependencies.stytch()?;
+    let stytch = &dependencies.stytch;
     bound::untrust_totp(stytch, &user.user_id).await?;
     for totp in &user.totps {
         forget(stytch.delete_totp(&totp.totp_id).await, StytchErrorType::TotpNotFound)?;
@@ -156,7 +156,7 @@ pub async fn recovery_codes(
     let (user, bound) = require_step_up(&dependencies, &caller).await?;
     let trusted = trusted_active_totp(&user, &bound).ok_or_else(totp_not_enrolled)?;
     let request = TotpRecoveryCodes { user_id: user.user_id.clone() };
-    let answer = dependencies.stytch()?.totp_recovery_codes(&request).await?;
+    let answer = dependencies.stytch.totp_recovery_codes(&request).await?;
     let codes = answer.totps.into_iter().find(|totp| totp.totp_id == trusted).map(|totp| totp.recovery_codes);
     let recovery_codes = codes.unwrap_or_default().iter().map(|code| code.expose_secret().to_owned()).collect();
     tracing::info!(user_id = %user.user_id, totp_id = %trusted, "recovery codes shown");

@@ -10,10 +10,10 @@ use axum::{Json, extract::State, response::IntoResponse};
 use serde::Serialize;
 use stytch_unit_common::{
     customer_link,
+    dependencies::Dependencies,
     http::{ApiError, StytchSession},
     session::AuthenticationFactor,
     session_response::NO_STORE,
-    startup::Dependencies,
     step_up::{BoundFactors, bound},
 };
 use time::OffsetDateTime;
@@ -81,7 +81,7 @@ pub async fn me(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     let user = caller.check_with_stytch(stytch).await?;
     // The application first: it names the customer (recording a later approval once), whose record
     // then gives the bound factors, so Unit is asked about the application only once.

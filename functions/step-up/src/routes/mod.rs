@@ -7,8 +7,8 @@ pub mod sms;
 pub mod totp;
 
 use stytch_unit_common::{
-    http::{ApiError, StytchSession},
-    startup::Dependencies,
+    dependencies::Dependencies,
+    http::{ApiError, Code, StytchSession},
     step_up::{BoundFactors, bound},
     stytch::{SessionRef, User},
 };
@@ -21,7 +21,7 @@ async fn require_step_up(
     dependencies: &Dependencies,
     caller: &StytchSession,
 ) -> Result<(User, BoundFactors), ApiError> {
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     let max_age = dependencies.config.session.step_up_max_age;
     let now = OffsetDateTime::now_utc();
     caller.session.check_two_factor(max_age, now).map_err(|_| ApiError::StepUpRequired)?;
@@ -41,8 +41,8 @@ fn this_session(caller: &StytchSession) -> SessionRef {
 
 /// "Enrol first": authenticating a factor the user does not have.
 fn totp_not_enrolled() -> ApiError {
-    ApiError::Conflict {
-        code: "totp_not_enrolled",
+    ApiError::Refused {
+        code: Code::TotpNotEnrolled,
         detail: "This user has no active authenticator app. Enrol one with POST /step-up/totp.".into(),
     }
 }

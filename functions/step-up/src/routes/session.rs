@@ -19,10 +19,10 @@ use serde::Deserialize;
 use stytch_unit_common::{
     SecretString,
     config::ApiConfig,
+    dependencies::Dependencies,
     http::{ApiError, ApiJson, FieldError, StytchSession},
     session_cookie,
     session_response::SessionResponse,
-    startup::Dependencies,
     stytch::{SessionAuthenticate, SessionRef, SessionRevoke, StytchErrorType},
 };
 
@@ -56,7 +56,7 @@ pub async fn refresh(
     let (token, minutes) = validation::both(token, minutes.transpose())?;
     let request =
         SessionAuthenticate { session_duration_minutes: minutes, ..SessionAuthenticate::new(SessionRef::Token(token)) };
-    let refreshed = dependencies.stytch()?.session_authenticate(&request).await?;
+    let refreshed = dependencies.stytch.session_authenticate(&request).await?;
     let response = SessionResponse::respond(&refreshed.issued, api)?;
     if let Some(session) = refreshed.session() {
         tracing::Span::current().record("user_id", session.user_id.as_str());
@@ -121,7 +121,7 @@ pub async fn logout(
             session_token(api, &headers, token.as_ref())?.map_err(validation::refuse)?,
         )),
     };
-    match dependencies.stytch()?.session_revoke(&revoke).await {
+    match dependencies.stytch.session_revoke(&revoke).await {
         Ok(_) => tracing::info!("session revoked"),
         Err(error) if error.error_type().is_some_and(StytchErrorType::is_session_gone) => {
             tracing::info!("logout of a session that had already ended");

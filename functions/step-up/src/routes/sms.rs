@@ -6,9 +6,9 @@
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde::{Deserialize, Serialize, de::IgnoredAny};
 use stytch_unit_common::{
-    http::{ApiError, ApiJson, StytchSession},
+    dependencies::Dependencies,
+    http::{ApiError, ApiJson, Code, StytchSession},
     session_response::SessionResponse,
-    startup::Dependencies,
     step_up::bound,
     stytch::{OtpAuthenticate, SmsSend, StytchClient, StytchErrorType, User},
     unit::UnitClient,
@@ -40,20 +40,20 @@ pub async fn send(
     body: Option<ApiJson<SendBody>>,
 ) -> Result<impl IntoResponse, ApiError> {
     if body.is_some_and(|ApiJson(body)| body.phone_number.is_some()) {
-        return Err(ApiError::BadRequest {
-            code: "phone_number_not_accepted",
+        return Err(ApiError::Refused {
+            code: Code::PhoneNumberNotAccepted,
             detail: "Step-up codes go only to the phone on the user's account application. Send no body.".into(),
         });
     }
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     let user_id = caller.session.user_id.as_str();
     let (_, phone) = user_and_kyc_phone(stytch, unit, user_id).await?;
     let request = SmsSend { session: Some(this_session(&caller)), ..SmsSend::new(phone.clone()) };
     let sent = stytch.sms_send(&request).await.map_err(|error| {
         if error.is(&StytchErrorType::DuplicatePhoneNumber) {
             tracing::warn!(user_id, "the KYC phone belongs to another Stytch user");
-            ApiError::Conflict {
-                code: "phone_number_in_use",
+            ApiError::Refused {
+                code: Code::PhoneNumberInUse,
                 detail: "The phone on this account's application belongs to another login.".into(),
             }
         } else {
@@ -76,19 +76,19 @@ pub async fn authenticate(
     ApiJson(body): ApiJson<AuthenticateBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let code = validation::code("code", &body.code).map_err(validation::refuse)?;
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     let user_id = caller.session.user_id.as_str();
     let (user, phone) = user_and_kyc_phone(stytch, unit, user_id).await?;
     let phone_id = user.phone_numbers.iter().find(|p| p.phone_number == phone).map(|p| p.phone_id.clone()).ok_or(
-        ApiError::Conflict {
-            code: "no_code_sent",
+        ApiError::Refused {
+            code: Code::NoCodeSent,
             detail: "No code was sent to this user's phone yet. Send one with POST /step-up/sms/send.".into(),
         },
     )?;
     let request = OtpAuthenticate {
         session: Some(this_session(&caller)),
         session_duration_minutes: Some(dependencies.config.api.session_duration_minutes),
-        ..OtpAuthenticate::new(phone_id, code)
+        ..OtpAuthenticate::new(phone_id, code.expose())
     };
     let authenticated = stytch.otp_authenticate(&request).await?;
     tracing::info!(user_id, phone_id = %authenticated.method_id, "SMS code added to session");
@@ -102,8 +102,8 @@ async fn user_and_kyc_phone(
     user_id: &str,
 ) -> Result<(User, String), ApiError> {
     let user = stytch.get_user(user_id).await?.user;
-    let phone = bound::load(stytch, unit, &user).await?.kyc_phone.ok_or(ApiError::Conflict {
-        code: "no_bound_phone",
+    let phone = bound::load(stytch, unit, &user).await?.kyc_phone.ok_or(ApiError::Refused {
+        code: Code::NoBoundPhone,
         detail: "This user has no phone on record yet. Submit an application with POST /applications first.".into(),
     })?;
     Ok((user, phone))

@@ -9,9 +9,9 @@ use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde::{Deserialize, Serialize};
 use stytch_unit_common::{
     ExposeSecret,
-    http::{ApiError, ApiJson, StytchSession},
+    dependencies::Dependencies,
+    http::{ApiError, ApiJson, Code, StytchSession},
     session_response::{NO_STORE, SessionResponse},
-    startup::Dependencies,
     step_up::{BoundFactors, KycRecord, bound},
     stytch::{
         StytchClient, StytchError, StytchErrorType, TotpAuthenticate, TotpAuthenticateResponse, TotpCreate, TotpRecover,
@@ -41,7 +41,7 @@ pub async fn enrol(
     caller: StytchSession,
 ) -> Result<impl IntoResponse, ApiError> {
     let (user, _) = require_step_up(&dependencies, &caller).await?;
-    let created = create_trusted(dependencies.stytch()?, &caller, &user.user_id).await?;
+    let created = create_trusted(&dependencies.stytch, &caller, &user.user_id).await?;
     tracing::info!(user_id = %user.user_id, totp_id = %created.totp_id, "TOTP enrolment started");
     Ok((StatusCode::CREATED, [NO_STORE], Json(created)))
 }
@@ -87,9 +87,9 @@ pub async fn authenticate(
     let request = TotpAuthenticate {
         session: Some(this_session(&caller)),
         session_duration_minutes: Some(dependencies.config.api.session_duration_minutes),
-        ..TotpAuthenticate::new(user_id, code)
+        ..TotpAuthenticate::new(user_id, code.expose())
     };
-    let stytch = dependencies.stytch()?;
+    let stytch = &dependencies.stytch;
     let authenticated = stytch.totp_authenticate(&request).await.map_err(no_totp_is_a_conflict)?;
     let bound = bound_factors(stytch, &authenticated).await?;
     if bound.trusted_totp_id.as_deref() != Some(authenticated.totp_id.as_str()) {
@@ -120,7 +120,7 @@ pub async fn recover(
         session_duration_minutes: Some(dependencies.config.api.session_duration_minutes),
         ..TotpRecover::new(user_id, recovery_code)
     };
-    let stytch = dependencies.stytch()?;
+    let stytch = &dependencies.stytch;
     let recovered = stytch.totp_recover(&request).await.map_err(no_totp_is_a_conflict)?;
     let bound = bound_factors(stytch, &recovered).await?;
     if !bound.only_verified_totp_is_trusted || bound.trusted_totp_id.as_deref() != Some(recovered.totp_id.as_str()) {
@@ -143,8 +143,8 @@ async fn bound_factors(
 }
 
 fn factor_not_bound() -> ApiError {
-    ApiError::Forbidden {
-        code: "factor_not_bound",
+    ApiError::Refused {
+        code: Code::FactorNotBound,
         detail: "This authenticator app was not enrolled through a stepped-up session, so it cannot prove \
                  a second factor. Step up with the SMS code to your phone, then enrol it again."
             .into(),

@@ -6,22 +6,21 @@
 
 use http::StatusCode;
 use serde_json::{Value, json};
-use stytch_unit_common::{config::SecretNeeds, step_up::bound};
+use stytch_unit_common::step_up::bound;
 pub use test_support::functions::{Answer, FunctionApi as Api, Side, code, field_errors};
 use test_support::{functions::applicant_phone, stack::SandboxSession};
 
 pub async fn start(extra_env: &[(&str, &str)]) -> Api {
-    Api::start(SecretNeeds { stytch: true, unit: true }, step_up::router, extra_env).await
+    Api::start(step_up::router, extra_env).await
 }
 
 /// Whether this JWT verifies and passes the whole step-up rule: a fresh second factor bound to
 /// the user, as `POST /token` demands for sensitive scopes.
 pub async fn is_stepped_up(api: &Api, jwt: &str) -> bool {
     let dependencies = &api.dependencies;
-    let session = dependencies.verifier().expect("verifier").verify(jwt).await.expect("the JWT verifies");
-    let user = dependencies.stytch().unwrap().get_user(&session.user_id).await.expect("the user").user;
-    let bound =
-        bound::load(dependencies.stytch().unwrap(), dependencies.unit().unwrap(), &user).await.expect("bound factors");
+    let session = dependencies.verifier.verify(jwt).await.expect("the JWT verifies");
+    let user = dependencies.stytch.get_user(&session.user_id).await.expect("the user").user;
+    let bound = bound::load(&dependencies.stytch, &dependencies.unit, &user).await.expect("bound factors");
     session.check_bound(&bound, dependencies.config.session.step_up_max_age, time::OffsetDateTime::now_utc()).is_ok()
 }
 

@@ -15,18 +15,16 @@ use http::header::CACHE_CONTROL;
 use serde::Serialize;
 use stytch_unit_common::{
     ExposeSecret, customer_link,
-    http::{ApiError, ApiJson, StytchSession},
+    dependencies::Dependencies,
+    http::{ApiError, ApiJson, Code, StytchSession},
     metrics::catalogue::{self, ScopeClass},
-    startup::Dependencies,
+    session::VerifyError,
     step_up::{BoundFactors, KycRecord, StepUpShortfall},
     unit::{CustomerTokenRequest, TokenProof, UnitError},
 };
 use time::OffsetDateTime;
 
-use crate::{
-    error::RouteError,
-    validation::{self, TokenBody},
-};
+use crate::validation::{self, TokenBody};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -40,7 +38,7 @@ pub async fn create(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
     ApiJson(body): ApiJson<TokenBody>,
-) -> Result<impl IntoResponse, RouteError> {
+) -> Result<impl IntoResponse, ApiError> {
     let request = validation::validate(body)?;
     let config = &dependencies.config.session;
     let now = OffsetDateTime::now_utc();
@@ -53,13 +51,9 @@ pub async fn create(
     // Unit checks `exp` with no leeway: a JWT it would refuse is the caller's to refresh, not a
     // 401 from Unit on our org-token call.
     if caller.session.jwt_expires_at <= now {
-        return Err(ApiError::Unauthorized {
-            code: "session_expired",
-            detail: "The session JWT has expired. Refresh it with Stytch and retry.",
-        }
-        .into());
+        return Err(VerifyError::Expired.into());
     }
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     let user = caller.check_with_stytch(stytch).await?;
     let customer_id = customer_link::customer_id_of(stytch, unit, &user).await?;
     let customer = customer_link::verified_customer(unit, &user.user_id, &customer_id).await?;
@@ -69,7 +63,7 @@ pub async fn create(
     }
     // Unit texts the KYC phone: its code pairs only with a bound factor that is not a phone.
     if request.verification.is_some() && !caller.session.can_pair_with_unit_sms(&bound) {
-        return Err(step_up_required(StepUpShortfall::UnboundSecondFactor).into());
+        return Err(step_up_required(StepUpShortfall::UnboundSecondFactor));
     }
 
     let expires_in = request.lifetime(config.sensitive_token_max_lifetime);
@@ -114,10 +108,11 @@ fn step_up_required(shortfall: StepUpShortfall) -> ApiError {
 /// spent one with 403.
 fn refusal(error: UnitError, by_verification: bool) -> ApiError {
     match (error.status(), by_verification) {
-        (Some(400 | 403), true) => ApiError::Unauthorized {
-            code: "invalid_verification_code",
+        (Some(400 | 403), true) => ApiError::Refused {
+            code: Code::InvalidVerificationCode,
             detail: "The verification code is wrong, or the verification expired or was used up. \
-                     Request a new one with POST /token/verification.",
+                     Request a new one with POST /token/verification."
+                .into(),
         },
         _ => error.into(),
     }

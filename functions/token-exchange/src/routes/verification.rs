@@ -6,8 +6,8 @@ use http::header::CACHE_CONTROL;
 use serde::{Deserialize, Serialize};
 use stytch_unit_common::{
     ExposeSecret, customer_link,
+    dependencies::Dependencies,
     http::{ApiError, ApiJson, StytchSession},
-    startup::Dependencies,
     unit::VerificationChannel,
 };
 
@@ -31,7 +31,7 @@ pub async fn create(
     body: Option<ApiJson<VerificationBody>>,
 ) -> Result<impl IntoResponse, ApiError> {
     let channel = body.and_then(|ApiJson(body)| body.channel).unwrap_or(VerificationChannel::Sms);
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
+    let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     // A revoked session must not make Unit text or call anyone: ask Stytch first (its answer
     // carries the user, so no users.get).
     let user = caller.check_with_stytch(stytch).await?;

@@ -2,11 +2,10 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use stytch_unit_common::config::SecretNeeds;
 pub use test_support::functions::{Answer, FunctionApi as Api, Side, assert_problem};
 
 pub async fn start(extra_env: &[(&str, &str)]) -> Api {
-    Api::start(SecretNeeds { stytch: true, unit: true }, token_exchange::router, extra_env).await
+    Api::start(token_exchange::router, extra_env).await
 }
 
 /// `POST /token` with this session JWT.

@@ -9,11 +9,13 @@ use axum::body::Body;
 use base64::{Engine, engine::general_purpose::STANDARD};
 use http::{Method, Request};
 use serde_json::{Value, json};
-use stytch_unit_common::config::SecretNeeds;
-pub use test_support::functions::{Answer, FunctionApi as Api, Side};
+use stytch_unit_common::dependencies::WebhookDependencies;
+pub use test_support::functions::{Answer, Side};
+
+pub type Api = test_support::functions::FunctionApi<WebhookDependencies>;
 
 pub async fn start(extra_env: &[(&str, &str)]) -> Api {
-    Api::start(SecretNeeds { stytch: true, unit: true }, webhooks::router, extra_env).await
+    Api::start(webhooks::router, extra_env).await
 }
 
 pub fn sign(token: &str, body: &[u8]) -> String {

@@ -917,7 +917,7 @@ export interface components {
             detail?: string;
             /**
              * @description Stable, machine-readable. Never renamed. By status:
-             *     400 `invalid_body`, `validation_failed`, `application_rejected`, `document_rejected`, `account_required`,
+             *     400 `invalid_body`, `validation_failed`, `unknown_scope`, `application_rejected`, `document_rejected`, `account_required`,
              *     `idempotency_key_required`, `phone_number_not_accepted`, `invalid_webhook_payload`;
              *     401 `missing_credentials`, `invalid_session`, `session_expired`, `session_too_old`,
              *     `session_not_found` (also: revoked), `invalid_magic_link`, `pkce_mismatch`, `invalid_code`,
@@ -942,7 +942,7 @@ export interface components {
             code: string;
             /** @description The Lambda request id; quote it when reporting a problem. */
             requestId: string;
-            /** @description Only on `validation_failed`: every invalid field and why (never its value). */
+            /** @description Only on `validation_failed` and `unknown_scope`: every invalid field and why (never its value). */
             errors?: components["schemas"]["FieldError"][];
             nextStep?: components["schemas"]["NextStep"];
             /** @description Only on `documents_required`: what to upload. */
