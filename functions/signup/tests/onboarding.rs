@@ -138,6 +138,12 @@ async fn an_applicant_awaiting_documents_uploads_them_and_is_approved() {
             StatusCode::NOT_FOUND,
             "document_not_found",
         ),
+        // A segment that is not UTF-8 once decoded: no document of anybody's, answered as problem+json.
+        (
+            upload("/applications/current/documents/1%A0", jwt, "image/png", b"png"),
+            StatusCode::NOT_FOUND,
+            "document_not_found",
+        ),
         (upload(&format!("{path}?side=left"), jwt, "image/png", b"png"), StatusCode::BAD_REQUEST, "validation_failed"),
         (
             upload(&format!("{path}?side=back&side=back"), jwt, "image/png", b"png"),

@@ -10,7 +10,7 @@ use axum::{
     body::Bytes,
     extract::{
         Path, Query, State,
-        rejection::{BytesRejection, QueryRejection},
+        rejection::{BytesRejection, PathRejection, QueryRejection},
     },
     response::IntoResponse,
 };
@@ -52,7 +52,7 @@ pub struct UploadQuery {
 pub async fn upload(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
-    Path(document_id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     query: Result<Query<UploadQuery>, QueryRejection>,
     headers: HeaderMap,
     file: Result<Bytes, BytesRejection>,
@@ -65,6 +65,10 @@ pub async fn upload(
     // axum's rejection of a bad query (e.g. `side` twice) is plain text: ours is a field error.
     let Ok(Query(query)) = query else {
         return Err(ApiError::Validation(vec![FieldError::new("side", "must be given once, `front` or `back`")]));
+    };
+    // axum's rejection (a segment that is not UTF-8) is plain text: no document of anybody's, as ours.
+    let Ok(Path(document_id)) = path else {
+        return Err(document_not_found());
     };
     let (file_type, side) = validate(&document_id, &query, &headers, &file)?;
     let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
