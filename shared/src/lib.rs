@@ -9,8 +9,9 @@
 //! - [`http`]: the one error model (RFC 9457 problem+json), request ids, JSON extraction.
 //! - [`telemetry`]: JSON logs for CloudWatch.
 //! - [`http_client`]: the one outbound HTTP client, with timeouts.
-//! - [`startup`]: the cold-start sequence a function's `main.rs` runs.
+//! - [`startup`]: the cold-start sequence a function's `main.rs` runs; [`cold_start`] times its phases.
 
+pub mod cold_start;
 pub mod config;
 pub mod customer_link;
 pub mod http;

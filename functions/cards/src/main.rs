@@ -3,12 +3,19 @@
 //! configuration, logging and the HTTP client only.
 
 use cards::CardsDependencies;
-use stytch_unit_common::{config::CardsConfig, http_client, startup, telemetry};
+use stytch_unit_common::{cold_start::Phases, config::CardsConfig, http_client, startup, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), startup::StartupError> {
+    let mut phases = Phases::start();
     let config = CardsConfig::from_env()?;
+    phases.end("config");
     telemetry::init(config.common.log_level);
+    phases.end("tracing");
     let http = http_client::build(&config.common.upstream);
-    startup::serve(cards::router(CardsDependencies::new(config, http))).await
+    phases.end("http_client");
+    let router = cards::router(CardsDependencies::new(config, http));
+    phases.end("router");
+    phases.log();
+    startup::serve(router).await
 }
