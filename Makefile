@@ -32,7 +32,7 @@ lint: ## cargo fmt --check and clippy with warnings as errors.
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 .PHONY: test
-test: venv lint validate fuzz-api ## Every test: lint, unit, integration (moto, sandbox), API fuzzing.
+test: venv lint validate fuzz-api test-web ## Every test: lint, unit, integration (moto, sandbox), API fuzzing, browser.
 ifeq ($(NEXTEST),yes)
 	$(CARGO) nextest run --workspace --profile $(NEXTEST_PROFILE)
 else
@@ -73,9 +73,10 @@ build: venv ## Release zips for arm64 Lambda (cargo lambda build).
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CARGO) lambda build --release --arm64 --output-format zip $(addprefix --bin ,$(FUNCTIONS))
 
 .PHONY: validate
-validate: venv ## Offline infrastructure checks: cfn-lint, sam validate --lint, infra/tests.
-	$(VENV)/bin/cfn-lint infra/template.yaml
+validate: venv ## Offline infrastructure checks: cfn-lint, sam validate --lint, jactionlint, infra/tests.
+	$(VENV)/bin/cfn-lint infra/template.yaml infra/deploy-role.yaml
 	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --region us-east-1 -t infra/template.yaml
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/jactionlint
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -q -p no:cacheprovider -rfEs infra/tests
 
 # `make deploy`: sam build, then sam deploy. Guided (questions, answers saved to infra/samconfig.toml
@@ -87,9 +88,12 @@ SAM         := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin
 DEPLOY_OVERRIDES := Stage=$(STAGE) \
 	$(if $(STYTCH_SECRET_ARN),StytchSecretArn=$(STYTCH_SECRET_ARN)) \
 	$(if $(UNIT_SECRET_ARN),UnitSecretArn=$(UNIT_SECRET_ARN)) \
-	$(if $(UNIT_API_URL),UnitApiUrl=$(UNIT_API_URL)) \
-	$(if $(CORS_ALLOWED_ORIGINS),'CorsAllowedOrigins="$(CORS_ALLOWED_ORIGINS)"')
-DEPLOY_GUIDED := $(or $(GUIDED),$(STYTCH_SECRET_ARN),$(UNIT_SECRET_ARN),$(UNIT_API_URL),$(CORS_ALLOWED_ORIGINS))
+	$(if $(VENDOR_ENVIRONMENT),VendorEnvironment=$(VENDOR_ENVIRONMENT)) \
+	$(if $(CORS_ALLOWED_ORIGINS),'CorsAllowedOrigins="$(CORS_ALLOWED_ORIGINS)"') \
+	$(if $(ALARM_EMAIL),AlarmEmail=$(ALARM_EMAIL)) \
+	$(if $(ALARM_TOPIC_ARN),AlarmTopicArn=$(ALARM_TOPIC_ARN)) \
+	$(if $(DEPLOYMENT_STRATEGY),DeploymentStrategy=$(DEPLOYMENT_STRATEGY))
+DEPLOY_GUIDED := $(or $(GUIDED),$(STYTCH_SECRET_ARN),$(UNIT_SECRET_ARN),$(VENDOR_ENVIRONMENT),$(CORS_ALLOWED_ORIGINS),$(ALARM_EMAIL),$(ALARM_TOPIC_ARN),$(DEPLOYMENT_STRATEGY))
 
 .PHONY: deploy
 deploy: validate ## sam build + sam deploy (STAGE=dev; guided on first use or GUIDED=1).
@@ -104,6 +108,34 @@ deploy: validate ## sam build + sam deploy (STAGE=dev; guided on first use or GU
 	    --config-file $(SAMCONFIG) --config-env $(STAGE); \
 	fi
 
+# `make deploy-ci`: the deploy workflow's deploy (.github/workflows/deploy.yml), no questions. Parameters come
+# from the variables above (VENDOR_ENVIRONMENT, the secret ARNs, ...); those not given keep the stack's values.
+# CloudFormation acts as CLOUDFORMATION_ROLE_ARN; the artifacts go to SAM_ARTIFACTS_BUCKET (infra/deploy-role.yaml).
+.PHONY: deploy-ci
+deploy-ci: venv ## sam build + sam deploy without questions (the GitHub deploy workflow; see README).
+	@test -n "$(SAM_ARTIFACTS_BUCKET)" -a -n "$(CLOUDFORMATION_ROLE_ARN)" || { echo "set SAM_ARTIFACTS_BUCKET and CLOUDFORMATION_ROLE_ARN (infra/deploy-role.yaml outputs)" >&2; exit 2; }
+	rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true
+	$(SAM) build -t infra/template.yaml
+	$(SAM) deploy --template-file .aws-sam/build/template.yaml --stack-name $(STACK_NAME) \
+	  --s3-bucket $(SAM_ARTIFACTS_BUCKET) --s3-prefix $(STACK_NAME) --role-arn $(CLOUDFORMATION_ROLE_ARN) \
+	  --capabilities CAPABILITY_IAM --no-confirm-changeset --no-fail-on-empty-changeset \
+	  --tags project=stytch-unit-lambdas stage=$(STAGE) \
+	  --parameter-overrides $(strip $(DEPLOY_OVERRIDES))
+
+# `make deploy-function FUNCTION=cards [STAGE=dev] [ALIAS=live] [LAMBDA_DIR=...]`: a one-function fix without a
+# stack update (README, "Deploying one function with cargo lambda"). ALIAS moves that alias to the new version at
+# once, skipping the canary: refused for prod. LAMBDA_DIR deploys an existing build instead of building.
+.PHONY: deploy-function
+deploy-function: venv ## cargo lambda build + deploy of one function's code to the stack's function (FUNCTION=...).
+	@case " $(FUNCTIONS) " in *" $(FUNCTION) "*) ;; *) echo "usage: make deploy-function FUNCTION=<$(FUNCTIONS)> [STAGE=dev] [ALIAS=live]" >&2; exit 2;; esac
+	@test -z "$(ALIAS)" -o "$(STAGE)" != prod || { echo "prod moves its alias through sam deploy's canary, not ALIAS=" >&2; exit 2; }
+ifeq ($(LAMBDA_DIR),)
+	rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(CARGO) lambda build --release --arm64 --bin $(FUNCTION)
+endif
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python infra/deploy_function.py --stack $(STACK_NAME) \
+	  --function $(FUNCTION) $(if $(ALIAS),--alias $(ALIAS)) $(if $(LAMBDA_DIR),--lambda-dir $(LAMBDA_DIR))
+
 .PHONY: sandbox
 sandbox: ## Run the local Stytch + Unit sandbox in the foreground.
 	$(CARGO) run --quiet -p sandbox
@@ -113,13 +145,62 @@ sandbox: ## Run the local Stytch + Unit sandbox in the foreground.
 LOCAL_STACK := $(VENV)/bin/python tests/dev/local_stack.py
 
 .PHONY: dev
-dev: venv ## Local stack in the foreground; prints API_URL, STYTCH_URL, UNIT_URL when ready.
-	@$(LOCAL_STACK)
+dev: venv web ## Local stack and web app in the foreground; prints API_URL, STYTCH_URL, UNIT_URL, WEB_URL when ready.
+	@$(LOCAL_STACK) --web
 
 .PHONY: demo
 demo: venv ## The whole user journey over HTTP against a fresh local stack, then tear it down.
 	@$(CARGO) build --quiet -p demo
 	@$(LOCAL_STACK) --quiet -- $(CARGO) run --quiet -p demo
+
+# The reference web app (tests/web): npm packages from its lock file, a client generated from infra/openapi.yaml,
+# and Debian's Chromium for the browser suite (CHROMIUM_PATH names another Chromium or Chrome).
+WEB        := tests/web
+WEB_STAMP  := $(WEB)/node_modules/.installed
+WEB_SHOTS  := $(CURDIR)/target/web
+
+$(WEB_STAMP): $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: web
+web: $(WEB_STAMP) ## Build the web app with its dev-only sandbox inbox (tests/web/dist; a plain `vite build` has none).
+	cd $(WEB) && npm run --silent build:sandbox
+
+.PHONY: web-client
+web-client: $(WEB_STAMP) ## Regenerate the web app's API types from infra/openapi.yaml (commit the result).
+	cd $(WEB) && npm run --silent generate
+
+.PHONY: chromium
+chromium:
+	@test -n "$$CHROMIUM_PATH" || command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+	  || command -v google-chrome >/dev/null || { \
+	    if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	      apt-get install -y --no-install-recommends chromium || { apt-get update && apt-get install -y --no-install-recommends chromium; }; \
+	    elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
+	      sudo apt-get install -y --no-install-recommends chromium; \
+	    else \
+	      echo "No Chromium found and none can be installed here: install Chromium or Chrome and set CHROMIUM_PATH=/path/to/it" >&2; exit 1; \
+	    fi; }
+
+.PHONY: test-web
+# The generated client must match infra/openapi.yaml (else `make web-client`), the app must type-check against it
+# (`make web`), then the browser suite (tests/web/e2e) runs in headless Chromium against a fresh local stack.
+test-web: venv web chromium ## Browser suite: the journey by clicks, faults, accessibility (screenshots in target/web/).
+	@cd $(WEB) && generated=$$(mktemp) && npx openapi-typescript ../../infra/openapi.yaml -o $$generated >/dev/null \
+	  && { diff -q src/api/schema.d.ts $$generated >/dev/null \
+	       || { echo "tests/web/src/api/schema.d.ts is out of date with infra/openapi.yaml: run make web-client" >&2; rm -f $$generated; exit 1; }; } \
+	  && rm -f $$generated
+	@$(call browser_run,$(WEB)/e2e/)
+
+.PHONY: demo-web
+demo-web: venv web chromium ## The journey by clicks in headless Chromium against a fresh local stack; screenshots in target/web/.
+	@$(call browser_run,$(WEB)/e2e/journey.test.mjs)
+
+# $(1): the browser tests to run over a fresh local stack serving the web app.
+define browser_run
+SCREENSHOT_DIR=$(WEB_SHOTS) $(LOCAL_STACK) --quiet --web -- node --test --test-concurrency=1 $(1) && echo "screenshots: $(WEB_SHOTS)/"
+endef
 
 # `make event EVENT=events/cards/get-cards.200.json`, with API_URL and STYTCH_URL from a running `make dev`:
 # fills the event's {{PLACEHOLDERS}} with fresh values (events/README.md), then `cargo lambda invoke`.

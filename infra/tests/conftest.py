@@ -74,6 +74,26 @@ def template() -> dict:
 
 
 @lru_cache(maxsize=None)
+def translated(**parameters: str) -> dict:
+    """The template as CloudFormation receives it: SAM's own translator (aws-sam-translator, which
+    `sam deploy` and CloudFormation's transform run), offline. `parameters` override the defaults."""
+    import copy
+    import os
+
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:  # the template names no managed policy for SAM to look up
+        def load(self):
+            return {}
+
+    doc = copy.deepcopy(template())
+    doc["Globals"]["Function"]["CodeUri"] = "s3://bucket/code.zip"  # `sam package` puts an S3 URI here
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    values = {"VendorEnvironment": "live", "AWS::Region": "us-east-1", **parameters}
+    return transform(doc, values, NoManagedPolicies())
+
+
+@lru_cache(maxsize=None)
 def openapi() -> dict:
     return yaml.safe_load(OPENAPI.read_text())
 

@@ -10,9 +10,11 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from conftest import ROOT, json_pointer, openapi, operations, resolve, schema_errors
 
-PUBLIC = {("POST", "/signup"), ("POST", "/signup/authenticate"), ("POST", "/session/refresh")}
-# The session JWT, or a credential in the body instead (`{}`: no security scheme).
-JWT_OR_BODY = {("POST", "/session/logout")}
+PUBLIC = {("POST", "/signup"), ("POST", "/signup/authenticate")}
+# The session token in the body (`{}`: no security scheme), or in cookie mode the session cookie.
+BODY_OR_COOKIE = {("POST", "/session/refresh")}
+# The session JWT, or the session token (in the body, or in cookie mode the session cookie).
+JWT_OR_BODY_OR_COOKIE = {("POST", "/session/logout")}
 # Called by Unit, which signs the body; any content type is read (Unit sends Json or JsonAPI).
 UNIT_WEBHOOK = ("POST", "/webhooks/unit")
 OPERATIONS = list(operations())
@@ -32,7 +34,10 @@ def test_is_a_valid_openapi_3_1_document():
 
 def test_security_schemes_are_the_two_bearer_tokens():
     schemes = openapi()["components"]["securitySchemes"]
-    assert set(schemes) == {"StytchSession", "UnitCustomerToken", "UnitWebhookSignature"}
+    assert set(schemes) == {"StytchSession", "SessionCookie", "UnitCustomerToken", "UnitWebhookSignature"}
+    assert schemes["SessionCookie"] | {"type": "apiKey", "in": "cookie", "name": "stytch_session_token"} == schemes[
+        "SessionCookie"
+    ]
     assert schemes["UnitWebhookSignature"] | {"type": "apiKey", "in": "header", "name": "X-Unit-Signature"} == schemes[
         "UnitWebhookSignature"
     ]
@@ -46,8 +51,10 @@ def test_each_route_declares_its_credential(method, path, operation, _):
     expected = (
         []
         if is_health(path) or (method, path) in PUBLIC
-        else [{"StytchSession": []}, {}]
-        if (method, path) in JWT_OR_BODY
+        else [{}, {"SessionCookie": []}]
+        if (method, path) in BODY_OR_COOKIE
+        else [{"StytchSession": []}, {}, {"SessionCookie": []}]
+        if (method, path) in JWT_OR_BODY_OR_COOKIE
         else [{"UnitCustomerToken": []}]
         if path.startswith("/cards")
         else [{"UnitWebhookSignature": []}]

@@ -22,6 +22,12 @@ PSEUDO_PARAMETERS = {
 
 SUB_VARIABLE = re.compile(r"\$\{(?!!)([^}]+)\}")
 
+# What SAM lets a template !Ref on its own resources: `Api.Stage`, `Function.Alias`, ...
+SAM_REFERENCEABLE = {
+    "AWS::Serverless::HttpApi": {"Stage", "DomainName"},
+    "AWS::Serverless::Function": {"Alias", "Version"},
+}
+
 
 # ----------------------------------------------------------------------------------------------
 # (a) Every !Ref / !GetAtt / !Sub / condition name is defined. cfn-lint does not check this for
@@ -37,6 +43,10 @@ def undefined_names(doc: dict) -> list[str]:
     def check_ref(name, where, local=frozenset()):
         if not isinstance(name, str):
             return  # an intrinsic inside Ref is invalid anyway; cfn-lint reports it
+        resource, _, attribute = name.partition(".")
+        kind = doc.get("Resources", {}).get(resource, {}).get("Type")
+        if attribute in SAM_REFERENCEABLE.get(kind, ()):
+            return
         if name not in refable and name not in local:
             problems.append(f"{where}: !Ref {name} is not a parameter, resource or pseudo parameter")
 
@@ -93,7 +103,7 @@ def undefined_names(doc: dict) -> list[str]:
             for index, item in enumerate(node):
                 walk(item, f"{where}[{index}]")
 
-    for section in ("Conditions", "Globals", "Resources", "Outputs"):
+    for section in ("Rules", "Conditions", "Globals", "Resources", "Outputs"):
         walk(doc.get(section, {}), section)
     for logical_id, resource in doc.get("Resources", {}).items():
         depends = resource.get("DependsOn", [])
@@ -111,6 +121,7 @@ def test_every_reference_is_defined():
     ("broken", "expected"),
     [
         ("Resource: !Ref StytchSecretArnX", "!Ref StytchSecretArnX"),
+        ("Resource: !Ref Role.Stage", "!Ref Role.Stage"),
         ("Resource: !GetAtt NoSuchLogGroup.Arn", "!GetAtt NoSuchLogGroup.Arn"),
         ("Resource: !Sub arn:${AWS::Partition}:logs:${NoSuchParameter}", "${NoSuchParameter}"),
         ("Resource: !If [NoSuchCondition, a, b]", "'NoSuchCondition'"),
@@ -163,7 +174,15 @@ SECRETS_NEEDED = {
     "webhooks": {"stytch", "unit"},
 }
 
-ALLOWED_ACTIONS = {"secretsmanager:GetSecretValue", "logs:CreateLogStream", "logs:PutLogEvents"}
+ALLOWED_ACTIONS = {
+    "secretsmanager:GetSecretValue",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
+# X-Ray takes no narrower resource than "*"; nothing else may.
+TRACE_WRITES = {"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"}
 
 
 def as_list(value):
@@ -243,15 +262,30 @@ def test_the_org_token_check_catches_what_it_looks_for():
         assert ORG_TOKEN_PATHS.search(text) is None, text
 
 
-def test_cards_gets_unit_s_url_from_a_parameter_the_deployer_must_choose():
-    parameter = template()["Parameters"]["UnitApiUrl"]
-    assert "Default" not in parameter, "no silent default: the deployer picks sandbox or live"
-    assert parameter["AllowedValues"] == ["https://api.s.unit.sh", "https://api.unit.co"]
+def test_the_vendor_environment_is_chosen_by_the_deployer_and_reaches_every_function():
+    doc = template()
+    parameter = doc["Parameters"]["VendorEnvironment"]
+    assert "Default" not in parameter, "no silent sandbox (or live): the deployer picks one"
+    assert parameter["AllowedValues"] == ["sandbox", "live"]
+    assert doc["Globals"]["Function"]["Environment"]["Variables"]["VENDOR_ENVIRONMENT"] == {"Ref": "VendorEnvironment"}
+    assert "UnitApiUrl" not in doc["Parameters"], "one choice, not two that could disagree"
+    # Unit's URL for cards follows the environment; the Rust side checks the secrets against it.
+    assert doc["Mappings"]["VendorEnvironments"] == {
+        "sandbox": {"UnitApiUrl": "https://api.s.unit.sh"},
+        "live": {"UnitApiUrl": "https://api.unit.co"},
+    }
     environment = function("CardsFunction")["Properties"]["Environment"]["Variables"]
-    assert environment["UNIT_API_URL"] == {"Ref": "UnitApiUrl"}
+    assert environment["UNIT_API_URL"] == {
+        "Fn::FindInMap": ["VendorEnvironments", {"Ref": "VendorEnvironment"}, "UnitApiUrl"]
+    }
     for logical_id in FUNCTIONS:
         if logical_id != "CardsFunction":
             assert "UNIT_API_URL" not in function(logical_id)["Properties"]["Environment"]["Variables"], logical_id
+
+
+def test_log_retention_fits_a_regulated_business():
+    parameter = template()["Parameters"]["LogRetentionDays"]
+    assert parameter["Default"] >= 365, "a year of audit history (PCI DSS 10.5.1)"
 
 
 @pytest.mark.parametrize(("logical_id", "binary"), FUNCTIONS.items())
@@ -295,6 +329,10 @@ def test_each_role_allows_only_its_secrets_and_its_own_logs(logical_id):
             assert as_list(statement["Resource"]) == [{"Fn::GetAtt": [log_group, "Arn"]}], (
                 f"{role_id} may write only to its own log group {log_group}"
             )
+        if actions & {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}:
+            assert {k: v for k, v in statement.items() if k != "Sid"} == TRACE_WRITES, role_id
+    traced = template()["Globals"]["Function"]["Tracing"] == "Active"
+    assert traced and any({k: v for k, v in s.items() if k != "Sid"} == TRACE_WRITES for s in statements(role))
 
 
 def test_no_wildcard_resources_and_no_other_iam():
@@ -302,6 +340,8 @@ def test_no_wildcard_resources_and_no_other_iam():
 
     def wildcards(node, where):
         if isinstance(node, dict):
+            if {k: v for k, v in node.items() if k != "Sid"} == TRACE_WRITES:
+                return  # X-Ray's two write actions take only "*"
             for key, value in node.items():
                 if key in ("Resource", "NotResource", "Action") and any(
                     isinstance(item, str) and "*" in item for item in as_list(value)
@@ -401,6 +441,9 @@ def test_function_configuration_comes_from_parameters():
     }
     signup = function("SignupFunction")["Properties"]["Environment"]["Variables"]
     assert signup["MAGIC_LINK_REDIRECT_URL"] == {"Ref": "MagicLinkRedirectUrl"}
+    assert signup["APPLICATION_FORM_REDIRECT_URL"] == {"Ref": "ApplicationFormRedirectUrl"}
+    assert signup["REQUIRE_PKCE"] == {"Ref": "RequirePkce"}
+    assert template()["Parameters"]["RequirePkce"]["Default"] == "false", "PKCE is opt-in for a deployment"
     exchange = function("TokenExchangeFunction")["Properties"]["Environment"]["Variables"]
     assert exchange["SENSITIVE_TOKEN_MAX_SECONDS"] == {"Ref": "SensitiveTokenMaxSeconds"}
     assert template()["Parameters"]["SensitiveTokenMaxSeconds"]["Default"] == 900
@@ -415,16 +458,32 @@ def test_http_api_stage_cors_throttling_and_access_logs():
     assert api["StageName"] == "$default"
     cors = api["CorsConfiguration"]
     assert cors["AllowOrigins"] == {"Fn::Split": [",", {"Ref": "CorsAllowedOrigins"}]}
-    # Exactly the methods the routes use (a browser's PUT of a document needs PUT here).
+    # Exactly the methods the routes use (a browser's PUT of a document needs PUT here, removing a phone DELETE).
     used = {
         event["Properties"]["Method"].upper()
         for resource in doc["Resources"].values()
         for event in resource.get("Properties", {}).get("Events", {}).values()
         if event.get("Type") == "HttpApi"
     }
-    assert sorted(cors["AllowMethods"]) == sorted(used) == ["GET", "POST", "PUT"]
-    assert sorted(h.lower() for h in cors["AllowHeaders"]) == ["authorization", "content-type", "idempotency-key"]
-    assert cors.get("AllowCredentials") is False
+    assert sorted(cors["AllowMethods"]) == sorted(used) == ["DELETE", "GET", "POST", "PUT"]
+    assert sorted(h.lower() for h in cors["AllowHeaders"]) == [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "x-requested-with",
+    ]
+    # Credentials (the session cookie) only in cookie mode, and never with a wildcard origin, which API
+    # Gateway refuses beside AllowCredentials.
+    assert cors["AllowCredentials"] == {"Fn::If": ["SessionCookieMode", True, False]}
+    assert doc["Conditions"]["SessionCookieMode"] == {"Fn::Equals": [{"Ref": "SessionCookie"}, "true"]}
+    assert doc["Parameters"]["SessionCookie"]["Default"] == "false", "cookie mode is opt-in"
+    origins = doc["Parameters"]["CorsAllowedOrigins"]
+    assert "*" not in origins["Default"]
+    assert not re.fullmatch(origins["AllowedPattern"], "*")
+    assert not re.fullmatch(origins["AllowedPattern"], "https://app.example.com,*")
+    for logical_id in ("SignupFunction", "StepUpFunction"):
+        variables = doc["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
+        assert variables["SESSION_COOKIE"] == {"Ref": "SessionCookie"}, logical_id
     assert api["DefaultRouteSettings"] == {
         "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
         "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},

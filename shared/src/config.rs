@@ -8,6 +8,8 @@ use std::time::Duration;
 use tracing::level_filters::LevelFilter;
 use url::Url;
 
+use crate::environment::{Evidence, VendorEnvironment};
+
 /// The secrets a function reads. Each function asks only for what it uses, so least-privilege IAM
 /// and configuration stay in step.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,6 +25,9 @@ pub struct Config {
     pub upstream: UpstreamConfig,
     pub api: ApiConfig,
     pub log_level: LevelFilter,
+    /// `VENDOR_ENVIRONMENT`: `sandbox` or `live`, declared by the stack; the secrets must agree
+    /// ([`crate::environment`]). Unset in local runs against the sandbox.
+    pub vendor_environment: Option<VendorEnvironment>,
 }
 
 /// The cards function's configuration: the common settings, no secret, and Unit's base URL.
@@ -42,6 +47,9 @@ pub struct ApiConfig {
     /// `MAGIC_LINK_REDIRECT_URL`: where Stytch's magic link sends the user (login and signup).
     /// Unset: the redirect URLs configured in the Stytch dashboard.
     pub magic_link_redirect_url: Option<String>,
+    /// `APPLICATION_FORM_REDIRECT_URL`: where Unit's hosted application form sends the applicant once
+    /// they submit it (`settingsOverride.redirectUrl`). Unset: Unit's own completion page.
+    pub application_form_redirect_url: Option<String>,
     /// `SESSION_DURATION_MINUTES`: the Stytch session lifetime set at login and step-up.
     pub session_duration_minutes: u32,
     /// `REQUEST_DEADLINE_MS`: the most one request may take, every upstream call included (in
@@ -50,6 +58,14 @@ pub struct ApiConfig {
     /// `UNIT_DEPOSIT_PRODUCT`: the deposit product (as named in Unit's dashboard) of the account
     /// opened for each new customer. Default `checking`.
     pub deposit_product: String,
+    /// `REQUIRE_PKCE`: `true` refuses `POST /signup` without a `codeChallenge` (and
+    /// `POST /signup/authenticate` without a `codeVerifier`), so no magic link can be spent by
+    /// whoever reads it alone. Default `false` (PKCE is the client's choice).
+    pub require_pkce: bool,
+    /// `SESSION_COOKIE`: `true` puts the session token in an `HttpOnly` cookie scoped to
+    /// `/session` instead of the JSON body, for browser frontends (see `session_cookie`). Default
+    /// `false`.
+    pub session_cookie: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -134,12 +150,16 @@ impl Config {
             api: ApiConfig {
                 cors_allowed_origins: env.list("CORS_ALLOWED_ORIGINS"),
                 magic_link_redirect_url: env.get("MAGIC_LINK_REDIRECT_URL"),
+                application_form_redirect_url: env.url_unit_accepts("APPLICATION_FORM_REDIRECT_URL")?,
                 session_duration_minutes: env.integer("SESSION_DURATION_MINUTES", 5..=527_040)?.unwrap_or(60) as u32,
                 // Ends before API Gateway's 30 s integration limit, with room to answer.
                 request_deadline: env.millis("REQUEST_DEADLINE_MS", 25_000, 1_000..=29_000)?,
                 deposit_product: env.deposit_product("UNIT_DEPOSIT_PRODUCT")?,
+                require_pkce: env.flag("REQUIRE_PKCE")?,
+                session_cookie: env.flag("SESSION_COOKIE")?,
             },
             log_level: env.log_level("LOG_LEVEL")?,
+            vendor_environment: env.vendor_environment("VENDOR_ENVIRONMENT")?,
         })
     }
 }
@@ -153,6 +173,11 @@ impl CardsConfig {
         let common = Config::from_lookup(SecretNeeds::default(), &lookup)?;
         let unit_api_url =
             Env(&lookup).url("UNIT_API_URL", "Unit's API base URL, https://api.s.unit.sh or https://api.unit.co")?;
+        Evidence::default()
+            .declared(common.vendor_environment)
+            .unit_url("UNIT_API_URL", &unit_api_url)
+            .agree()
+            .map_err(|mismatch| ConfigError::Invalid { name: "UNIT_API_URL", reason: mismatch.to_string() })?;
         Ok(Self { common, unit_api_url })
     }
 }
@@ -236,6 +261,15 @@ impl Env<'_> {
         Ok(Duration::from_millis(self.integer(name, range)?.unwrap_or(default)))
     }
 
+    /// `true` or `false`; unset is `false`.
+    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
+        match self.get(name).as_deref() {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(_) => Err(ConfigError::Invalid { name, reason: "expected true or false".into() }),
+        }
+    }
+
     fn list(&self, name: &str) -> Vec<String> {
         self.get(name)
             .map(|raw| raw.split(',').map(|item| item.trim().to_owned()).filter(|item| !item.is_empty()).collect())
@@ -246,6 +280,42 @@ impl Env<'_> {
     fn url(&self, name: &'static str, meaning: &'static str) -> Result<Url, ConfigError> {
         let raw = self.get(name).ok_or(ConfigError::Missing { name, meaning })?;
         crate::upstream::base_url(&raw).map_err(|reason| ConfigError::Invalid { name, reason: reason.into() })
+    }
+
+    /// An optional http(s) URL that Unit's `Url` type (`types.json`) accepts. Its pattern is not
+    /// anchored and asks for a dotted name (`.` then at least two lowercase letters), so
+    /// `http://localhost:3000/onboarding` is refused by Unit while `https://app.example.com/onboarding`
+    /// and `http://localhost:3000/index.html` pass: checked here so that a bad value stops the cold
+    /// start instead of failing each request with Unit's 400.
+    fn url_unit_accepts(&self, name: &'static str) -> Result<Option<String>, ConfigError> {
+        let Some(url) = self.get(name) else {
+            return Ok(None);
+        };
+        let bytes = url.as_bytes();
+        let name_char = |b: &u8| b.is_ascii_alphanumeric() || b"-@:%._+~#=".contains(b);
+        let dotted_name = bytes.iter().enumerate().any(|(dot, b)| {
+            *b == b'.'
+                && bytes[..dot].iter().rev().take_while(|b| name_char(b)).count() >= 2
+                && bytes[dot + 1..].iter().take_while(|b| b.is_ascii_lowercase()).count() >= 2
+        });
+        let http = url.starts_with("https://") || url.starts_with("http://");
+        if http && dotted_name {
+            Ok(Some(url))
+        } else {
+            Err(ConfigError::Invalid {
+                name,
+                reason: "must be an http(s) URL with a dotted name, as Unit's Url type requires \
+                         (https://app.example.com/onboarding; on a loopback host, name the page: \
+                         http://localhost:3000/index.html)"
+                    .into(),
+            })
+        }
+    }
+
+    fn vendor_environment(&self, name: &'static str) -> Result<Option<VendorEnvironment>, ConfigError> {
+        self.get(name)
+            .map(|raw| raw.parse().map_err(|reason: &str| ConfigError::Invalid { name, reason: reason.into() }))
+            .transpose()
     }
 
     fn log_level(&self, name: &'static str) -> Result<LevelFilter, ConfigError> {
@@ -287,6 +357,18 @@ mod tests {
         assert_eq!(c.api.request_deadline, Duration::from_secs(25));
         assert_eq!(c.api.deposit_product, "checking");
         assert!(c.api.cors_allowed_origins.is_empty());
+        assert_eq!(c.vendor_environment, None);
+        assert!(!c.api.require_pkce);
+        assert!(!c.api.session_cookie);
+    }
+
+    #[test]
+    fn flags_are_true_or_false() {
+        let ids = [("STYTCH_SECRET_ID", "s"), ("UNIT_SECRET_ID", "u")];
+        let with = |value: &'static str| config(BOTH, &[ids[0], ids[1], ("REQUIRE_PKCE", value)]);
+        assert!(with("true").unwrap().api.require_pkce);
+        assert!(!with("false").unwrap().api.require_pkce);
+        assert!(with("yes").unwrap_err().to_string().contains("REQUIRE_PKCE"));
     }
 
     #[test]
@@ -329,13 +411,26 @@ mod tests {
             ("REQUEST_DEADLINE_MS", "30000"),
             ("REQUEST_DEADLINE_MS", "999"),
             ("UNIT_DEPOSIT_PRODUCT", "checking; drop"),
+            ("APPLICATION_FORM_REDIRECT_URL", "http://localhost:3000/onboarding"),
+            ("APPLICATION_FORM_REDIRECT_URL", "javascript:alert(1).com"),
             ("LOG_LEVEL", "loud"),
+            ("VENDOR_ENVIRONMENT", "production"),
         ] {
             let mut vars = base.to_vec();
             vars.push((name, value));
             let err = config(BOTH, &vars).unwrap_err();
             assert!(matches!(&err, ConfigError::Invalid { name: n, .. } if *n == name), "{name}={value} gave {err}");
         }
+    }
+
+    #[test]
+    fn the_application_form_redirect_url_is_one_unit_accepts() {
+        let base = [("STYTCH_SECRET_ID", "s"), ("UNIT_SECRET_ID", "u")];
+        for url in ["https://app.example.com/onboarding", "http://localhost:3000/index.html?step=form"] {
+            let vars = [base[0], base[1], ("APPLICATION_FORM_REDIRECT_URL", url)];
+            assert_eq!(config(BOTH, &vars).unwrap().api.application_form_redirect_url.as_deref(), Some(url));
+        }
+        assert_eq!(config(BOTH, &base).unwrap().api.application_form_redirect_url, None, "unset: Unit's page");
     }
 
     #[test]
@@ -348,6 +443,13 @@ mod tests {
         assert_eq!(c.unit_api_url.as_str(), "https://api.unit.co/");
         assert_eq!((c.common.secrets.stytch_secret_id, c.common.secrets.unit_secret_id), (None, None));
         assert!(cards(&[("UNIT_API_URL", "http://127.0.0.1:4010")]).is_ok(), "the local sandbox");
+        let live = cards(&[("UNIT_API_URL", "https://api.unit.co"), ("VENDOR_ENVIRONMENT", "live")]).unwrap();
+        assert_eq!(live.common.vendor_environment, Some(VendorEnvironment::Live));
+        let err = cards(&[("UNIT_API_URL", "https://api.s.unit.sh"), ("VENDOR_ENVIRONMENT", "live")]).unwrap_err();
+        assert!(
+            err.to_string().contains("VENDOR_ENVIRONMENT is live, UNIT_API_URL is sandbox"),
+            "a live stack refuses Unit's sandbox: {err}"
+        );
 
         let err = cards(&[]).unwrap_err();
         assert!(matches!(err, ConfigError::Missing { name: "UNIT_API_URL", .. }));

@@ -1,6 +1,7 @@
 //! What every function of the Stytch → Unit bundle shares.
 //!
 //! - [`config`]: environment variables, parsed once per cold start.
+//! - [`environment`]: sandbox or live; Stytch, Unit and the stack must agree.
 //! - [`secrets`]: the Stytch and Unit credentials from AWS Secrets Manager, cached.
 //! - [`session`]: local verification of Stytch session JWTs against the project's JWKS.
 //! - [`customer_link`], [`onboarding`]: the Stytch user's Unit application, customer and account, and
@@ -14,12 +15,14 @@
 pub mod cold_start;
 pub mod config;
 pub mod customer_link;
+pub mod environment;
 pub mod http;
 pub mod http_client;
 pub mod onboarding;
 pub mod recovering;
 pub mod secrets;
 pub mod session;
+pub mod session_cookie;
 pub mod session_response;
 pub mod startup;
 pub mod step_up;

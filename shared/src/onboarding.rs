@@ -132,7 +132,7 @@ impl NotReady {
 pub fn no_application() -> ApiError {
     ApiError::NotFound {
         code: "no_application",
-        detail: "This user has no Unit application yet. Submit one with POST /applications, or through Unit's form (POST /applications/form).".into(),
+        detail: "This user has no Unit application yet. Submit one with POST /applications, or through Unit's form (POST /application-forms).".into(),
     }
 }
 

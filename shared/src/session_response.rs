@@ -1,18 +1,21 @@
 //! The session part of our answers after a Stytch authentication (magic link, TOTP, SMS OTP,
 //! recovery code): `{sessionJwt, sessionToken?, sessionExpiresAt}`.
 //!
-//! The JWT and token are credentials the client asked for, so they are in the body; they never go
+//! The JWT and token are credentials the client asked for, so they are in the body (in cookie mode,
+//! the token is in an `HttpOnly` cookie instead: [`SessionResponse::for_client`]); they never go
 //! to a log (`Debug` is redacted), and responses carrying them are sent with `Cache-Control: no-store`.
 
 use std::fmt;
 
-use http::{HeaderValue, header};
-use secrecy::ExposeSecret;
+use http::{HeaderMap, HeaderValue, header};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::{
+    config::ApiConfig,
     http::{ApiError, Upstream},
+    session_cookie,
     stytch::IssuedSession,
 };
 
@@ -42,6 +45,27 @@ impl SessionResponse {
             session_token: issued.session_token.as_ref().map(|token| token.expose_secret().to_owned()),
             session_expires_at: session.expires_at,
         })
+    }
+}
+
+impl SessionResponse {
+    /// The answer to an authenticate call that issued a session, as [`for_client`](Self::for_client) sends it.
+    pub fn respond(issued: &IssuedSession, api: &ApiConfig) -> Result<(HeaderMap, axum::Json<Self>), ApiError> {
+        let (headers, body) = Self::from_issued(issued)?.for_client(api);
+        Ok((headers, axum::Json(body)))
+    }
+
+    /// The headers and body to send: `Cache-Control: no-store` and, in cookie mode, the session
+    /// token moved from the body to the `Set-Cookie` header.
+    pub fn for_client(mut self, api: &ApiConfig) -> (HeaderMap, Self) {
+        let mut headers = HeaderMap::from_iter([NO_STORE]);
+        if api.session_cookie
+            && let Some(token) = self.session_token.take()
+        {
+            headers
+                .insert(header::SET_COOKIE, session_cookie::set(&SecretString::from(token), self.session_expires_at));
+        }
+        (headers, self)
     }
 }
 

@@ -8,6 +8,7 @@ use std::{fmt, sync::Arc, time::Instant};
 use crate::{
     cold_start::Phases,
     config::{Config, ConfigError, SecretNeeds},
+    environment::{Evidence, Mismatch},
     http::ApiError,
     http_client,
     secrets::{self, SecretsError, SecretsStore, StytchCredentials},
@@ -48,6 +49,8 @@ pub enum StartupError {
     Config(#[from] ConfigError),
     #[error("secrets error: {0}")]
     Secrets(#[from] SecretsError),
+    #[error("environment error: {0}")]
+    Environment(#[from] Mismatch),
     #[error("lambda runtime error: {0}")]
     Runtime(String),
 }
@@ -81,7 +84,8 @@ impl Dependencies {
     /// (Stytch secret + JWKS) and (Unit secret), not their sum. The JWKS fetch also opens the
     /// pooled TLS connection to Stytch that the first request reuses. Both branches run to the end
     /// even when one fails (bounded by the upstream timeouts), so a Stytch error is reported before
-    /// a Unit one, as the order of the secrets in the configuration suggests.
+    /// a Unit one, as the order of the secrets in the configuration suggests. Then the secrets and
+    /// `VENDOR_ENVIRONMENT` must agree on sandbox or live ([`crate::environment`]).
     pub async fn build(
         config: Config,
         http: reqwest::Client,
@@ -89,19 +93,27 @@ impl Dependencies {
     ) -> Result<Self, StartupError> {
         let secrets = SecretsStore::new(secrets_client, &config.secrets);
         let waiting = Instant::now();
-        let (verifier, unit) = tokio::join!(
+        let (stytch, unit) = tokio::join!(
             async {
                 let Some(credentials) = secrets.fetch_stytch().await? else {
                     return Ok::<_, SecretsError>(None);
                 };
                 let verifier = session_verifier(&config, &http, &credentials);
                 verifier.jwks().prefetch().await;
-                Ok(Some(verifier))
+                Ok(Some((credentials, verifier)))
             },
             secrets.fetch_unit(),
         );
-        let verifier = verifier?;
-        unit?;
+        let (stytch, unit) = (stytch?, unit?);
+        let mut evidence = Evidence::default().declared(config.vendor_environment);
+        if let (Some((credentials, _)), Ok(secret)) = (&stytch, secrets.stytch()) {
+            evidence = evidence.stytch(secret.secret_id(), credentials);
+        }
+        if let (Some(credentials), Ok(secret)) = (&unit, secrets.unit()) {
+            evidence = evidence.unit(secret.secret_id(), credentials);
+        }
+        evidence.agree()?;
+        let verifier = stytch.map(|(_, verifier)| verifier);
         // Most of a cold start is this wait on Secrets Manager and Stytch; logged so that it can be
         // told apart from the function's own start-up time, in CloudWatch and by `make bench`.
         // Rounded to the microsecond: a full f64 of milliseconds prints 15+ digits in a row, which the

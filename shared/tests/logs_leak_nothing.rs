@@ -3,6 +3,7 @@
 //! level, hold none of them, nor any 12-character piece of them.
 
 use std::time::Duration;
+use test_support::api_config::api_config;
 
 use axum::{Router, body::Body, routing::get};
 use http::Request;
@@ -39,7 +40,8 @@ async fn no_credential_or_token_appears_in_any_log_line() {
     moto.create_secret("app/stytch", &json!({"project_id": PROJECT_ID, "secret": STYTCH_SECRET}).to_string()).await;
     moto.create_secret(
         "app/unit",
-        &json!({"api_token": UNIT_TOKEN, "webhook_secret": "whsec_Lk3jH5gF7dS9aP1oI"}).to_string(),
+        &json!({"api_token": UNIT_TOKEN, "base_url": "https://api.s.unit.sh", "webhook_secret": "whsec_Lk3jH5gF7dS9aP1oI"})
+            .to_string(),
     )
     .await;
     let store = SecretsStore::load(
@@ -83,13 +85,7 @@ async fn no_credential_or_token_appears_in_any_log_line() {
     tracing::info!(%refused, ?refused, "session refused");
 
     // Requests carrying every kind of credential through a real router, some refused.
-    let api = stytch_unit_common::config::ApiConfig {
-        cors_allowed_origins: vec![],
-        magic_link_redirect_url: None,
-        session_duration_minutes: 60,
-        request_deadline: Duration::from_secs(25),
-        deposit_product: "checking".into(),
-    };
+    let api = api_config(&[], Duration::from_secs(25));
     let app = router::finish(
         Router::new().route(
             "/protected",

@@ -13,11 +13,11 @@ use std::{
     },
     time::Duration,
 };
+use test_support::api_config::api_config;
 
 use axum::{Router, body::Body, extract::State, routing::get};
 use http::{Request, StatusCode, header};
 use stytch_unit_common::{
-    config::ApiConfig,
     http::{Deadline, Upstream, deadline::ANSWER_RESERVE, problem::PROBLEM_CONTENT_TYPE, router},
     session::{JwksCache, JwksSettings, VerifyError},
     telemetry,
@@ -133,13 +133,7 @@ async fn a_handler_still_running_at_the_deadline_gets_504_request_timeout_with_c
     let logs = CapturedLogs::default();
     let _guard = tracing::subscriber::set_default(telemetry::subscriber(LevelFilter::INFO, logs.clone()));
     let origin = "http://localhost:3000";
-    let api = ApiConfig {
-        cors_allowed_origins: vec![origin.into()],
-        magic_link_redirect_url: None,
-        session_duration_minutes: 60,
-        request_deadline: SHORT,
-        deposit_product: "checking".into(),
-    };
+    let api = api_config(&[origin], SHORT);
     let app = router::finish(Router::new().route("/slow", get(std::future::pending::<()>)), &api);
     let request = Request::get("/slow").header(header::ORIGIN, origin).body(Body::empty()).unwrap();
     let response = tokio::time::timeout(BOUND, app.oneshot(request)).await.expect("answered in bounded time").unwrap();

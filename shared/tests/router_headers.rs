@@ -3,26 +3,18 @@
 //! and read `Retry-After`, as the deployed API Gateway's CORS configuration allows.
 
 use std::time::Duration;
+use test_support::api_config::api_config;
 
 use axum::{Json, Router, body::Body, routing::get};
 use http::{Request, StatusCode, header};
 use serde_json::json;
-use stytch_unit_common::{
-    config::ApiConfig,
-    http::{ApiError, router},
-};
+use stytch_unit_common::http::{ApiError, router};
 use tower::ServiceExt;
 
 const ORIGIN: &str = "https://app.example.com";
 
 fn app() -> Router {
-    let api = ApiConfig {
-        cors_allowed_origins: vec![ORIGIN.into()],
-        magic_link_redirect_url: None,
-        session_duration_minutes: 60,
-        request_deadline: Duration::from_secs(25),
-        deposit_product: "checking".into(),
-    };
+    let api = api_config(&[ORIGIN], Duration::from_secs(25));
     let routes = Router::new()
         .route("/card", get(|| async { Json(json!({ "last4Digits": "4242" })) }))
         .route(

@@ -74,7 +74,8 @@ async fn a_rejected_credential_is_refetched_once_after_rotation() {
     let unit = store.unit().unwrap();
     let old = unit.get().await.unwrap();
 
-    moto.rotate_secret("app/unit", r#"{"api_token":"v2.public.second-org-token"}"#).await;
+    moto.rotate_secret("app/unit", r#"{"api_token":"v2.public.second-org-token","base_url":"https://api.s.unit.sh"}"#)
+        .await;
     let new = unit.refresh_after_rejection(&old).await.unwrap().expect("a new value after rotation");
     assert_eq!(new.api_token.expose_secret(), "v2.public.second-org-token");
     assert_eq!(unit.get().await.unwrap().api_token.expose_secret(), "v2.public.second-org-token");
@@ -87,7 +88,8 @@ async fn a_rejected_credential_is_refetched_once_after_rotation() {
     assert!(unit.refresh_after_rejection(&new).await.unwrap().is_none());
     // Rotated now, but within the recheck cooldown a rejected-and-unchanged value is not
     // fetched again on every request; the TTL refetch picks the rotation up.
-    moto.rotate_secret("app/unit", r#"{"api_token":"v2.public.third-org-token"}"#).await;
+    moto.rotate_secret("app/unit", r#"{"api_token":"v2.public.third-org-token","base_url":"https://api.s.unit.sh"}"#)
+        .await;
     assert!(unit.refresh_after_rejection(&new).await.unwrap().is_none());
 }
 

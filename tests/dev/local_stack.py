@@ -8,20 +8,26 @@ Starts, in order:
   3. seeds both secrets into moto, pointed at the sandbox (the Unit one with that token as `webhook_secret`);
   4. `cargo lambda watch`, which serves all five functions behind one base URL with API Gateway's paths
      (the `[workspace.metadata.lambda.watch.router]` table of the root Cargo.toml);
+  5. with --web, the reference web app (tests/web, built beforehand into tests/web/dist): `vite preview` serves it,
+     with /config.json naming API_URL (and whether the functions run in cookie mode: SESSION_COOKIE defaults
+     to true with --web) and /__sandbox/* proxied to the sandbox (its dev-only inbox); the functions' CORS
+     origins and magic-link redirect URL point at it unless set;
 then waits until `GET /health/<function>` answers 200 for every function and prints, one per line:
 
   API_URL=http://127.0.0.1:<port>
   STYTCH_URL=http://127.0.0.1:<port>
   UNIT_URL=http://127.0.0.1:<port>
+  WEB_URL=http://127.0.0.1:<port>     (with --web)
 
 Without a command it stays in the foreground until SIGINT/SIGTERM (`make dev`). With `-- <command …>` it runs
 the command with those three variables in its environment, stops the stack and exits with the command's status
 (`make demo`). Either way every process it started, and every process they started, is stopped on the way out:
 the script makes itself the "child subreaper", so even grandchildren that outlive their parent come back to it.
 
-Environment: API_PORT, SANDBOX_STYTCH_PORT, SANDBOX_UNIT_PORT, MOTO_PORT (0 or unset: a free port); the sandbox's
-own variables (SANDBOX_RECORD, …) pass through; CORS_ALLOWED_ORIGINS, MAGIC_LINK_REDIRECT_URL, LOG_LEVEL and the
-functions' other settings (README, Configuration) are handed to the functions; READY_TIMEOUT_SECONDS (900).
+Environment: API_PORT, SANDBOX_STYTCH_PORT, SANDBOX_UNIT_PORT, MOTO_PORT, WEB_PORT (0 or unset: a free port); the
+sandbox's own variables (SANDBOX_RECORD, …) pass through; CORS_ALLOWED_ORIGINS, MAGIC_LINK_REDIRECT_URL,
+APPLICATION_FORM_REDIRECT_URL, LOG_LEVEL and the functions' other settings (README, Configuration) are handed to
+the functions; READY_TIMEOUT_SECONDS (900).
 
 Only the standard library and boto3 (installed with moto into .venv) are used.
 """
@@ -42,6 +48,7 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+WEB_DIR = os.path.join(ROOT, "tests", "web")
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 FUNCTIONS = ["signup", "step-up", "token-exchange", "cards", "webhooks"]
 STYTCH_SECRET_ID = "local/stytch"
@@ -59,6 +66,8 @@ FUNCTION_SETTINGS = [
     "UPSTREAM_TIMEOUT_MS",
     "REQUEST_DEADLINE_MS",
     "SESSION_DURATION_MINUTES",
+    "REQUIRE_PKCE",
+    "SESSION_COOKIE",
 ]
 
 
@@ -168,10 +177,12 @@ def stop_everything(grace_seconds=10):
 
 
 class Stack:
-    def __init__(self, run_dir, quiet, reload):
+    def __init__(self, run_dir, quiet, reload, web):
         self.run_dir = run_dir
         self.quiet = quiet
         self.reload = reload
+        # The web app's origin, chosen up front: the functions' CORS origins and magic-link URL name it.
+        self.web_url = f"http://127.0.0.1:{port_from_env('WEB_PORT') or free_port()}" if web else None
         self.children = {}
         self.env = dict(os.environ)
         self.env["PATH"] = VENV_BIN + os.pathsep + self.env.get("PATH", "")
@@ -297,11 +308,19 @@ class Stack:
             "AWS_ACCESS_KEY_ID": "test",
             "AWS_SECRET_ACCESS_KEY": "test",
             "AWS_EC2_METADATA_DISABLED": "true",
-            "CORS_ALLOWED_ORIGINS": os.environ.get("CORS_ALLOWED_ORIGINS", "http://localhost:3000"),
+            "CORS_ALLOWED_ORIGINS": os.environ.get("CORS_ALLOWED_ORIGINS", self.web_url or "http://localhost:3000"),
             "MAGIC_LINK_REDIRECT_URL": os.environ.get(
-                "MAGIC_LINK_REDIRECT_URL", "http://localhost:3000/authenticate"
+                "MAGIC_LINK_REDIRECT_URL", f"{self.web_url or 'http://localhost:3000'}/authenticate"
+            ),
+            "APPLICATION_FORM_REDIRECT_URL": os.environ.get(
+                # Unit's Url type wants a dotted name: on a loopback host, the page's file name.
+                "APPLICATION_FORM_REDIRECT_URL",
+                f"{self.web_url or 'http://localhost:3000'}/index.html?step=application-form",
             ),
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "info"),
+            # The web app keeps the session token where script cannot read it (cookie mode); without --web the
+            # functions run as deployed by default, the token in the JSON body.
+            "SESSION_COOKIE": "true" if self.web_url else "false",
         }
         env.update({k: os.environ[k] for k in FUNCTION_SETTINGS if os.environ.get(k, "").strip()})
         return env
@@ -311,7 +330,11 @@ class Stack:
         env_file = os.path.join(self.run_dir, "functions.env")
         with open(env_file, "w") as f:
             for key, value in self.function_environment().items():
-                f.write(f"{key}={value}\n")
+                # Single quotes: the dotenv parser cargo-lambda uses takes the value literally (a URL's
+                # `?`, `=` or `#` included).
+                if "'" in value or "\n" in value:
+                    raise SystemExit(f"{key}: a quote or a newline cannot be passed to the functions")
+                f.write(f"{key}='{value}'\n")
         args = [
             "cargo", "lambda", "watch",
             "--invoke-address", "127.0.0.1",
@@ -330,19 +353,36 @@ class Stack:
         timeout = float(os.environ.get("READY_TIMEOUT_SECONDS", "900"))
         deadline = time.monotonic() + timeout
         for function in FUNCTIONS:
-            url = f"{self.api_url}/health/{function}"
-            while True:
-                self.check_alive()
-                try:
-                    with urllib.request.urlopen(url, timeout=30) as response:
-                        if response.status == 200:
-                            break
-                except (urllib.error.URLError, OSError):
-                    pass
-                if time.monotonic() > deadline:
-                    raise StackError(f"GET {url} did not answer 200 within {timeout:.0f} s")
-                time.sleep(0.25)
+            self.wait_for(f"{self.api_url}/health/{function}", deadline, timeout)
             log(f"{function} is up (GET /health/{function} → 200)")
+
+    def wait_for(self, url, deadline, timeout):
+        """Until GET url answers 200, while every child stays alive; StackError after `deadline`."""
+        while True:
+            self.check_alive()
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise StackError(f"GET {url} did not answer 200 within {timeout:.0f} s")
+            time.sleep(0.25)
+
+    def start_web(self):
+        dist = os.path.join(WEB_DIR, "dist")
+        if not os.path.exists(os.path.join(dist, "index.html")):
+            raise StackError("tests/web/dist is not built; run `make web` first")
+        with open(os.path.join(dist, "config.json"), "w") as f:
+            cookie_mode = self.function_environment()["SESSION_COOKIE"] == "true"
+            json.dump({"apiUrl": self.api_url, "sessionCookie": cookie_mode}, f)
+        port = self.web_url.rsplit(":", 1)[1]
+        env = dict(self.env, SANDBOX_STYTCH_URL=self.sandbox["STYTCH_URL"])
+        vite = os.path.join(WEB_DIR, "node_modules", ".bin", "vite")
+        self.spawn("web", [vite, "preview", WEB_DIR, "--port", port, "--strictPort"], env=env)
+        self.wait_for(f"{self.web_url}/config.json", time.monotonic() + 60, 60)
+        log(f"web app on {self.web_url}")
 
     def start(self):
         self.build()
@@ -351,13 +391,18 @@ class Stack:
         self.seed_secrets()
         self.start_functions()
         self.wait_ready()
-        return {"API_URL": self.api_url, "STYTCH_URL": self.sandbox["STYTCH_URL"], "UNIT_URL": self.sandbox["UNIT_URL"]}
+        urls = {"API_URL": self.api_url, "STYTCH_URL": self.sandbox["STYTCH_URL"], "UNIT_URL": self.sandbox["UNIT_URL"]}
+        if self.web_url:
+            self.start_web()
+            urls["WEB_URL"] = self.web_url
+        return urls
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quiet", action="store_true", help="send every child's output to log files")
     parser.add_argument("--no-reload", action="store_true", help="do not rebuild functions on code changes")
+    parser.add_argument("--web", action="store_true", help="also serve the web app built in tests/web/dist")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- command to run against the stack")
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -372,7 +417,7 @@ def main():
 
     os.makedirs(os.path.join(ROOT, ".dev"), exist_ok=True)
     run_dir = tempfile.mkdtemp(prefix="run-", dir=os.path.join(ROOT, ".dev"))
-    stack = Stack(run_dir, quiet=args.quiet, reload=not command and not args.no_reload)
+    stack = Stack(run_dir, quiet=args.quiet, reload=not command and not args.no_reload, web=args.web)
     status, keep_logs = 0, False
     try:
         urls = stack.start()

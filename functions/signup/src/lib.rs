@@ -2,16 +2,17 @@
 //!
 //! | route | auth | success |
 //! |---|---|---|
-//! | `POST /signup` `{email}` | none | `202 {"status":"sent"}`, the same for new and known addresses |
-//! | `POST /signup/authenticate` `{token}` | none | `200 {userId, sessionJwt, sessionToken, sessionExpiresAt}` |
+//! | `POST /signup` `{email, codeChallenge?}` | none | `202 {"status":"sent"}`, the same for new and known addresses |
+//! | `POST /signup/authenticate` `{token, codeVerifier?}` | none | `200 {userId, sessionJwt, sessionToken, sessionExpiresAt}` |
 //! | `POST /applications` | Stytch session | `201 {applicationId, status, customerId?, code?, nextStep}`; `200` if a live one exists |
-//! | `POST /applications/form` | Stytch session | `201 {applicationFormId, url, stage}`; `200` with the form already handed out |
+//! | `POST /application-forms` | Stytch session | `201 {applicationFormId, url, stage}`; `200` with the form already handed out |
 //! | `GET /applications/current` | Stytch session | `200 {applicationId, status, customerId?, code?, nextStep, requiredDocuments?}` |
 //! | `GET /applications/current/documents` | Stytch session | `200 {requiredDocuments}` |
 //! | `PUT /applications/current/documents/{documentId}` | Stytch session | `200 {documentId, documentType, status}` |
 //! | `POST /customers/link` | Stytch session | `202 {verificationToken}` (Unit texts the customer's phone); `200 {status}` if linked |
 //! | `POST /customers/link/verify` `{verificationToken, verificationCode}` | Stytch session | `200 {"status":"linked"}` |
 
+pub mod pkce;
 pub mod routes;
 pub mod validation;
 
@@ -27,7 +28,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/signup"),
     ("POST", "/signup/authenticate"),
     ("POST", "/applications"),
-    ("POST", "/applications/form"),
+    ("POST", "/application-forms"),
     ("GET", "/applications/current"),
     ("GET", "/applications/current/documents"),
     ("PUT", "/applications/current/documents/{documentId}"),
@@ -42,7 +43,7 @@ pub fn router(dependencies: Dependencies) -> Router {
         .route("/signup", post(routes::signup::send_magic_link))
         .route("/signup/authenticate", post(routes::signup::authenticate))
         .route("/applications", post(routes::applications::submit))
-        .route("/applications/form", post(routes::application_form::create))
+        .route("/application-forms", post(routes::application_form::create))
         .route("/applications/current", get(routes::applications::current))
         .route("/applications/current/documents", get(routes::documents::list))
         .route(

@@ -15,6 +15,10 @@
 //! | `POST /step-up/totp` (stepped-up session) | `201 {totpId, secret, otpauthUri, qrCode, recoveryCodes}` |
 //! | `POST /step-up/totp/authenticate` `{code}` | `200 {sessionJwt, sessionToken?, sessionExpiresAt}` |
 //! | `POST /step-up/recover` `{recoveryCode}` | `200 {sessionJwt, sessionToken?, sessionExpiresAt}` |
+//! | `GET /step-up/factors` (stepped-up) | `200 {phones, totps}` |
+//! | `DELETE /step-up/factors/phones/{phoneId}` (stepped-up) | `204` |
+//! | `POST /step-up/totp/replace` (stepped-up) | `201 {totpId, secret, otpauthUri, qrCode, recoveryCodes}` |
+//! | `GET /step-up/totp/recovery-codes` (stepped-up) | `200 {totpId, recoveryCodes}` |
 //! | `POST /session/refresh` `{sessionToken, sessionDurationMinutes?}` (no bearer) | `200 {sessionJwt, sessionToken, sessionExpiresAt}` |
 //! | `POST /session/logout` (bearer, or `{sessionToken}`) | `204` |
 //! | `GET /me` | `200 {userId, emails, phones, factors, stepUp, boundFactors, onboarding}` |
@@ -26,7 +30,7 @@ pub mod validation;
 
 use axum::{
     Router,
-    routing::{get, post},
+    routing::{delete, get, post},
 };
 use stytch_unit_common::{http::router, startup::Dependencies};
 
@@ -37,6 +41,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/step-up/sms/send"),
     ("POST", "/step-up/sms/authenticate"),
     ("POST", "/step-up/recover"),
+    ("GET", "/step-up/factors"),
+    ("DELETE", "/step-up/factors/phones/{phoneId}"),
+    ("POST", "/step-up/totp/replace"),
+    ("GET", "/step-up/totp/recovery-codes"),
     ("POST", "/session/refresh"),
     ("POST", "/session/logout"),
     ("GET", "/me"),
@@ -51,6 +59,10 @@ pub fn router(dependencies: Dependencies) -> Router {
         .route("/step-up/sms/send", post(routes::sms::send))
         .route("/step-up/sms/authenticate", post(routes::sms::authenticate))
         .route("/step-up/recover", post(routes::totp::recover))
+        .route("/step-up/factors", get(routes::factors::list))
+        .route("/step-up/factors/phones/{phone_id}", delete(routes::factors::remove_phone))
+        .route("/step-up/totp/replace", post(routes::factors::replace_totp))
+        .route("/step-up/totp/recovery-codes", get(routes::factors::recovery_codes))
         .route("/session/refresh", post(routes::session::refresh))
         .route("/session/logout", post(routes::session::logout))
         .route("/me", get(routes::me::me))

@@ -23,6 +23,7 @@ async fn every_listed_route_is_routed_and_needs_a_session() {
     let refresh = "/session/refresh";
     let session_routes = step_up::ROUTES.iter().filter(|(_, path)| !path.starts_with("/health/") && *path != refresh);
     for (method, path) in session_routes {
+        let path = &test_support::functions::fill_path_parameters(path);
         let answer = api.call(*method, path, None, Some(json!({}))).await;
         assert_ne!(code(&answer), "route_not_found", "{method} {path}");
         assert_ne!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");

@@ -45,7 +45,7 @@ async fn the_webhook_alone_records_a_later_approval() {
 async fn an_application_from_unit_s_hosted_form_is_recorded_for_the_prefilled_user() {
     let api = common::start(&[]).await;
     let user = api.stack.sign_in("form@example.com").await;
-    // The form as signup's `POST /applications/form` creates it: the Stytch user as jwtSubject.
+    // The form as signup's `POST /application-forms` creates it: the Stytch user as jwtSubject.
     let form = api
         .stack
         .unit_org_post(

@@ -45,17 +45,28 @@ impl fmt::Display for RequestId {
     }
 }
 
+/// The X-Ray trace of the invocation (its `Root=` id), when Lambda traces it (`Tracing: Active`).
+fn trace_id(request: &Request) -> Option<String> {
+    let header = request.extensions().get::<lambda_http::Context>()?.xray_trace_id.as_deref()?;
+    let root = header.split(';').find_map(|part| part.trim().strip_prefix("Root=")).unwrap_or(header);
+    Some(root.to_owned()).filter(|root| !root.is_empty())
+}
+
 /// Axum middleware: makes the id current for the handler and puts it on a span, so every log line
-/// written while serving the request carries `request_id`.
+/// written while serving the request carries `request_id` (and `trace_id`, to find its X-Ray trace).
 pub async fn request_id_layer(request: Request, next: Next) -> Response {
     let id = RequestId::for_request(&request);
     let span = tracing::info_span!(
         "request",
         request_id = %id,
+        trace_id = tracing::field::Empty,
         method = %request.method(),
         route = %request.uri().path(),
         // Filled in once the session is verified: who, never with what.
         user_id = tracing::field::Empty,
     );
+    if let Some(trace_id) = trace_id(&request) {
+        span.record("trace_id", trace_id.as_str());
+    }
     CURRENT.scope(id, next.run(request).instrument(span)).await
 }

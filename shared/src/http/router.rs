@@ -11,18 +11,26 @@ use tower_http::{
 };
 
 use super::{deadline::deadline_layer, problem::ApiError, request_id::request_id_layer};
-use crate::config::ApiConfig;
+use crate::{config::ApiConfig, session_cookie};
 
 /// Browsers on the configured origins may call the API; with none configured, no CORS headers
-/// are sent and browsers on other origins are refused by their own same-origin policy.
-fn cors(origins: &[String]) -> CorsLayer {
-    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+/// are sent and browsers on other origins are refused by their own same-origin policy. In cookie
+/// mode those origins (never `*`: the list is explicit) may send credentials, the session cookie.
+fn cors(config: &ApiConfig) -> CorsLayer {
+    let origins: Vec<HeaderValue> =
+        config.cors_allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::POST, Method::PUT])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static(session_cookie::CSRF_HEADER),
+        ])
         // As the deployed API Gateway does (infra/template.yaml): a browser may read when to retry a 429/503.
         .expose_headers([header::RETRY_AFTER])
+        .allow_credentials(config.session_cookie)
         .max_age(std::time::Duration::from_secs(600))
 }
 
@@ -40,7 +48,7 @@ pub fn finish(router: Router, config: &ApiConfig) -> Router {
         .layer(middleware::from_fn(request_id_layer))
         // Every answer is about one user (their session, application, cards) or an error: no cache keeps it.
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .layer(cors(&config.cors_allowed_origins))
+        .layer(cors(config))
 }
 
 /// `GET /health/{function}`: answers without calling anyone, for smoke tests and load balancers.

@@ -13,7 +13,6 @@ use super::SecretsError;
 
 const STYTCH_LIVE_URL: &str = "https://api.stytch.com";
 const STYTCH_TEST_URL: &str = "https://test.stytch.com";
-const UNIT_SANDBOX_URL: &str = "https://api.s.unit.sh";
 
 /// `{"project_id", "secret", "base_url"?}`
 pub struct StytchCredentials {
@@ -24,7 +23,8 @@ pub struct StytchCredentials {
     pub custom_base_url: bool,
 }
 
-/// `{"api_token", "base_url"?, "webhook_secret"?, "previous_webhook_secret"?}`
+/// `{"api_token", "base_url", "webhook_secret"?, "previous_webhook_secret"?}`. No default base URL:
+/// a live org token sent to a silently defaulted sandbox only gets confusing 401s.
 pub struct UnitCredentials {
     pub api_token: SecretString,
     pub base_url: Url,
@@ -58,10 +58,7 @@ impl FromSecretJson for UnitCredentials {
     fn from_secret_json(secret_id: &str, raw: &str) -> Result<Self, SecretsError> {
         let fields = SecretFields::parse(secret_id, raw)?;
         let api_token = SecretString::from(fields.required("api_token")?);
-        let base_url = match fields.optional("base_url")? {
-            Some(url) => fields.url("base_url", &url)?,
-            None => fixed_url(UNIT_SANDBOX_URL),
-        };
+        let base_url = fields.url("base_url", &fields.required("base_url")?)?;
         let webhook_secret = fields.optional("webhook_secret")?.map(SecretString::from);
         let previous_webhook_secret = fields.optional("previous_webhook_secret")?.map(SecretString::from);
         Ok(Self { api_token, base_url, webhook_secret, previous_webhook_secret })
@@ -172,15 +169,20 @@ mod tests {
     }
 
     #[test]
-    fn unit_defaults_to_the_sandbox_and_keeps_the_webhook_secret() {
-        let unit = UnitCredentials::from_secret_json("u", r#"{"api_token":"v2.public.abc","webhook_secret":"whsec"}"#)
-            .unwrap();
+    fn unit_needs_its_base_url_and_keeps_the_webhook_secret() {
+        let err = UnitCredentials::from_secret_json("u", r#"{"api_token":"v2.public.abc","base_url":""}"#).unwrap_err();
+        assert!(matches!(err, SecretsError::MissingField { field: "base_url", .. }), "no silent sandbox: {err}");
+        let unit = UnitCredentials::from_secret_json(
+            "u",
+            r#"{"api_token":"v2.public.abc","base_url":"https://api.s.unit.sh","webhook_secret":"whsec"}"#,
+        )
+        .unwrap();
         assert_eq!(unit.base_url.as_str(), "https://api.s.unit.sh/");
         assert_eq!(unit.webhook_secret.unwrap().expose_secret(), "whsec");
         assert!(unit.previous_webhook_secret.is_none());
         let rotating = UnitCredentials::from_secret_json(
             "u",
-            r#"{"api_token":"t","webhook_secret":"new-token","previous_webhook_secret":"old-token"}"#,
+            r#"{"api_token":"t","base_url":"https://api.unit.co","webhook_secret":"new-token","previous_webhook_secret":"old-token"}"#,
         )
         .unwrap();
         assert_eq!(rotating.previous_webhook_secret.as_ref().unwrap().expose_secret(), "old-token");
@@ -203,7 +205,11 @@ mod tests {
         let c = StytchCredentials::from_secret_json("s", r#"{"project_id":"p","secret":"secret-test-very-private"}"#)
             .unwrap();
         assert!(!format!("{c:?}").contains("very-private"));
-        let u = UnitCredentials::from_secret_json("u", r#"{"api_token":"v2.public.private-token"}"#).unwrap();
+        let u = UnitCredentials::from_secret_json(
+            "u",
+            r#"{"api_token":"v2.public.private-token","base_url":"https://api.unit.co"}"#,
+        )
+        .unwrap();
         assert!(!format!("{u:?}").contains("private-token"));
     }
 }

@@ -14,6 +14,10 @@
 //!   or OAuth account added inside the session being checked is neither, so a stolen phone alone
 //!   does not make two factors.
 //!
+//! - **An unbound phone**: a user who removes the KYC phone (`DELETE /step-up/factors/phones/{id}`,
+//!   a lost or stolen phone) has it recorded as `kyc_phone_unbound`; SMS to that number then
+//!   counts for nothing until Unit's record names another number.
+//!
 //! `trusted_metadata` is writable only with the project secret, never by the frontend SDKs.
 
 use serde_json::{Map, Value};
@@ -29,6 +33,7 @@ use crate::{
 const KYC_PHONE: &str = "kyc_phone";
 const LOGIN_EMAIL: &str = "login_email";
 const TRUSTED_TOTP_ID: &str = "trusted_totp_id";
+const KYC_PHONE_UNBOUND: &str = "kyc_phone_unbound";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BoundFactors {
@@ -69,7 +74,9 @@ impl BoundFactors {
             .flatten()
             .map(|email| email.to_lowercase())
             .collect();
-        Self { kyc_phone: kyc.phone, emails, trusted_totp_id, only_verified_totp_is_trusted }
+        let unbound = text(&user.trusted_metadata, KYC_PHONE_UNBOUND);
+        let kyc_phone = kyc.phone.filter(|phone| unbound.as_ref() != Some(phone));
+        Self { kyc_phone, emails, trusted_totp_id, only_verified_totp_is_trusted }
     }
 
     /// Whether the trusted TOTP is active (verified with its first code) for `user`: an
@@ -136,7 +143,22 @@ pub(crate) fn record_login_email(metadata: &mut Map<String, Value>, email: &str)
 
 /// Records `totp_id` as the user's trusted TOTP. Only a stepped-up session may enrol one.
 pub async fn trust_totp(stytch: &StytchClient, user_id: &str, totp_id: &str) -> Result<(), ApiError> {
-    let metadata = Map::from_iter([(TRUSTED_TOTP_ID.to_owned(), Value::String(totp_id.to_owned()))]);
+    record(stytch, user_id, TRUSTED_TOTP_ID, Value::String(totp_id.to_owned())).await
+}
+
+/// Records that the user no longer trusts a TOTP (it is being replaced), before it is deleted.
+pub async fn untrust_totp(stytch: &StytchClient, user_id: &str) -> Result<(), ApiError> {
+    record(stytch, user_id, TRUSTED_TOTP_ID, Value::Null).await
+}
+
+/// Records `phone` (E.164), the KYC phone, as no longer a second factor of the user.
+pub async fn unbind_kyc_phone(stytch: &StytchClient, user_id: &str, phone: &str) -> Result<(), ApiError> {
+    record(stytch, user_id, KYC_PHONE_UNBOUND, Value::String(phone.to_owned())).await
+}
+
+/// One top-level key of `trusted_metadata` (`null` deletes it).
+async fn record(stytch: &StytchClient, user_id: &str, key: &str, value: Value) -> Result<(), ApiError> {
+    let metadata = Map::from_iter([(key.to_owned(), value)]);
     stytch.update_user(user_id, &UpdateUser { trusted_metadata: Some(metadata), untrusted_metadata: None }).await?;
     Ok(())
 }
@@ -190,6 +212,17 @@ mod tests {
         assert!(!active(user(trusted.clone(), &[("totp-a", false)])), "enrolled, never used");
         assert!(!active(user(trusted, &[("totp-b", true)])));
         assert!(!active(user(serde_json::json!({}), &[("totp-a", true)])));
+    }
+
+    #[test]
+    fn an_unbound_kyc_phone_is_no_second_factor_until_unit_names_another() {
+        let metadata = serde_json::json!({ "kyc_phone_unbound": "+15555550100" });
+        let kyc = |phone: &str| KycRecord { phone: Some(phone.into()), email: None };
+        assert_eq!(BoundFactors::new(&user(metadata.clone(), &[]), kyc("+15555550100")).kyc_phone, None);
+        assert_eq!(
+            BoundFactors::new(&user(metadata, &[]), kyc("+15555550199")).kyc_phone.as_deref(),
+            Some("+15555550199")
+        );
     }
 
     #[test]

@@ -99,11 +99,13 @@ impl VerifiedSession {
     }
 
     /// Whether Unit's own SMS code may serve as this session's second factor: Unit texts the
-    /// customer's (KYC) phone, so the session's other factor must be bound and not a phone too.
+    /// customer's (KYC) phone, so that phone must still be bound (the user may have removed it), and
+    /// the session's other factor must be bound and not a phone too.
     pub fn can_pair_with_unit_sms(&self, bound: &BoundFactors) -> bool {
-        self.factors.iter().any(|factor| {
-            matches!(category(factor), Some(c) if c != FactorCategory::Phone) && bound.binds_beside(factor)
-        })
+        bound.kyc_phone.is_some()
+            && self.factors.iter().any(|factor| {
+                matches!(category(factor), Some(c) if c != FactorCategory::Phone) && bound.binds_beside(factor)
+            })
     }
 
     /// The most recently authenticated second factor that qualifies, else why none does.
@@ -330,5 +332,7 @@ mod tests {
         assert!(session(vec![magic_link(10)]).can_pair_with_unit_sms(&bound()));
         assert!(!session(vec![sms(KYC_PHONE, 10)]).can_pair_with_unit_sms(&bound()));
         assert!(!session(vec![]).can_pair_with_unit_sms(&bound()));
+        let phone_removed = BoundFactors { kyc_phone: None, ..bound() };
+        assert!(!session(vec![magic_link(10)]).can_pair_with_unit_sms(&phone_removed));
     }
 }

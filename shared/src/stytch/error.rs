@@ -48,6 +48,7 @@ error_types! {
     UnableToParseSessionJwt => "unable_to_parse_session_jwt",
     MagicLinkNotFound => "magic_link_not_found",
     UnableToAuthMagicLink => "unable_to_auth_magic_link",
+    PkceMismatch => "pkce_mismatch",
     OtpCodeNotFound => "otp_code_not_found",
     UnableToAuthOtpCode => "unable_to_auth_otp_code",
     InvalidTotpCode => "invalid_totp_code",
@@ -200,6 +201,10 @@ impl From<StytchError> for ApiError {
                         code: "invalid_magic_link",
                         detail: "The magic link is unknown, already used or expired. Request a new one.",
                     },
+                    StytchErrorType::PkceMismatch => ApiError::Unauthorized {
+                        code: "pkce_mismatch",
+                        detail: "The code verifier does not match the code challenge the magic link was sent with.",
+                    },
                     StytchErrorType::ActiveTotpExists => ApiError::Conflict {
                         code: "totp_already_enrolled",
                         detail: "An authenticator app is already enrolled for this user.".into(),
@@ -262,6 +267,7 @@ mod tests {
         assert_eq!(mapped(api(404, "magic_link_not_found")), (401, "invalid_magic_link"));
         assert_eq!(mapped(api(401, "unable_to_auth_magic_link")), (401, "invalid_magic_link"));
         assert_eq!(mapped(api(400, "active_totp_exists")), (409, "totp_already_enrolled"));
+        assert_eq!(mapped(api(400, "pkce_mismatch")), (401, "pkce_mismatch"));
         assert_eq!(mapped(api(401, "unauthorized_credentials")), (502, "upstream_error"));
         assert_eq!(mapped(api(400, "something_we_did_wrong")), (502, "upstream_error"));
         assert_eq!(mapped(api(503, "service_unavailable")), (502, "upstream_error"));

@@ -23,6 +23,10 @@ pub struct MagicLinkLoginOrCreate {
     /// 5..=10080; Stytch's default is a week.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_expiration_minutes: Option<u32>,
+    /// PKCE: base64url(SHA-256(code_verifier)), unpadded. The link then authenticates only with
+    /// that `code_verifier`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_challenge: Option<String>,
 }
 
 impl MagicLinkLoginOrCreate {
@@ -50,11 +54,19 @@ pub struct MagicLinkAuthenticate {
     /// 5..=527040.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<u32>,
+    /// PKCE: the verifier whose challenge was sent with the link.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "secret_serde::expose_option")]
+    pub code_verifier: Option<SecretString>,
 }
 
 impl MagicLinkAuthenticate {
     pub fn new(token: impl Into<String>) -> Self {
-        Self { token: SecretString::from(token.into()), session: None, session_duration_minutes: None }
+        Self {
+            token: SecretString::from(token.into()),
+            session: None,
+            session_duration_minutes: None,
+            code_verifier: None,
+        }
     }
 }
 

@@ -30,9 +30,10 @@ pub use otps::{
 pub use sessions::{Jwk, Jwks, SessionAuthenticate, SessionAuthenticateResponse, SessionRevoke, SessionRevokeResponse};
 pub use totps::{
     TotpAuthenticate, TotpAuthenticateResponse, TotpCreate, TotpCreateResponse, TotpRecover, TotpRecoverResponse,
+    TotpRecoveryCodes, TotpRecoveryCodesResponse, TotpWithRecoveryCodes,
 };
 pub use types::{AuthenticationFactor, IssuedSession, Session, SessionRef, User, UserEmail, UserPhoneNumber, UserTotp};
-pub use users::{GetUserResponse, UpdateUser, UpdateUserResponse};
+pub use users::{DeleteFactorResponse, GetUserResponse, UpdateUser, UpdateUserResponse};
 
 use crate::{
     http::Upstream,

@@ -1,4 +1,5 @@
-//! `POST /v1/totps`, `POST /v1/totps/authenticate` and `POST /v1/totps/recover`.
+//! `POST /v1/totps`, `POST /v1/totps/authenticate`, `POST /v1/totps/recover` and
+//! `POST /v1/totps/recovery_codes`.
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -98,6 +99,29 @@ impl TotpRecover {
 /// Stytch answers a recovery exactly as it answers a code.
 pub type TotpRecoverResponse = TotpAuthenticateResponse;
 
+#[derive(Debug, Clone, Serialize)]
+pub struct TotpRecoveryCodes {
+    pub user_id: String,
+}
+
+/// The user's TOTPs with their unused recovery codes (credentials: never logged).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TotpRecoveryCodesResponse {
+    pub request_id: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub totps: Vec<TotpWithRecoveryCodes>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TotpWithRecoveryCodes {
+    pub totp_id: String,
+    #[serde(default)]
+    pub verified: bool,
+    #[serde(default)]
+    pub recovery_codes: Vec<SecretString>,
+}
+
 impl StytchClient {
     pub async fn totp_create(&self, request: &TotpCreate) -> Result<TotpCreateResponse, StytchError> {
         // Unsafe: each attempt makes a new secret and recovery codes; a repeat after a lost
@@ -113,5 +137,13 @@ impl StytchClient {
     pub async fn totp_recover(&self, request: &TotpRecover) -> Result<TotpRecoverResponse, StytchError> {
         // Unsafe: recovery codes are single-use.
         self.post("totps.recover", &["v1", "totps", "recover"], request, Idempotency::Unsafe).await
+    }
+
+    pub async fn totp_recovery_codes(
+        &self,
+        request: &TotpRecoveryCodes,
+    ) -> Result<TotpRecoveryCodesResponse, StytchError> {
+        // Safe: a read, though Stytch takes it as a POST.
+        self.post("totps.recovery_codes", &["v1", "totps", "recovery_codes"], request, Idempotency::Safe).await
     }
 }

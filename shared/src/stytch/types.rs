@@ -130,6 +130,14 @@ pub(super) mod secret_serde {
         serializer.serialize_str(value.expose_secret())
     }
 
+    /// For `skip_serializing_if = "Option::is_none"` fields: only `Some` is ever serialised.
+    pub fn expose_option<S: Serializer>(value: &Option<SecretString>, serializer: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => expose(value, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
     /// An absent, `null` or empty string is no credential at all.
     pub fn non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<SecretString>, D::Error> {
         let value = Option::<String>::deserialize(deserializer)?;

@@ -1,4 +1,5 @@
-//! `GET /v1/users/{user_id}` and `PUT /v1/users/{user_id}`.
+//! `GET /v1/users/{user_id}`, `PUT /v1/users/{user_id}`, and removing a factor from a user:
+//! `DELETE /v1/users/phone_numbers/{phone_id}` and `DELETE /v1/users/totps/{totp_id}`.
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,14 @@ pub struct UpdateUserResponse {
     pub user: User,
 }
 
+/// What Stytch answers when it removes a factor from a user: the user without it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeleteFactorResponse {
+    pub request_id: String,
+    pub user_id: String,
+    pub user: User,
+}
+
 impl StytchClient {
     pub async fn get_user(&self, user_id: &str) -> Result<GetUserResponse, StytchError> {
         self.call(Call {
@@ -57,6 +66,30 @@ impl StytchClient {
             // Safe: a top-level merge of the same values; applying it twice leaves the user as
             // applying it once does (a `null` deletes a key that is then already gone).
             idempotency: Idempotency::Safe,
+            auth: Auth::Basic,
+        })
+        .await
+    }
+
+    /// Removes a phone number (and with it the SMS factor to it) from its user.
+    pub async fn delete_phone_number(&self, phone_id: &str) -> Result<DeleteFactorResponse, StytchError> {
+        self.delete("users.delete_phone_number", &["v1", "users", "phone_numbers", phone_id]).await
+    }
+
+    /// Removes a TOTP (active or pending, with its recovery codes) from its user.
+    pub async fn delete_totp(&self, totp_id: &str) -> Result<DeleteFactorResponse, StytchError> {
+        self.delete("users.delete_totp", &["v1", "users", "totps", totp_id]).await
+    }
+
+    async fn delete(&self, operation: &'static str, path: &[&str]) -> Result<DeleteFactorResponse, StytchError> {
+        self.call(Call {
+            operation,
+            method: Method::DELETE,
+            path,
+            body: None,
+            // Unsafe: a repeat after a lost answer finds the factor gone (`*_not_found`), which
+            // the caller reads as done; retrying here would only turn success into that error.
+            idempotency: Idempotency::Unsafe,
             auth: Auth::Basic,
         })
         .await

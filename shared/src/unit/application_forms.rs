@@ -23,6 +23,15 @@ pub struct NewApplicationForm {
     pub applicant_details: ApplicantDetails,
     pub allowed_application_types: [&'static str; 1],
     pub tags: ApplicationTags,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings_override: Option<SettingsOverride>,
+}
+
+/// `ApplicationFormSettingsOverride`: only where the form sends the applicant once submitted.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsOverride {
+    pub redirect_url: String,
 }
 
 /// `ApplicationFormPrefill`: only what we know for sure (the user and, if any, their login email).
@@ -36,8 +45,9 @@ pub struct ApplicantDetails {
 }
 
 impl NewApplicationForm {
-    /// An individual-only form, prefilled with the Stytch user and tagged with them.
-    pub fn individual(user_id: &str, email: Option<String>) -> Self {
+    /// An individual-only form, prefilled with the Stytch user and tagged with them; once submitted it
+    /// sends the applicant to `redirect_url` (the frontend), or to Unit's own page when `None`.
+    pub fn individual(user_id: &str, email: Option<String>, redirect_url: Option<String>) -> Self {
         Self {
             applicant_details: ApplicantDetails {
                 application_type: "Individual",
@@ -46,6 +56,7 @@ impl NewApplicationForm {
             },
             allowed_application_types: ["Individual"],
             tags: ApplicationTags { stytch_user_id: user_id.to_owned() },
+            settings_override: redirect_url.map(|redirect_url| SettingsOverride { redirect_url }),
         }
     }
 }

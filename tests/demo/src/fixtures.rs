@@ -53,6 +53,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "TOTP_CODE",
     "WRONG_TOTP_CODE",
     "RECOVERY_CODE",
+    "STYTCH_SESSION_JWT_TOTP",
+    "KYC_PHONE_ID",
     "SMS_CODE",
     "UNIT_VERIFICATION_TOKEN",
     "UNIT_CUSTOMER_TOKEN",
@@ -103,13 +105,16 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
             || n.ends_with("_CODE")
             || n.ends_with("CARD_ID")
             || n == "ACCOUNT_ID"
+            || n == "KYC_PHONE_ID"
     });
     if signs_in {
         user.sign_in().await?;
     }
     let needs_customer = names.iter().any(|n| {
         n == "STYTCH_SESSION_JWT_APPLIED"
-            || n == "STYTCH_SESSION_JWT_2FA"
+            || n.starts_with("STYTCH_SESSION_JWT_2FA")
+            || n == "STYTCH_SESSION_JWT_TOTP"
+            || n == "KYC_PHONE_ID"
             || n.starts_with("UNIT_")
             || n.ends_with("CARD_ID")
             || n == "ACCOUNT_ID"
@@ -131,8 +136,10 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
     if has("SMS_CODE") {
         values.insert("SMS_CODE", user.send_sms_code().await?);
     }
+    let has_active_totp = has("RECOVERY_CODE") || has("STYTCH_SESSION_JWT_TOTP") || has("KYC_PHONE_ID");
     let needs_two_factors = has("STYTCH_SESSION_JWT_2FA")
-        || names.iter().any(|n| n.ends_with("TOTP_CODE") || n == "RECOVERY_CODE")
+        || has_active_totp
+        || names.iter().any(|n| n.ends_with("TOTP_CODE"))
         || names.iter().any(|n| n == "UNIT_CUSTOMER_TOKEN" || n.ends_with("CARD_ID") || n == "ACCOUNT_ID");
     if needs_two_factors && !has("SMS_CODE") {
         user.step_up_by_sms().await?;
@@ -142,10 +149,17 @@ pub async fn fill<A: Api>(api: &A, sandbox: &Sandbox, template: &str) -> Result<
         values.insert("TOTP_CODE", values::totp_code(&secret)?);
         values.insert("WRONG_TOTP_CODE", values::wrong_totp_code(&secret)?);
     }
-    if has("RECOVERY_CODE") {
+    if has_active_totp {
         let secret = user.enrol_totp().await?;
         user.activate_totp(&secret).await?;
         values.insert("RECOVERY_CODE", user.recovery_codes.first().cloned().ok_or("no recovery codes")?);
+        values.insert("STYTCH_SESSION_JWT_TOTP", user.two_factor_jwt()?.to_owned());
+    }
+    if has("KYC_PHONE_ID") {
+        let factors = user.expect(Call::new("GET", "/step-up/factors").bearer(user.two_factor_jwt()?), 200).await?;
+        let phones = factors.body["phones"].as_array().cloned().unwrap_or_default();
+        let kyc = phones.iter().find(|phone| phone["kycPhone"] == true).ok_or("no KYC phone among the factors")?;
+        values.insert("KYC_PHONE_ID", kyc["phoneId"].as_str().ok_or("no phoneId")?.to_owned());
     }
     if has("UNIT_VERIFICATION_TOKEN") {
         let call = Call::new("POST", "/token/verification").bearer(user.jwt()?).json(json!({}));

@@ -47,7 +47,7 @@ impl Routers {
     fn function_for(path: &str) -> &'static str {
         let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
         match first {
-            "signup" | "applications" | "customers" => "signup",
+            "signup" | "applications" | "application-forms" | "customers" => "signup",
             "step-up" | "session" | "me" => "step-up",
             "token" => "token-exchange",
             "cards" => "cards",

@@ -179,8 +179,12 @@ async fn an_existing_customer_links_itself_then_gets_a_card(ctx: &Ctx) -> Result
     let started = ctx.client.post("/customers/link", Some(&jwt), &json!({})).await?;
     let proof = json!({ "verificationToken": started.body["verificationToken"], "verificationCode": "000001" });
     ctx.client.post("/customers/link/verify", Some(&jwt), &proof).await?.success(200)?;
-    let two_factor = stepped_up(ctx, &jwt, &phone).await?;
-    let token = unit_token(ctx, &two_factor, &["accounts", "cards", "cards-write"]).await?;
+    a_virtual_card(ctx, &stepped_up(ctx, &jwt, &phone).await?).await
+}
+
+/// With a two-factor session: a Unit token for cards, then a virtual card, active.
+async fn a_virtual_card(ctx: &Ctx, two_factor: &str) -> Result<(), String> {
+    let token = unit_token(ctx, two_factor, &["accounts", "cards", "cards-write"]).await?;
     let key = values::idempotency_key();
     let card = ctx.client.send(Method::POST, "/cards", Some(&token), &[("idempotency-key", &key)], Some("{}")).await?;
     card.success(201)?;
@@ -428,35 +432,60 @@ async fn duplicate_application(ctx: &Ctx) -> Result<(), String> {
     ensure(r.body["customerId"] == ctx.a.customer_id.as_str(), format!("another customer: {}", r.body))
 }
 
-/// `POST /applications/form` → Unit's hosted form (no-store); the applicant fills it in at Unit (the sandbox's
-/// submit control at the form's URL) → `GET /applications/current` is that application; a second form → 409.
+/// `POST /application-forms` → Unit's hosted form (no-store); the applicant fills it in at the form's `url` in a
+/// browser (the sandbox's page, prefilled with the sign-in email) and is sent back to the configured frontend page
+/// (`APPLICATION_FORM_REDIRECT_URL`) → `GET /applications/current` is that application; a second form → 409;
+/// then step-up with the phone typed into the form and a card.
 async fn application_form(ctx: &Ctx) -> Result<(), String> {
     let (email, jwt) = signed_in(ctx).await?;
-    let r = ctx.client.post("/applications/form", Some(&jwt), &json!({})).await?;
+    let r = ctx.client.post("/application-forms", Some(&jwt), &json!({})).await?;
     r.success(201)?;
     ensure(r.header("cache-control") == Some("no-store"), "the form's URL was sent without no-store")?;
     let url = r.body["url"].as_str().ok_or("no url")?.to_owned();
-    let mut attributes = values::application(&email, &values::approved_ssn(), &values::phone_number());
-    attributes.as_object_mut().ok_or("not an object")?.remove("email");
-    let body = json!({ "data": { "type": "individualApplication", "attributes": attributes } });
-    let submitted = ctx
-        .client
-        .http
-        .post(format!("{url}/submit"))
-        .header("content-type", "application/vnd.api+json")
-        .json(&body)
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| format!("no HTTP client: {e}"))?;
+    let page = browser.get(&url).send().await.map_err(|e| format!("the form's page does not answer: {e}"))?;
+    let html = page.text().await.map_err(|e| format!("the form's page: {e}"))?;
+    ensure(html.contains(&format!("value=\"{email}\"")), "the form's page is not prefilled with the email")?;
+
+    let ssn = values::approved_ssn();
+    let phone = values::phone_number();
+    let typed = [
+        ("first", "Ada"),
+        ("last", "Lovelace"),
+        ("phoneCountryCode", "1"),
+        ("phoneNumber", phone.trim_start_matches("+1")),
+        ("dateOfBirth", "1990-12-10"),
+        ("ssn", ssn.as_str()),
+        ("street", "1 Main St"),
+        ("city", "Springfield"),
+        ("state", "IL"),
+        ("postalCode", "62701"),
+        ("country", "US"),
+    ];
+    let submitted = browser
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encoded(&typed))
         .send()
         .await
-        .map_err(|e| format!("the form does not answer: {e}"))?;
-    ensure(submitted.status().as_u16() == 201, format!("submitting the form got {}", submitted.status()))?;
-    let application: Value = submitted.json().await.map_err(|e| format!("the form's answer: {e}"))?;
+        .map_err(|e| format!("submitting the form failed: {e}"))?;
+    ensure(submitted.status().as_u16() == 303, format!("submitting the form got {}", submitted.status()))?;
+    let location = submitted.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    ensure(
+        location == "http://localhost:3000/index.html?step=application-form",
+        format!("the form sent the applicant to {location:?}, not the configured frontend page"),
+    )?;
+
     let current = ctx.client.get("/applications/current", &jwt).await?;
     current.success(200)?;
-    ensure(
-        current.body["applicationId"] == application["data"]["id"],
-        format!("another application: {}", current.body),
-    )?;
-    ctx.client.post("/applications/form", Some(&jwt), &json!({})).await?.problem(409, "application_exists")
+    ensure(current.body["applicationId"].is_string(), format!("no application: {}", current.body))?;
+    ctx.client.post("/application-forms", Some(&jwt), &json!({})).await?.problem(409, "application_exists")?;
+
+    // Approved (the SSN), so on to a card: step-up with the phone typed into the form, then the token.
+    a_virtual_card(ctx, &stepped_up(ctx, &jwt, &phone).await?).await
 }
 
 /// The same Idempotency-Key twice → the same card, and one card more in the list (the journey checked the
@@ -525,6 +554,187 @@ async fn unit_too_slow(ctx: &Ctx) -> Result<(), String> {
     ctx.client.get("/cards", &ctx.a.unit_token).await?.problem(504, "upstream_timeout")
 }
 
+/// Signup and the magic link for `email` (with a PKCE challenge when given): the JWT and the session token.
+async fn session_of(ctx: &Ctx, email: &str) -> Result<(String, String), String> {
+    let r =
+        ctx.client.post("/signup/authenticate", None, &json!({ "token": magic_link(ctx, email, None).await? })).await?;
+    r.success(200)?;
+    let text = |key: &str| r.body[key].as_str().map(str::to_owned).ok_or_else(|| format!("no {key}: {}", r.body));
+    Ok((text("sessionJwt")?, text("sessionToken")?))
+}
+
+/// `POST /signup` for `email` (with `codeChallenge` when given): the magic-link token from the outbox.
+async fn magic_link(ctx: &Ctx, email: &str, challenge: Option<&str>) -> Result<String, String> {
+    let mut body = json!({ "email": email });
+    if let Some(challenge) = challenge {
+        body["codeChallenge"] = json!(challenge);
+    }
+    ctx.client.post("/signup", None, &body).await?.success(202)?;
+    ctx.sandbox.latest_message(email).await?["token"].as_str().map(str::to_owned).ok_or("no magic-link token".into())
+}
+
+/// A JWT of the live session `session_token` whose `exp` passed a minute ago (the sandbox's JWT minting): what a
+/// client holds once the 5 minutes of its JWT are over.
+async fn expired_jwt(ctx: &Ctx, session_token: &str) -> Result<String, String> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs();
+    let claims = json!({ "iat": now - 360, "nbf": now - 360, "exp": now - 60 });
+    let body = json!({ "session_token": session_token, "claims": claims });
+    let url = format!("{}/__sandbox/sessions/jwt", ctx.stytch_url);
+    let response = ctx.client.http.post(url).json(&body).send().await.map_err(|e| format!("JWT minting: {e}"))?;
+    let minted: Value = response.json().await.map_err(|e| format!("JWT minting: {e}"))?;
+    minted["session_jwt"].as_str().map(str::to_owned).ok_or_else(|| format!("no JWT minted: {minted}"))
+}
+
+/// An approved application for the user signed in as `email`: the KYC phone.
+async fn approved(ctx: &Ctx, email: &str, jwt: &str) -> Result<String, String> {
+    let phone = values::phone_number();
+    let r = ctx
+        .client
+        .post("/applications", Some(jwt), &values::application(email, &values::approved_ssn(), &phone))
+        .await?;
+    r.success(201)?;
+    ensure(r.body["status"] == "Approved", format!("approved: {}", r.body))?;
+    Ok(phone)
+}
+
+/// The JWT lives 5 minutes, the session an hour: once the JWT has expired (401 `session_expired`), the session
+/// token buys a new JWT of the same session, again and again.
+async fn a_session_kept_alive_past_its_jwt_by_refresh(ctx: &Ctx) -> Result<(), String> {
+    let email = values::email();
+    let (jwt, token) = session_of(ctx, &email).await?;
+    let user_id = ctx.client.get("/me", &jwt).await?.body["userId"].clone();
+    for _ in 0..2 {
+        ctx.client.get("/me", &expired_jwt(ctx, &token).await?).await?.problem(401, "session_expired")?;
+        let r = ctx.client.post("/session/refresh", None, &json!({ "sessionToken": token })).await?;
+        r.success(200)?;
+        ensure(r.header("cache-control") == Some("no-store"), "a refresh is no-store")?;
+        let fresh = r.body["sessionJwt"].as_str().ok_or("no sessionJwt")?;
+        let me = ctx.client.get("/me", fresh).await?;
+        me.success(200)?;
+        ensure(me.body["userId"] == user_id, format!("the same user: {}", me.body))?;
+    }
+    Ok(())
+}
+
+/// After `POST /session/logout`, every route that asks Stytch refuses the session, and so does its refresh.
+async fn logout_then_every_route_refuses_the_session(ctx: &Ctx) -> Result<(), String> {
+    let email = values::email();
+    let (jwt, token) = session_of(ctx, &email).await?;
+    let phone = approved(ctx, &email, &jwt).await?;
+    let two_factor = stepped_up(ctx, &jwt, &phone).await?;
+    ctx.client.send(Method::POST, "/session/logout", Some(&two_factor), &[], None).await?.success(204)?;
+    let gone = |r: Answer| r.problem(401, "session_not_found");
+    gone(ctx.client.get("/me", &two_factor).await?)?;
+    gone(ctx.client.get("/step-up/factors", &two_factor).await?)?;
+    gone(ctx.client.post("/token", Some(&two_factor), &json!({ "scopes": ["cards", "cards-write"] })).await?)?;
+    gone(ctx.client.post("/token", Some(&two_factor), &json!({ "scopes": ["cards"] })).await?)?;
+    gone(ctx.client.post("/step-up/totp", Some(&two_factor), &json!({})).await?)?;
+    gone(ctx.client.post("/step-up/sms/authenticate", Some(&jwt), &json!({ "code": "123456" })).await?)?;
+    gone(ctx.client.post("/session/refresh", None, &json!({ "sessionToken": token })).await?)?;
+    // Idempotent, by token too.
+    ctx.client.post("/session/logout", None, &json!({ "sessionToken": token })).await?.success(204)
+}
+
+/// `GET /me` before and after each onboarding and step-up step.
+async fn me_across_onboarding_and_step_up(ctx: &Ctx) -> Result<(), String> {
+    let email = values::email();
+    let (jwt, _) = session_of(ctx, &email).await?;
+    let me = ctx.client.get("/me", &jwt).await?;
+    me.success(200)?;
+    ensure(me.header("cache-control") == Some("no-store"), "GET /me is no-store")?;
+    let expected = json!({ "passes": false });
+    ensure(
+        me.body["stepUp"] == expected && me.body["onboarding"] == json!({ "customerLinked": false }),
+        format!("signed in: {}", me.body),
+    )?;
+    ensure(me.body["boundFactors"] == json!({ "totp": false }), format!("nothing bound yet: {}", me.body))?;
+
+    let phone = approved(ctx, &email, &jwt).await?;
+    let me = ctx.client.get("/me", &jwt).await?;
+    let onboarded = json!({ "applicationStatus": "Approved", "customerLinked": true });
+    ensure(me.body["onboarding"] == onboarded, format!("approved: {}", me.body))?;
+    let masked = format!("********{}", &phone[phone.len() - 4..]);
+    ensure(me.body["boundFactors"]["kycPhone"] == masked.as_str(), format!("the KYC phone, masked: {}", me.body))?;
+    ensure(me.body["stepUp"]["passes"] == false, "one factor does not pass")?;
+
+    let two_factor = stepped_up(ctx, &jwt, &phone).await?;
+    let me = ctx.client.get("/me", &two_factor).await?;
+    ensure(
+        me.body["stepUp"]["passes"] == true && me.body["stepUp"]["until"].is_string(),
+        format!("stepped up: {}", me.body),
+    )?;
+    let sms = me.body["factors"].as_array().into_iter().flatten().find(|f| f["deliveryMethod"] == "sms");
+    ensure(sms.is_some_and(|factor| factor["bound"] == true), format!("the SMS factor, bound: {}", me.body))?;
+    ensure(!me.bytes.windows(phone.len()).any(|w| w == phone.as_bytes()), "a phone number unmasked")?;
+
+    let enrolled = ctx.client.post("/step-up/totp", Some(&two_factor), &json!({})).await?;
+    enrolled.success(201)?;
+    let code = values::totp_code(enrolled.body["secret"].as_str().ok_or("no secret")?)?;
+    let r = ctx.client.post("/step-up/totp/authenticate", Some(&two_factor), &json!({ "code": code })).await?;
+    r.success(200)?;
+    let me = ctx.client.get("/me", r.body["sessionJwt"].as_str().ok_or("no sessionJwt")?).await?;
+    ensure(me.body["boundFactors"]["totp"] == true, format!("the TOTP, active and trusted: {}", me.body))
+}
+
+/// Managing factors needs a fresh bound second factor: refused to a one-factor session, allowed after the SMS.
+async fn factor_management_over_http(ctx: &Ctx) -> Result<(), String> {
+    let email = values::email();
+    let (jwt, _) = session_of(ctx, &email).await?;
+    let phone = approved(ctx, &email, &jwt).await?;
+    let routes = [
+        (Method::GET, "/step-up/factors"),
+        (Method::GET, "/step-up/totp/recovery-codes"),
+        (Method::POST, "/step-up/totp/replace"),
+        (Method::DELETE, "/step-up/factors/phones/phone-number-test-0"),
+    ];
+    for (method, path) in &routes {
+        ctx.client.send(method.clone(), path, Some(&jwt), &[], None).await?.problem(403, "step_up_required")?;
+    }
+
+    let two_factor = stepped_up(ctx, &jwt, &phone).await?;
+    let factors = ctx.client.get("/step-up/factors", &two_factor).await?;
+    factors.success(200)?;
+    let kyc = factors.body["phones"].as_array().into_iter().flatten().find(|p| p["kycPhone"] == true);
+    let kyc_id = kyc.and_then(|phone| phone["phoneId"].as_str()).ok_or(format!("the KYC phone: {}", factors.body))?;
+    let remove = format!("/step-up/factors/phones/{kyc_id}");
+    ctx.client.send(Method::DELETE, &remove, Some(&two_factor), &[], None).await?.problem(409, "last_second_factor")?;
+
+    let enrolled = ctx.client.post("/step-up/totp", Some(&two_factor), &json!({})).await?;
+    enrolled.success(201)?;
+    let code = values::totp_code(enrolled.body["secret"].as_str().ok_or("no secret")?)?;
+    ctx.client.post("/step-up/totp/authenticate", Some(&two_factor), &json!({ "code": code })).await?.success(200)?;
+    let codes = ctx.client.get("/step-up/totp/recovery-codes", &two_factor).await?;
+    codes.success(200)?;
+    ensure(codes.body["recoveryCodes"] == enrolled.body["recoveryCodes"], "the ten unused recovery codes")?;
+    let replaced = ctx.client.send(Method::POST, "/step-up/totp/replace", Some(&two_factor), &[], None).await?;
+    replaced.success(201)?;
+    ensure(replaced.body["totpId"] != enrolled.body["totpId"], "a new TOTP")?;
+    let code = values::totp_code(replaced.body["secret"].as_str().ok_or("no secret")?)?;
+    let r = ctx.client.post("/step-up/totp/authenticate", Some(&two_factor), &json!({ "code": code })).await?;
+    r.success(200)?;
+    let with_totp = r.body["sessionJwt"].as_str().ok_or("no sessionJwt")?;
+    ctx.client.send(Method::DELETE, &remove, Some(with_totp), &[], None).await?.success(204)?;
+    let me = ctx.client.get("/me", with_totp).await?;
+    ensure(me.body["boundFactors"].get("kycPhone").is_none(), format!("the phone is unbound: {}", me.body))?;
+    ctx.client.post("/step-up/sms/send", Some(&jwt), &json!({})).await?.problem(409, "no_bound_phone")
+}
+
+/// RFC 7636 appendix B: this verifier's S256 challenge.
+const PKCE_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const PKCE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+/// A magic link sent with a PKCE challenge: refused without its verifier or with another, then spent with it.
+async fn pkce_over_http(ctx: &Ctx) -> Result<(), String> {
+    let email = values::email();
+    let token = magic_link(ctx, &email, Some(PKCE_CHALLENGE)).await?;
+    let wrong = PKCE_VERIFIER.replace('d', "e");
+    for body in [json!({ "token": token }), json!({ "token": token, "codeVerifier": wrong })] {
+        ctx.client.post("/signup/authenticate", None, &body).await?.problem(401, "pkce_mismatch")?;
+    }
+    let body = json!({ "token": token, "codeVerifier": PKCE_VERIFIER });
+    ctx.client.post("/signup/authenticate", None, &body).await?.success(200)
+}
+
 macro_rules! run_cases {
     ($ctx:expr, $failures:expr, $($case:ident),+ $(,)?) => {
         $(
@@ -584,7 +794,91 @@ async fn the_journey_and_every_error_path_over_http_against_the_local_stack() {
         an_existing_customer_links_itself_then_gets_a_card,
         a_denied_applicant_applies_again,
         an_applicant_uploads_the_document_unit_asks_for,
+        a_session_kept_alive_past_its_jwt_by_refresh,
+        logout_then_every_route_refuses_the_session,
+        me_across_onboarding_and_step_up,
+        factor_management_over_http,
+        pkce_over_http,
     );
     drop(stack);
     assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// A browser's form post body (`application/x-www-form-urlencoded`).
+fn form_encoded(fields: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
+}
+
+/// The `Set-Cookie` of `answer` for the session cookie, checked for the attributes that keep it from script and
+/// from other routes; its value.
+fn session_cookie(answer: &Answer) -> Result<String, String> {
+    let set = answer.header("set-cookie").ok_or("no Set-Cookie")?;
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/session"] {
+        ensure(set.split("; ").any(|part| part == attribute), format!("{attribute} missing from {set}"))?;
+    }
+    let value = set.strip_prefix("stytch_session_token=").and_then(|rest| rest.split(';').next());
+    value.map(str::to_owned).ok_or_else(|| format!("not the session cookie: {set}"))
+}
+
+/// Cookie mode over HTTP (`SESSION_COOKIE=true`): a browser on the allowed origin signs in and refreshes with the
+/// cookie, the session token never in a body; a cross-site request with the cookie is refused; logout clears it.
+#[tokio::test]
+async fn cookie_mode_from_a_browser_origin() {
+    let stack = LocalStack::start(&[("CORS_ALLOWED_ORIGINS", ORIGIN), ("SESSION_COOKIE", "true")]);
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("HTTP client");
+    let client = Client { api_url: stack.api_url.clone(), http };
+    let sandbox = Sandbox::new(&stack.stytch_url);
+    let result = async {
+        let email = values::email();
+        client.post("/signup", None, &json!({ "email": email })).await?.success(202)?;
+        let link = sandbox.latest_message(&email).await?["token"].as_str().ok_or("no magic link")?.to_owned();
+        let body = json!({ "token": link }).to_string();
+        let signed_in =
+            client.send(Method::POST, "/signup/authenticate", None, &[("origin", ORIGIN)], Some(&body)).await?;
+        signed_in.success(200)?;
+        let token = session_cookie(&signed_in)?;
+        ensure(token.len() == 44, "the session token is the cookie's value")?;
+        ensure(signed_in.body.get("sessionToken").is_none(), format!("a token in the body: {}", signed_in.body))?;
+        ensure(!signed_in.bytes.windows(token.len()).any(|w| w == token.as_bytes()), "the token in a body")?;
+        ensure(signed_in.header("access-control-allow-credentials") == Some("true"), "credentials allowed")?;
+
+        let cookie = format!("stytch_session_token={token}");
+        let with_cookie = |origin: &'static str, marked: bool, path: &'static str| {
+            let mut headers = vec![("cookie", cookie.as_str()), ("origin", origin)];
+            if marked {
+                headers.push(("x-requested-with", "fetch"));
+            }
+            let client = &client;
+            async move { client.send(Method::POST, path, None, &headers, None).await }
+        };
+        let refreshed = with_cookie(ORIGIN, true, "/session/refresh").await?;
+        refreshed.success(200)?;
+        ensure(session_cookie(&refreshed)? == token, "the cookie renewed")?;
+        ensure(!refreshed.bytes.windows(token.len()).any(|w| w == token.as_bytes()), "the token in a body")?;
+        let jwt = refreshed.body["sessionJwt"].as_str().ok_or("no sessionJwt")?;
+        client.get("/me", jwt).await?.success(200)?;
+
+        // Another site's page, or a request without the custom header, cannot use the cookie.
+        with_cookie("https://evil.example.test", true, "/session/refresh").await?.problem(403, "csrf_rejected")?;
+        with_cookie(ORIGIN, false, "/session/refresh").await?.problem(403, "csrf_rejected")?;
+        with_cookie("https://evil.example.test", true, "/session/logout").await?.problem(403, "csrf_rejected")?;
+        let preflight = [
+            ("origin", "https://evil.example.test"),
+            ("access-control-request-method", "POST"),
+            ("access-control-request-headers", "x-requested-with"),
+        ];
+        let other = client.send(Method::OPTIONS, "/session/refresh", None, &preflight, None).await?;
+        // Without Access-Control-Allow-Origin the browser sends nothing, credentials or not.
+        ensure(other.header("access-control-allow-origin").is_none(), "another origin passed the preflight")?;
+
+        let logout = with_cookie(ORIGIN, true, "/session/logout").await?;
+        logout.success(204)?;
+        ensure(logout.header("set-cookie").is_some_and(|set| set.contains("Max-Age=0")), "the cookie cleared")?;
+        with_cookie(ORIGIN, true, "/session/refresh").await?.problem(401, "session_not_found")
+    }
+    .await;
+    drop(stack);
+    if let Err(error) = result {
+        panic!("cookie mode: {error}");
+    }
 }

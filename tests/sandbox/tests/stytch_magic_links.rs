@@ -172,3 +172,41 @@ async fn send_reaches_existing_users_and_attaches_a_new_email_to_a_named_user() 
         .await;
     assert_stytch_error(status, &body, 404, "user_not_found");
 }
+
+/// RFC 7636 appendix B: this verifier's S256 challenge.
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+#[tokio::test]
+async fn a_link_sent_with_a_code_challenge_needs_its_verifier() {
+    let harness = Harness::start().await;
+    let body = json!({ "email": "ada@example.com", "code_challenge": CHALLENGE });
+    let (status, sent) = harness.post("/v1/magic_links/email/login_or_create", body).await;
+    assert_eq!(status, 200, "{sent}");
+    let token = harness.outbox("ada@example.com").await[0]["token"].as_str().unwrap().to_owned();
+    let authenticate = |verifier: Option<&str>| {
+        let mut body = json!({ "token": token, "session_duration_minutes": 60 });
+        if let Some(verifier) = verifier {
+            body["code_verifier"] = json!(verifier);
+        }
+        harness.post("/v1/magic_links/authenticate", body)
+    };
+    let wrong = format!("{}x", &VERIFIER[..VERIFIER.len() - 1]);
+    for refused in [None, Some(wrong.as_str())] {
+        let (status, body) = authenticate(refused).await;
+        assert_stytch_error(status, &body, 400, "pkce_mismatch");
+    }
+    // A refused verifier leaves the link unused: its owner can still spend it.
+    let (status, body) = authenticate(Some(VERIFIER)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user_id"], sent["user_id"]);
+    let (status, body) = authenticate(Some(VERIFIER)).await;
+    assert_stytch_error(status, &body, 401, "unable_to_auth_magic_link");
+
+    // A verifier for a link sent without a challenge is refused as well.
+    harness.post("/v1/magic_links/email/login_or_create", json!({ "email": "ada@example.com" })).await;
+    let token = harness.outbox("ada@example.com").await[1]["token"].as_str().unwrap().to_owned();
+    let body = json!({ "token": token, "code_verifier": VERIFIER });
+    let (status, body) = harness.post("/v1/magic_links/authenticate", body).await;
+    assert_stytch_error(status, &body, 400, "pkce_mismatch");
+}

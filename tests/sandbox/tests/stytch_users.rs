@@ -164,3 +164,34 @@ async fn users_are_created_searched_and_deleted() {
     let (status, body) = harness.stytch(reqwest::Method::DELETE, &format!("/v1/users/{}", bob.user_id), None).await;
     assert_stytch_error(status, &body, 404, "user_not_found");
 }
+
+#[tokio::test]
+async fn a_phone_or_a_totp_is_removed_from_its_user_once() {
+    let harness = Harness::start().await;
+    let login = harness.login("ada@example.com").await;
+    let (status, sent) = harness
+        .post("/v1/otps/sms/send", json!({ "phone_number": "+15555550123", "session_jwt": login.session_jwt }))
+        .await;
+    assert_eq!(status, 200, "{sent}");
+    let phone_id = sent["phone_id"].as_str().unwrap().to_owned();
+    let (status, created) = harness.post("/v1/totps", json!({ "user_id": login.user_id })).await;
+    assert_eq!(status, 200, "{created}");
+    let totp_id = created["totp_id"].as_str().unwrap().to_owned();
+
+    let harness = &harness;
+    let delete = |path: String| async move { harness.stytch(reqwest::Method::DELETE, &path, None).await };
+    let (status, body) = delete(format!("/v1/users/phone_numbers/{phone_id}")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user_id"], login.user_id);
+    assert_eq!(body["user"]["phone_numbers"], json!([]));
+    let (status, body) = delete(format!("/v1/users/phone_numbers/{phone_id}")).await;
+    assert_stytch_error(status, &body, 404, "phone_number_not_found");
+
+    let (status, body) = delete(format!("/v1/users/totps/{totp_id}")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user"]["totps"], json!([]));
+    let (status, body) = delete(format!("/v1/users/totps/{totp_id}")).await;
+    assert_stytch_error(status, &body, 404, "totp_not_found");
+    let (_, user) = harness.get(&format!("/v1/users/{}", login.user_id)).await;
+    assert_eq!((&user["phone_numbers"], &user["totps"]), (&json!([]), &json!([])));
+}

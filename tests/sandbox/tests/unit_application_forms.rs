@@ -201,3 +201,81 @@ async fn a_prefilled_ssn_is_never_echoed() {
     assert!(created.body["data"]["attributes"]["applicantDetails"].get("ssn").is_none());
     assert!(!created.body.to_string().contains(&ssn));
 }
+
+/// The form's page at its `url`, as a browser uses it: prefilled fields (escaped), a post of the
+/// fields the applicant typed, and a `303` to `settingsOverride.redirectUrl` once the application exists.
+#[tokio::test]
+async fn the_hosted_page_submits_the_application_and_redirects_to_the_frontend() {
+    let unit = start().await;
+    let mut prefill = individual_prefill("user-test-ada");
+    prefill["applicantDetails"]["email"] = json!("ada+<b>@example.com");
+    let form = unit.post("/application-forms", ORG_TOKEN, form_body(prefill)).await;
+    let url = form.body["data"]["attributes"]["url"].as_str().expect("url").to_owned();
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+
+    let page = browser.get(&url).send().await.expect("the page answers");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = page.text().await.expect("html");
+    assert!(html.contains(r#"value="ada+&lt;b&gt;@example.com""#), "the prefilled email, escaped: {html}");
+    assert!(!html.contains("<b>@"), "no markup from the prefill: {html}");
+
+    // A blank SSN: the page comes back with the problem and what was typed, nothing is created.
+    let incomplete = [("first", "Ada"), ("last", "Lovelace"), ("ssn", ""), ("dateOfBirth", "1990-12-10")];
+    let refused = post_form(&browser, &url, &incomplete).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let html = refused.text().await.expect("html");
+    assert!(html.contains("role=\"alert\"") && html.contains("ssn"), "{html}");
+    assert!(html.contains(r#"value="Lovelace""#), "{html}");
+
+    // A refused page keeps what was typed, but never an SSN.
+    let ssn = approved_ssn();
+    let bad_date = [("first", "Ada"), ("ssn", ssn.as_str()), ("dateOfBirth", "tomorrow")];
+    let refused = post_form(&browser, &url, &bad_date).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let html = refused.text().await.expect("html");
+    assert!(!html.contains(&ssn), "the SSN was sent back: {html}");
+
+    let filled = [
+        ("first", "Ada"),
+        ("last", "Lovelace"),
+        ("email", ""),
+        ("ssn", ssn.as_str()),
+        ("dateOfBirth", "1990-12-10"),
+        ("street", "20 Ingram St"),
+        ("city", "Forest Hills"),
+        ("state", "NY"),
+        ("postalCode", "11375"),
+        ("country", "US"),
+    ];
+    let submitted = post_form(&browser, &url, &filled).await;
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(submitted.headers()["location"], "https://app.example.com/onboarding/done");
+
+    // The application is the prefilled user's, with the prefilled email (the blank field kept it).
+    let read = unit.get(&format!("/application-forms/{}", form.id()), ORG_TOKEN).await;
+    assert_eq!(read.body["data"]["attributes"]["stage"], "IndividualApplicationCreated");
+    let application_id = read.body["data"]["relationships"]["application"]["data"]["id"].as_str().expect("app");
+    let application = unit.get(&format!("/applications/{application_id}"), ORG_TOKEN).await;
+    assert_eq!(application.body["data"]["attributes"]["jwtSubject"], "user-test-ada");
+    assert_eq!(application.body["data"]["attributes"]["email"], "ada+<b>@example.com");
+
+    // Posting again (a back button) creates nothing more: the "submitted" page.
+    let again = post_form(&browser, &url, &filled).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert!(again.text().await.expect("html").contains("Application submitted"));
+}
+
+#[tokio::test]
+async fn the_hosted_page_of_an_unknown_form_is_404() {
+    let unit = start().await;
+    let page = unit.http.get(format!("{}/__sandbox/application-forms/999999", unit.url)).send().await.expect("answers");
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+}
+
+/// A browser posting the page's form (`application/x-www-form-urlencoded`).
+async fn post_form(browser: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+    let request = browser.post(url).header("content-type", "application/x-www-form-urlencoded").body(body);
+    request.send().await.expect("the page answers")
+}

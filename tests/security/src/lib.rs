@@ -95,7 +95,11 @@ impl Customer {
 
     /// `route`'s path with this customer's card (and the first document an application may ask for).
     pub fn path(&self, route: &routes::Route) -> String {
-        route.path.replace("{cardId}", &self.card_id).replace("{documentId}", "1")
+        route
+            .path
+            .replace("{cardId}", &self.card_id)
+            .replace("{documentId}", "1")
+            .replace("{phoneId}", "phone-number-test-1")
     }
 }
 

@@ -63,7 +63,7 @@ pub fn session_routes() -> Vec<Route> {
     use Function::*;
     vec![
         route(Signup, "POST", "/applications", Some(crate::application_body("745671234"))),
-        route(Signup, "POST", "/applications/form", None),
+        route(Signup, "POST", "/application-forms", None),
         route(Signup, "GET", "/applications/current", None),
         route(Signup, "GET", "/applications/current/documents", None),
         file_route(Signup, "PUT", "/applications/current/documents/{documentId}", "application/pdf"),
@@ -79,6 +79,10 @@ pub fn session_routes() -> Vec<Route> {
         route(StepUp, "POST", "/step-up/sms/send", Some(json!({}))),
         route(StepUp, "POST", "/step-up/sms/authenticate", Some(json!({ "code": "123456" }))),
         route(StepUp, "POST", "/step-up/recover", Some(json!({ "recoveryCode": "abcd-efgh-ijkl" }))),
+        route(StepUp, "GET", "/step-up/factors", None),
+        route(StepUp, "DELETE", "/step-up/factors/phones/{phoneId}", None),
+        route(StepUp, "POST", "/step-up/totp/replace", None),
+        route(StepUp, "GET", "/step-up/totp/recovery-codes", None),
         // The bearer only: with `{sessionToken}` and no bearer it is a public route.
         route(StepUp, "POST", "/session/logout", None),
         route(StepUp, "GET", "/me", None),

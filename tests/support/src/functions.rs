@@ -35,6 +35,7 @@ pub fn environment(extra: &[(&str, &str)]) -> HashMap<String, String> {
             ("UNIT_SECRET_ID", UNIT_SECRET_ID),
             ("CORS_ALLOWED_ORIGINS", "http://localhost:3000"),
             ("MAGIC_LINK_REDIRECT_URL", "http://localhost:3000/authenticate"),
+            ("APPLICATION_FORM_REDIRECT_URL", "http://localhost:3000/index.html?step=application-form"),
         ],
         extra,
     )

@@ -8,6 +8,7 @@
 //! - [`logs`]: capture of the JSON log lines a test produces, and a leak check over them.
 //! - [`counted_iterations`]: the benches' instruction-count mode (`make bench-check`).
 
+pub mod api_config;
 pub mod functions;
 pub mod jwks_server;
 pub mod jwt;

@@ -1,4 +1,4 @@
-//! `POST /applications/form`: Unit's hosted application form instead of `POST /applications`, for a
+//! `POST /application-forms`: Unit's hosted application form instead of `POST /applications`, for a
 //! frontend that would rather not collect the applicant's SSN and details itself.
 //!
 //! The form is prefilled with the verified session's user as `jwtSubject` (never a body field), so
@@ -30,7 +30,7 @@ impl From<ApplicationForm> for ApplicationFormResponse {
     }
 }
 
-/// `POST /applications/form` → `201 {applicationFormId, url, stage}`; `200` with the same form when
+/// `POST /application-forms` → `201 {applicationFormId, url, stage}`; `200` with the same form when
 /// one was already handed out and not submitted yet; `409 application_exists` once the user has an
 /// application (from a form or from `POST /applications`); `401 session_not_found` for a session
 /// Stytch no longer knows.
@@ -57,7 +57,9 @@ pub async fn create(
 
     let login_email =
         session.factors.iter().find_map(|factor| factor.email_factor.as_ref()).map(|e| e.email_address.clone());
-    let form = unit.create_application_form(&NewApplicationForm::individual(user_id, login_email)).await?;
+    let redirect_url = dependencies.config.api.application_form_redirect_url.clone();
+    let form =
+        unit.create_application_form(&NewApplicationForm::individual(user_id, login_email, redirect_url)).await?;
     customer_link::record_application_form(stytch, user_id, &form.id).await?;
     tracing::info!(user_id, application_form_id = %form.id, "application form created");
     Ok((StatusCode::CREATED, [NO_STORE], Json(ApplicationFormResponse::from(form))))

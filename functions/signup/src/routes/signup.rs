@@ -4,12 +4,12 @@ use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde::{Deserialize, Serialize};
 use stytch_unit_common::{
     http::{ApiError, ApiJson, FieldError},
-    session_response::{NO_STORE, SessionResponse},
+    session_response::SessionResponse,
     startup::Dependencies,
     stytch::{MagicLinkAuthenticate, MagicLinkLoginOrCreate, StytchError},
 };
 
-use crate::validation;
+use crate::{pkce, validation};
 
 /// The one answer to `POST /signup`, whether the address was new or known, so the response
 /// cannot be used to find out who has an account.
@@ -19,8 +19,11 @@ pub const SENT: SignupResponse = SignupResponse { status: "sent" };
 const MAX_TOKEN_CHARS: usize = 256;
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignupBody {
     email: String,
+    #[serde(default)]
+    code_challenge: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -28,17 +31,30 @@ pub struct SignupResponse {
     pub status: &'static str,
 }
 
-/// `POST /signup` `{email}` → `202 {"status":"sent"}`.
+/// `POST /signup` `{email, codeChallenge?}` → `202 {"status":"sent"}`. With `REQUIRE_PKCE`, a
+/// missing `codeChallenge` is a field error.
 pub async fn send_magic_link(
     State(dependencies): State<Dependencies>,
     ApiJson(body): ApiJson<SignupBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let email = validation::email(&body.email)
-        .map_err(|reason| ApiError::Validation(vec![FieldError::new("email", reason)]))?;
+    let email = validation::email(&body.email).map_err(|reason| FieldError::new("email", reason));
+    let challenge = match body.code_challenge.as_deref() {
+        Some(challenge) => pkce::challenge(challenge).map(Some),
+        None if dependencies.config.api.require_pkce => Err(PKCE_REQUIRED),
+        None => Ok(None),
+    }
+    .map_err(|reason| FieldError::new("codeChallenge", reason));
+    let (email, code_challenge) = match (email, challenge) {
+        (Ok(email), Ok(challenge)) => (email, challenge),
+        (email, challenge) => {
+            return Err(ApiError::Validation(email.err().into_iter().chain(challenge.err()).collect()));
+        }
+    };
     let redirect = dependencies.config.api.magic_link_redirect_url.clone();
     let request = MagicLinkLoginOrCreate {
         login_magic_link_url: redirect.clone(),
         signup_magic_link_url: redirect,
+        code_challenge,
         ..MagicLinkLoginOrCreate::new(email)
     };
     let sent = dependencies.stytch()?.magic_link_login_or_create(&request).await.map_err(|error| {
@@ -57,9 +73,14 @@ fn is_invalid_email(error: &StytchError) -> bool {
     error.status() == Some(400) && error.error_type().is_some_and(|t| t.as_str() == "invalid_email")
 }
 
+const PKCE_REQUIRED: &str = "is required: this deployment accepts only magic links sent with PKCE";
+
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AuthenticateBody {
     token: String,
+    #[serde(default)]
+    code_verifier: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -70,21 +91,36 @@ pub struct AuthenticateResponse {
     session: SessionResponse,
 }
 
-/// `POST /signup/authenticate` `{token}` → `200 {userId, sessionJwt, sessionToken, sessionExpiresAt}`.
+/// `POST /signup/authenticate` `{token, codeVerifier?}` →
+/// `200 {userId, sessionJwt, sessionToken, sessionExpiresAt}`. A link sent with a `codeChallenge`
+/// needs its verifier: a wrong or missing one is `401 pkce_mismatch` (Stytch's verdict).
 pub async fn authenticate(
     State(dependencies): State<Dependencies>,
     ApiJson(body): ApiJson<AuthenticateBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let token = body.token.trim();
-    if token.is_empty() || token.chars().count() > MAX_TOKEN_CHARS || token.chars().any(char::is_whitespace) {
-        return Err(ApiError::Validation(vec![FieldError::new("token", "must be the token of a magic link")]));
+    let token_error =
+        (token.is_empty() || token.chars().count() > MAX_TOKEN_CHARS || token.chars().any(char::is_whitespace))
+            .then(|| FieldError::new("token", "must be the token of a magic link"));
+    let verifier = match body.code_verifier.as_deref() {
+        Some(verifier) => pkce::verifier(verifier).map(Some),
+        None if dependencies.config.api.require_pkce => Err(PKCE_REQUIRED),
+        None => Ok(None),
     }
+    .map_err(|reason| FieldError::new("codeVerifier", reason));
+    let code_verifier = match (token_error, verifier) {
+        (None, Ok(verifier)) => verifier,
+        (token_error, verifier) => {
+            return Err(ApiError::Validation(token_error.into_iter().chain(verifier.err()).collect()));
+        }
+    };
     let request = MagicLinkAuthenticate {
         session_duration_minutes: Some(dependencies.config.api.session_duration_minutes),
+        code_verifier,
         ..MagicLinkAuthenticate::new(token)
     };
     let authenticated = dependencies.stytch()?.magic_link_authenticate(&request).await?;
-    let session = SessionResponse::from_issued(&authenticated.issued)?;
+    let (headers, session) = SessionResponse::from_issued(&authenticated.issued)?.for_client(&dependencies.config.api);
     tracing::info!(user_id = %authenticated.user_id, "magic link authenticated");
-    Ok(([NO_STORE], Json(AuthenticateResponse { user_id: authenticated.user_id, session })))
+    Ok((headers, Json(AuthenticateResponse { user_id: authenticated.user_id, session })))
 }

@@ -7,7 +7,7 @@ use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde::{Deserialize, Serialize, de::IgnoredAny};
 use stytch_unit_common::{
     http::{ApiError, ApiJson, StytchSession},
-    session_response::{NO_STORE, SessionResponse},
+    session_response::SessionResponse,
     startup::Dependencies,
     step_up::bound,
     stytch::{OtpAuthenticate, SmsSend, StytchClient, StytchErrorType, User},
@@ -92,7 +92,7 @@ pub async fn authenticate(
     };
     let authenticated = stytch.otp_authenticate(&request).await?;
     tracing::info!(user_id, phone_id = %authenticated.method_id, "SMS code added to session");
-    Ok(([NO_STORE], Json(SessionResponse::from_issued(&authenticated.issued)?)))
+    SessionResponse::respond(&authenticated.issued, &dependencies.config.api)
 }
 
 /// The Stytch user and the phone bound to them; `409 no_bound_phone` before any application.

@@ -17,9 +17,8 @@ use stytch_unit_common::{
         StytchClient, StytchError, StytchErrorType, TotpAuthenticate, TotpAuthenticateResponse, TotpCreate, TotpRecover,
     },
 };
-use time::OffsetDateTime;
 
-use super::{this_session, totp_not_enrolled};
+use super::{require_step_up, this_session, totp_not_enrolled};
 use crate::{otpauth, validation};
 
 /// The one response that carries a TOTP secret and recovery codes, by design: the user needs
@@ -27,7 +26,7 @@ use crate::{otpauth, validation};
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnrolResponse {
-    totp_id: String,
+    pub(super) totp_id: String,
     secret: String,
     otpauth_uri: String,
     qr_code: String,
@@ -41,17 +40,18 @@ pub async fn enrol(
     State(dependencies): State<Dependencies>,
     caller: StytchSession,
 ) -> Result<impl IntoResponse, ApiError> {
-    let user_id = caller.session.user_id.as_str();
-    let (stytch, unit) = (dependencies.stytch()?, dependencies.unit()?);
-    let max_age = dependencies.config.session.step_up_max_age;
-    let now = OffsetDateTime::now_utc();
-    caller.session.check_two_factor(max_age, now).map_err(|_| ApiError::StepUpRequired)?;
-    let user = caller.check_with_stytch(stytch).await?;
-    let bound = bound::load(stytch, unit, &user).await?;
-    caller.session.check_bound(&bound, max_age, now).map_err(|shortfall| {
-        tracing::info!(user_id, ?shortfall, "TOTP enrolment without a stepped-up session");
-        ApiError::StepUpRequired
-    })?;
+    let (user, _) = require_step_up(&dependencies, &caller).await?;
+    let created = create_trusted(dependencies.stytch()?, &caller, &user.user_id).await?;
+    tracing::info!(user_id = %user.user_id, totp_id = %created.totp_id, "TOTP enrolment started");
+    Ok((StatusCode::CREATED, [NO_STORE], Json(created)))
+}
+
+/// Creates a TOTP for `user_id` and records it as the trusted one; the answer the user needs.
+pub(super) async fn create_trusted(
+    stytch: &StytchClient,
+    caller: &StytchSession,
+    user_id: &str,
+) -> Result<EnrolResponse, ApiError> {
     let created = stytch.totp_create(&TotpCreate::new(user_id)).await?;
     bound::trust_totp(stytch, user_id, &created.totp_id).await?;
     // The account name in the app: the email the user signed in with, else the user id.
@@ -61,15 +61,13 @@ pub async fn enrol(
         .iter()
         .find_map(|factor| factor.email_factor.as_ref().map(|email| email.email_address.clone()))
         .unwrap_or_else(|| user_id.to_owned());
-    tracing::info!(user_id, totp_id = %created.totp_id, "TOTP enrolment started");
-    let response = EnrolResponse {
+    Ok(EnrolResponse {
         otpauth_uri: otpauth::uri(created.secret.expose_secret(), &account),
         secret: created.secret.expose_secret().to_owned(),
         qr_code: created.qr_code.expose_secret().to_owned(),
         recovery_codes: created.recovery_codes.iter().map(|code| code.expose_secret().to_owned()).collect(),
         totp_id: created.totp_id,
-    };
-    Ok((StatusCode::CREATED, [NO_STORE], Json(response)))
+    })
 }
 
 #[derive(Deserialize)]
@@ -99,7 +97,7 @@ pub async fn authenticate(
         return Err(factor_not_bound());
     }
     tracing::info!(user_id, totp_id = %authenticated.totp_id, "TOTP added to session");
-    Ok(([NO_STORE], Json(SessionResponse::from_issued(&authenticated.issued)?)))
+    SessionResponse::respond(&authenticated.issued, &dependencies.config.api)
 }
 
 #[derive(Deserialize)]
@@ -130,7 +128,7 @@ pub async fn recover(
         return Err(factor_not_bound());
     }
     tracing::info!(user_id, totp_id = %recovered.totp_id, "recovery code added to session");
-    Ok(([NO_STORE], Json(SessionResponse::from_issued(&recovered.issued)?)))
+    SessionResponse::respond(&recovered.issued, &dependencies.config.api)
 }
 
 /// The user's bound TOTP, from the user Stytch sent back with the authentication (else read).

@@ -4,6 +4,7 @@ mod auth;
 pub mod controls;
 pub mod errors;
 mod extract;
+mod factors;
 pub mod jwt;
 pub mod keys;
 mod magic_links;
@@ -26,7 +27,7 @@ mod validate;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 pub use errors::fault_response;
 pub use state::{StytchConfig, StytchState};
@@ -49,6 +50,8 @@ pub fn router(state: StytchState) -> Router {
         .route("/v1/sessions/revoke", post(sessions::revoke))
         .route("/v1/users", post(users::create))
         .route("/v1/users/search", post(user_search::search))
+        .route("/v1/users/phone_numbers/{phone_id}", delete(factors::delete_phone_number))
+        .route("/v1/users/totps/{totp_id}", delete(factors::delete_totp))
         .route("/v1/users/{user_id}", get(users::get).put(users::update).delete(users::delete))
         .route_layer(from_fn_with_state(state.clone(), auth::require_basic_auth));
     Router::new().merge(authenticated).route("/v1/sessions/jwks/{project_id}", get(sessions::jwks)).with_state(state)

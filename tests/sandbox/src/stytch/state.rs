@@ -46,6 +46,8 @@ pub struct MagicLink {
     pub email_id: String,
     pub expires_at: OffsetDateTime,
     pub used: bool,
+    /// PKCE: the `code_challenge` the link was sent with; it then authenticates only with its verifier.
+    pub code_challenge: Option<String>,
 }
 
 /// The latest one-time code sent to a phone.

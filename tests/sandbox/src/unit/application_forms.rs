@@ -146,12 +146,21 @@ pub(crate) async fn submit(
         &body,
         &Expect { types: &["individualApplication"], attributes_required: false, relationships_allowed: false },
     )?;
+    let mut store = state.store();
+    let application_id = submit_typed(&mut store, &id, data.attributes)?;
+    let rendered = store.applications.get(&application_id).map(applications::render).unwrap_or(Value::Null);
+    Ok(jsonapi::created(rendered))
+}
+
+/// The applicant submitting form `id` with what they `typed` (only the keys of `SUBMITTED`): the
+/// application is created as `POST /applications` would, and the form records it. The new
+/// application's id.
+pub(crate) fn submit_typed(store: &mut Store, id: &str, typed: Map<String, Value>) -> Result<u64, UnitError> {
     let mut problems = Problems::default();
-    fields::reject_unknown(&data.attributes, SUBMITTED, "/data/attributes", &mut problems);
+    fields::reject_unknown(&typed, SUBMITTED, "/data/attributes", &mut problems);
     problems.finish()?;
 
-    let mut store = state.store();
-    let form = find(&store, &id)?;
+    let form = find(store, id)?;
     if let Some(application_id) = form.application_id {
         return Err(UnitError::status_conflict(
             "application_form_submitted",
@@ -165,16 +174,14 @@ pub(crate) async fn submit(
         ));
     }
     let form_id = form.id;
-    let attributes = filled_in(form, data.attributes);
+    let attributes = filled_in(form, typed);
     let new = applications::validate(&attributes)?;
-    let application_id =
-        applications::insert(&mut store, NewApplication { application_form_id: Some(form_id), ..new })?;
+    let application_id = applications::insert(store, NewApplication { application_form_id: Some(form_id), ..new })?;
     if let Some(form) = store.application_forms.get_mut(&form_id) {
         form.application_id = Some(application_id);
         form.stage = "IndividualApplicationCreated";
     }
-    let rendered = store.applications.get(&application_id).map(applications::render).unwrap_or(Value::Null);
-    Ok(jsonapi::created(rendered))
+    Ok(application_id)
 }
 
 /// The application's attributes: the prefill's individual details, overridden by what the applicant
@@ -196,7 +203,7 @@ fn filled_in(form: &ApplicationForm, typed: Map<String, Value>) -> Map<String, V
     attributes
 }
 
-fn find<'a>(store: &'a Store, raw_id: &str) -> Result<&'a ApplicationForm, UnitError> {
+pub(crate) fn find<'a>(store: &'a Store, raw_id: &str) -> Result<&'a ApplicationForm, UnitError> {
     parse_id(raw_id)
         .and_then(|id| store.application_forms.get(&id))
         .ok_or_else(|| UnitError::not_found(Resource::ApplicationForm, raw_id))

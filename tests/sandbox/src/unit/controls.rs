@@ -8,6 +8,8 @@
 //! - `POST /__sandbox/customers`: a customer without an application (`direct_customers.rs`).
 //! - `POST /__sandbox/application-forms/{id}/submit`: the applicant filling in an application form
 //!   (`application_forms.rs`).
+//! - `GET`/`POST /__sandbox/application-forms/{id}`: the form's page, as a browser sees it at the form's
+//!   `url` (`hosted_form.rs`).
 
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -17,7 +19,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use super::org_settings::OrgSettingsPatch;
-use super::{UnitState, application_forms, direct_customers};
+use super::{UnitState, application_forms, direct_customers, hosted_form};
 use crate::common::controls::control_error;
 
 pub fn router(state: UnitState) -> Router {
@@ -26,6 +28,7 @@ pub fn router(state: UnitState) -> Router {
         .route("/__sandbox/org-settings", get(org_settings).patch(change_org_settings))
         .route("/__sandbox/customers", post(direct_customers::create))
         .route("/__sandbox/application-forms/{id}/submit", post(application_forms::submit))
+        .route("/__sandbox/application-forms/{id}", get(hosted_form::page).post(hosted_form::post))
         .with_state(state)
 }
 

@@ -56,6 +56,17 @@ pub(crate) struct UnitError {
 }
 
 impl UnitError {
+    /// Each error's detail, for a page a person reads (the hosted application form).
+    pub(crate) fn details(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .map(|item| match &item.source {
+                Some(Source::Pointer(pointer)) => format!("{pointer}: {}", item.detail),
+                _ => item.detail.clone(),
+            })
+            .collect()
+    }
+
     fn single(status: StatusCode, title: &'static str, code: &'static str, detail: String) -> Self {
         Self { status, items: vec![ErrorItem { title, code, detail, source: None }] }
     }

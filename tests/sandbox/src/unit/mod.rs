@@ -9,6 +9,7 @@
 //! - `fields.rs`: attribute validators shared by several resources (address, phone, tags, …).
 //! - `decision.rs`: the SSN decision table for applications; `documents.rs`: the documents it asks for.
 //! - `application_forms.rs`: the white-label application form, and the control that submits one.
+//! - `hosted_form.rs`: the form's HTML page at its `url`, which redirects to `redirectUrl` once submitted.
 //! - `applications.rs`, `customers.rs`, `tokens.rs`, `accounts.rs`, `cards.rs`: one resource each;
 //!   `customer_list.rs`: `GET /customers` and its filters; `direct_customers.rs`: the control that
 //!   creates a customer without an application; `card_status.rs` (freeze, lost, activate, …) and
@@ -33,6 +34,7 @@ mod decision;
 mod direct_customers;
 mod documents;
 mod fields;
+mod hosted_form;
 mod ids;
 mod jsonapi;
 mod jwt;
