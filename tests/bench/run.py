@@ -8,6 +8,8 @@
               sandbox's share subtracted), and one token-exchange cold start up to its first response;
               `--check` compares them with tests/bench/instructions-baseline.json (`make bench-check`),
               `--update-baseline` rewrites it (`make bench-baseline`);
+   trust-store  instructions to read the system's roots: ours against rustls-native-certs (reqwest's
+              default), rustls-pki-types, the pem crate and webpki-roots (shared/benches/trust_store.rs);
 2. warm       warm overhead of POST /token and GET /cards (functions/cards/benches/warm_overhead.rs);
    runtime    the same two routes end to end through the runtime API: the release functions behind the
               stub runtime API written here, credentials built through the local stack (`demo fill`),
@@ -30,8 +32,8 @@
 7. bloat      (opt-in: --only bloat) `cargo bloat --crates` of each function: where the code comes from.
 
 Only the standard library and boto3 (installed with moto into .venv) are used.
-Usage: python3 tests/bench/run.py [--only micro,instructions,warm,runtime,cold,size,secrets,bloat] [--runs 10]
-       [--lambda-build arm64,x86_64] [--check [--margin 10] | --update-baseline]
+Usage: python3 tests/bench/run.py [--only micro,instructions,trust-store,warm,runtime,cold,size,secrets,bloat] [--runs 10]
+       [--lambda-build arm64,x86_64] [--check [--margin 10] | --update-baseline] [--paths cold_start_token_exchange,...]
 """
 
 import argparse
@@ -61,8 +63,8 @@ TARGET = os.path.abspath(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT
 RELEASE = os.path.join(TARGET, "release")
 OUT_DIR = os.path.join(TARGET, "bench")
 ZIPS_DIR = os.path.join(OUT_DIR, "zips")
-FUNCTIONS = ["signup", "step-up", "token-exchange", "cards"]
-SANDBOX_KEYS = ["STYTCH_URL", "UNIT_URL", "STYTCH_PROJECT_ID", "STYTCH_SECRET", "UNIT_API_TOKEN"]
+FUNCTIONS = ["signup", "step-up", "token-exchange", "cards", "webhooks"]
+SANDBOX_KEYS = ["STYTCH_URL", "UNIT_URL", "STYTCH_PROJECT_ID", "STYTCH_SECRET", "UNIT_API_TOKEN", "UNIT_WEBHOOK_SECRET"]
 NICE = ["nice", "-n", "19"]
 
 
@@ -115,6 +117,7 @@ COUNTED_BENCHES = {
     "jsonapi_decode_card_list": ("stytch-unit-common", "jsonapi", (10, 1010), "a 10-card JSON:API list decoded"),
     "post_token_route": ("cards", "warm_overhead", (10, 60), "POST /token in-process, minus the same upstream calls made directly"),
 }
+GUARDED_PATHS = [*COUNTED_BENCHES, "cold_start_token_exchange"]
 BASELINE = os.path.join(ROOT, "tests", "bench", "instructions-baseline.json")
 
 
@@ -176,20 +179,38 @@ def cold_instructions(function="token-exchange"):
     return {"instructions_per_call": statistics.mean(counts), "runs": counts}
 
 
-def instructions():
-    """Instructions per call of each counted path and of one cold start, by callgrind: unlike time on a
-    shared machine, the same run after run, so two builds or two commits compare exactly."""
+def instructions(paths):
+    """Instructions per call of each counted path in `paths` (a cold start included), by callgrind:
+    unlike time on a shared machine, the same run after run, so two builds or two commits compare
+    exactly."""
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind not found: instruction counts need it (apt-get install valgrind)")
     results = {}
     for path, (package, bench, iterations, what) in COUNTED_BENCHES.items():
+        if path not in paths:
+            continue
         binary = bench_binary(package, bench)
         figure = per_call(binary, iterations)
         if bench == "warm_overhead":
             figure -= per_call(binary, iterations, {"CALLGRIND_DIRECT": "1"})
         results[path] = {"instructions_per_call": figure, "what": what}
         log(f"{path}: {figure:,.0f} instructions per call")
-    results["cold_start_token_exchange"] = {**cold_instructions(), "what": "token-exchange, process start to its first response"}
+    if "cold_start_token_exchange" in paths:
+        results["cold_start_token_exchange"] = {**cold_instructions(), "what": "token-exchange, process start to its first response"}
+    return results
+
+
+TRUST_STORE_READERS = ["ours", "rustls-native-certs", "rustls-pki-types", "pem", "webpki-roots"]
+
+
+def trust_store():
+    """Instructions to read the system's roots, ours against the readers we did not take
+    (shared/benches/trust_store.rs); the bundle is this machine's (or SSL_CERT_FILE)."""
+    binary = bench_binary("stytch-unit-common", "trust_store")
+    results = {}
+    for reader in TRUST_STORE_READERS:
+        results[reader] = per_call(binary, (1, 3), {"TRUST_STORE_READER": reader})
+        log(f"trust store read by {reader}: {results[reader]:,.0f} instructions")
     return results
 
 
@@ -200,11 +221,16 @@ def check(results, margin):
     failed = []
     print(f"{'path':<28} {'baseline':>14} {'now':>14} {'change':>8}")
     for path, before in baseline.items():
+        if path not in results:
+            continue  # not counted in this run (--paths)
         now = results[path]["instructions_per_call"]
         change = (now - before) / before * 100
         grew = change > margin
         failed += [path] if grew else []
         print(f"{path:<28} {before:>14,.0f} {now:>14,.0f} {change:>+7.1f}%{'  > +%g %%: REGRESSION' % margin if grew else ''}")
+    unguarded = [path for path in results if path not in baseline]
+    if unguarded:
+        raise SystemExit(f"no baseline for {', '.join(unguarded)}: count it with make bench-baseline")
     if failed:
         raise SystemExit(f"instruction counts grew by more than {margin:g} % on: {', '.join(failed)} "
                          f"(on purpose? refresh the baseline: make bench-baseline)")
@@ -212,10 +238,14 @@ def check(results, margin):
 
 
 def write_baseline(results):
+    counted = {path: round(r["instructions_per_call"]) for path, r in results.items()}
+    if os.path.exists(BASELINE):  # --paths: the paths not counted keep their baseline
+        with open(BASELINE) as f:
+            counted = {**json.load(f)["instructions_per_call"], **counted}
     document = {
         "about": "Instructions per call (callgrind) of each path `make bench-check` guards; refreshed on purpose "
                  "with `make bench-baseline` (BENCHMARKS.md, Regression check).",
-        "instructions_per_call": {path: round(r["instructions_per_call"]) for path, r in results.items()},
+        "instructions_per_call": {path: counted[path] for path in GUARDED_PATHS if path in counted},
     }
     with open(BASELINE, "w") as f:
         json.dump(document, f, indent=2)
@@ -381,7 +411,7 @@ class Upstreams:
         client.create_secret(Name="bench/stytch", SecretString=json.dumps(
             {"project_id": s["STYTCH_PROJECT_ID"], "secret": s["STYTCH_SECRET"], "base_url": s["STYTCH_URL"]}))
         client.create_secret(Name="bench/unit", SecretString=json.dumps(
-            {"api_token": s["UNIT_API_TOKEN"], "base_url": s["UNIT_URL"]}))
+            {"api_token": s["UNIT_API_TOKEN"], "base_url": s["UNIT_URL"], "webhook_secret": s["UNIT_WEBHOOK_SECRET"]}))
         return self
 
     def __exit__(self, *exc):
@@ -424,6 +454,9 @@ def warm_events(function, count):
         "step-up": api_gateway_event("POST", "/step-up/totp", bearer),
         "token-exchange": api_gateway_event("POST", "/token", bearer, {"scopes": ["cards"]}),
         "cards": api_gateway_event("GET", "/cards", {"authorization": "Bearer not-a-unit-token"}),
+        # A delivery whose signature no token produces: the HMAC is computed and compared, then 401.
+        "webhooks": api_gateway_event("POST", "/webhooks/unit", {"content-type": "application/vnd.api+json",
+                                      "x-unit-signature": "c2lnbmF0dXJl"}, {"data": []}),
     }[function]
     return [health if i % 2 == 0 else work for i in range(count)]
 
@@ -449,6 +482,16 @@ def cold_start_phases(logs):
     raise SystemExit("the function did not log its cold-start phases ('cold start phases')")
 
 
+def process_cpu_ms(pid):
+    """CPU time of every thread of `pid` so far (schedstat: on-CPU ns, user and kernel), exec included.
+    Unlike wall time it leaves out every wait, for upstreams and for a CPU on a busy host alike."""
+    total_ns = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+            total_ns += int(f.read().split()[0])
+    return total_ns / 1e6
+
+
 def one_process(upstreams, binary, function, events):
     stub = StubRuntime([api_gateway_event("GET", f"/health/{function}")] + events)
     try:
@@ -459,6 +502,7 @@ def one_process(upstreams, binary, function, events):
         if not stub.done.wait(120):
             proc.kill()
             raise SystemExit(f"{function}: no answer within 120 s: {proc.stderr.read().decode()[-2000:]}")
+        cpu_ms = process_cpu_ms(proc.pid)
         status = open(f"/proc/{proc.pid}/status").read()
         hwm_kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
         proc.kill()
@@ -471,10 +515,31 @@ def one_process(upstreams, binary, function, events):
         # Before main's first line and after its last phase: exec, loading, the tokio runtime, and the
         # Lambda runtime's start up to its first /next.
         phases["outside_main_phases"] = init_ms - sum(phases.values())
-        return {"cold_ms": (first_at - start) * 1e3, "init_ms": init_ms, "phases_ms": phases,
+        return {"cold_ms": (first_at - start) * 1e3, "init_ms": init_ms, "phases_ms": phases, "cpu_ms": cpu_ms,
                 "upstream_wait_ms": upstream_wait_ms(function, logs), "peak_rss_mb": hwm_kb / 1024}
     finally:
         stub.close()
+
+
+def certificate_files_opened(upstreams, binary, function):
+    """The certificate files one cold start opens (strace): the trust store is read once, by the one
+    HTTP client every upstream shares, the AWS SDK's included, so exactly one file is expected."""
+    if not shutil.which("strace"):
+        return None
+    stub = StubRuntime([api_gateway_event("GET", f"/health/{function}")])
+    with tempfile.NamedTemporaryFile("r") as trace:
+        proc = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=openat", "-o", trace.name, binary],
+                                env=upstreams.environment(stub.address), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            if not stub.done.wait(120):
+                raise SystemExit(f"{function}: no answer under strace within 120 s")
+        finally:
+            stub.close()
+            proc.kill()
+            proc.wait()
+        opened = [m.group(1) for m in re.finditer(r'openat\([^"]*"([^"]+)"[^)]*\) = \d+', trace.read())]
+    return [path for path in opened if path.startswith(("/etc/ssl", "/etc/pki", "/usr/share/ca-certificates"))]
 
 
 def cold(runs, warm_invokes):
@@ -492,11 +557,16 @@ def cold(runs, warm_invokes):
             own_ms = [s["cold_ms"] - s["upstream_wait_ms"] for s in samples]
             results[function] = {
                 "runs": runs,
+                "certificate_files_opened": certificate_files_opened(upstreams, binary, function),
                 "cold_start_ms": {"median": statistics.median(cold_ms), "p90": percentile(cold_ms, 90),
                                   "min": min(cold_ms), "max": max(cold_ms)},
                 "init_ms": {"median": statistics.median(init_ms), "p90": percentile(init_ms, 90)},
                 # Cold start minus the wait on Secrets Manager and the JWKS: the function's own part.
                 "cold_start_excluding_upstream_ms": {"median": statistics.median(own_ms), "p90": percentile(own_ms, 90)},
+                # The process's CPU time to its first response (all threads): the own cold start without
+                # any wait, which a loaded host does not inflate as it does wall time.
+                "cold_start_cpu_ms": {"median": statistics.median(s["cpu_ms"] for s in samples),
+                                      "p90": percentile([s["cpu_ms"] for s in samples], 90)},
                 # Median of each phase of main (the function's own log line), and what lies outside them.
                 "phases_ms_median": {name: statistics.median(s["phases_ms"][name] for s in samples)
                                      for name in samples[0]["phases_ms"]},
@@ -740,6 +810,8 @@ def table(results):
         lines.append(f"micro   {name:<58} {r['estimate_us']:>10.2f} µs")
     for name, r in results.get("instructions", {}).items():
         lines.append(f"instr   {name:<58} {r['instructions_per_call']:>10,.0f} instructions per call (callgrind)")
+    for reader, count in results.get("trust_store", {}).items():
+        lines.append(f"trust   {reader:<58} {count:>10,.0f} instructions to read the roots (callgrind)")
     for route, r in results.get("warm", {}).items():
         o = r["overhead_us"]
         lines.append(f"warm    {route:<12} overhead p50 {o['p50'] / 1e3:.3f} ms  p99 {o['p99'] / 1e3:.3f} ms  "
@@ -757,9 +829,11 @@ def table(results):
         own = r.get("cold_start_excluding_upstream_ms", {})
         lines.append(f"cold    {function:<15} median {c['median']:6.1f} ms  p90 {c['p90']:6.1f} ms  "
                      f"(excluding upstream waits {own.get('median', float('nan')):.1f} / "
-                     f"{own.get('p90', float('nan')):.1f} ms; init {r['init_ms']['median']:.1f} ms)  "
+                     f"{own.get('p90', float('nan')):.1f} ms; CPU {r.get('cold_start_cpu_ms', {}).get('median', float('nan')):.1f} ms; "
+                     f"init {r['init_ms']['median']:.1f} ms)  "
                      f"peak RSS {r['peak_rss_mb_warm_run']:.1f} MB "
-                     f"after {r['warm_run_invokes']} warm invokes")
+                     f"after {r['warm_run_invokes']} warm invokes; certificate files opened: "
+                     f"{len(r['certificate_files_opened']) if r.get('certificate_files_opened') is not None else '?'}")
     for function, r in results.get("cold", {}).items():
         phases = "  ".join(f"{name} {ms:.2f}" for name, ms in r.get("phases_ms_median", {}).items())
         lines.append(f"phases  {function:<15} ms, median: {phases}")
@@ -781,7 +855,7 @@ def table(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="micro,instructions,warm,runtime,cold,size,secrets",
+    parser.add_argument("--only", default="micro,instructions,trust-store,warm,runtime,cold,size,secrets",
                         help="comma-separated parts; `bloat` runs only when named")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warm-invokes", type=int, default=200)
@@ -790,6 +864,8 @@ def main():
                         help="instruction counts only, compared with tests/bench/instructions-baseline.json; "
                              "fails when a path grew by more than --margin")
     parser.add_argument("--margin", type=float, default=10.0, help="percent a path may grow under --check")
+    parser.add_argument("--paths", default=",".join(GUARDED_PATHS),
+                        help="comma-separated guarded paths to count (instructions, --check, --update-baseline)")
     parser.add_argument("--update-baseline", action="store_true",
                         help="instruction counts only, written to tests/bench/instructions-baseline.json")
     parser.add_argument("--lambda-build", default="", help="comma-separated: arm64,x86_64 (cross builds, minutes each)")
@@ -811,7 +887,13 @@ def main():
     if "micro" in parts:
         results["micro"] = micro()
     if "instructions" in parts:
-        results["instructions"] = instructions()
+        paths = args.paths.split(",")
+        if set(paths) - set(GUARDED_PATHS):
+            parser.error(f"--paths takes {', '.join(GUARDED_PATHS)}")
+        counted = instructions(paths)
+        results["instructions"] = {**results.get("instructions", {}), **counted}
+    if "trust-store" in parts:
+        results["trust_store"] = trust_store()
     if "warm" in parts:
         results["warm"] = warm(args.iterations)
     if "runtime" in parts:
@@ -827,9 +909,9 @@ def main():
     with open(path, "w") as f:
         json.dump(results, f, indent=2, ensure_ascii=False)
     if args.update_baseline:
-        write_baseline(results["instructions"])
+        write_baseline(counted)
     if args.check:
-        check(results["instructions"], args.margin)
+        check(counted, args.margin)
         return
     print(table(results))
     print(f"\nwritten to {os.path.relpath(path, ROOT)}")
