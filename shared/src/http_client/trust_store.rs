@@ -7,9 +7,9 @@
 //! them through `rustls-native-certs`, which reads the bundle and then every file of the
 //! certificate directory (on Debian, the same roots a second time), decoding each with the
 //! constant-time base64 of `rustls-pki-types`. Why not a PEM crate: per bundle (callgrind,
-//! BENCHMARKS.md) `pem` 3 takes 22 M instructions (a byte-by-byte search for each END line, a
-//! `char` per byte), `rustls-pki-types` 8 M (constant time, which keys need and public
-//! certificates do not), against 3.5 M here, most of a cold start's own work either way. So the
+//! BENCHMARKS.md) `pem` 3 takes 21 M instructions (a byte-by-byte search for each END line, a
+//! `char` per byte), `rustls-pki-types` 8.4 M (constant time, which keys need and public
+//! certificates do not), against 3.9 M here, most of a cold start's own work either way. So the
 //! framing below is ours (the `CERTIFICATE` sections of RFC 7468, line by line); the decoding is the
 //! `base64` crate's, and webpki checks each result as before: a root it cannot use is skipped, as
 //! before; no bundle, or no usable root in it, fails the cold start, as before. `SSL_CERT_DIR` is
