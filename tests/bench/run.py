@@ -16,8 +16,9 @@
               invocation handed out -> response posted, one kept-alive connection checked;
 3. cold       each function's release binary started against the stub runtime API: process start ->
               first response (a health invoke), with moto (Secrets Manager) and the sandbox (Stytch +
-              Unit, zero added latency) as upstreams; median and p90 over --runs; and the phases of
-              main as the function logs them (`cold start phases`);
+              Unit, zero added latency) as upstreams; median and p90 over --runs, in wall time and in
+              the process's CPU time (schedstat: no wait of any kind); the phases of main as the
+              function logs them (`cold start phases`); the certificate files one start opens (strace);
 4. memory     peak RSS (VmHWM) of each function after its cold start and a warm run of --warm-invokes
               invocations (health, and a route that calls out: an unverifiable session on token routes,
               a customer token Unit refuses on /cards);
