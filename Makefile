@@ -58,6 +58,15 @@ test-soak: venv ## Longer security run: 4 x 500 concurrent journeys, 2000 fuzz c
 bench: venv ## Performance figures (micro, warm overhead, cold start, RSS, size) -> target/bench/results.json.
 	$(VENV)/bin/python tests/bench/run.py $(BENCH_ARGS)
 
+.PHONY: bench-check bench-baseline
+# Instruction counts (callgrind) of the guarded paths against tests/bench/instructions-baseline.json.
+# Not part of `make test`: release bench builds and several minutes under valgrind. BENCHMARKS.md.
+bench-check: venv ## Fail when a guarded path's instruction count grew by more than 10 % (callgrind).
+	$(VENV)/bin/python tests/bench/run.py --check $(BENCH_ARGS)
+
+bench-baseline: venv ## Refresh tests/bench/instructions-baseline.json on purpose (commit it with the reason).
+	$(VENV)/bin/python tests/bench/run.py --update-baseline $(BENCH_ARGS)
+
 .PHONY: build
 build: venv ## Release zips for arm64 Lambda (cargo lambda build).
 	rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true

@@ -3,10 +3,13 @@
 //!
 //! The card and application attribute structs of the client are private; the ones below mirror
 //! them field for field (same serde attributes), so the cost measured is the client's.
+//!
+//! With `CALLGRIND_ITERATIONS=N` it skips criterion and decodes the card list N times (what
+//! `GET /cards` decodes), for `make bench`'s instruction counts.
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use serde::Deserialize;
 use serde_json::json;
 use stytch_unit_common::{
@@ -81,6 +84,20 @@ fn card(id: u32) -> serde_json::Value {
     })
 }
 
+/// A list of 10 cards as Unit returns it.
+fn card_list() -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "data": (0..10).map(|i| card(10002 + i)).collect::<Vec<_>>(),
+        "meta": { "pagination": { "total": 10, "limit": 100, "offset": 0 } }
+    }))
+    .unwrap()
+}
+
+fn decode_card_list(list_doc: &[u8]) -> usize {
+    let doc: ListDocument<CardAttributes> = serde_json::from_slice(list_doc).unwrap();
+    doc.data.iter().filter_map(|r| r.related_id("account")).count()
+}
+
 fn jsonapi(c: &mut Criterion) {
     let mut group = c.benchmark_group("jsonapi");
 
@@ -111,17 +128,8 @@ fn jsonapi(c: &mut Criterion) {
         })
     });
 
-    let list_doc = serde_json::to_vec(&json!({
-        "data": (0..10).map(|i| card(10002 + i)).collect::<Vec<_>>(),
-        "meta": { "pagination": { "total": 10, "limit": 100, "offset": 0 } }
-    }))
-    .unwrap();
-    group.bench_function("decode card list (10 cards)", |b| {
-        b.iter(|| {
-            let doc: ListDocument<CardAttributes> = serde_json::from_slice(black_box(&list_doc)).unwrap();
-            doc.data.iter().filter_map(|r| r.related_id("account")).count()
-        })
-    });
+    let list_doc = card_list();
+    group.bench_function("decode card list (10 cards)", |b| b.iter(|| decode_card_list(black_box(&list_doc))));
 
     group.bench_function("encode card request with relationship", |b| {
         b.iter(|| {
@@ -134,4 +142,15 @@ fn jsonapi(c: &mut Criterion) {
 }
 
 criterion_group!(benches, jsonapi);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(iterations) = test_support::counted_iterations() {
+        let list_doc = card_list();
+        for _ in 0..iterations {
+            black_box(decode_card_list(black_box(&list_doc)));
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1,9 +1,11 @@
 //! problem+json mapping: `ApiError` → RFC 9457 body → bytes, the work behind every refused request.
+//! With `CALLGRIND_ITERATIONS=N` it skips criterion and maps each error of [`errors`] N times, for
+//! `make bench`'s instruction counts.
 
 use std::{hint::black_box, time::Duration};
 
 use axum::response::IntoResponse;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use stytch_unit_common::http::{ApiError, FieldError, RequestId, Upstream};
 
 /// A named way to build one error, so each iteration builds it afresh.
@@ -41,4 +43,17 @@ fn problem_json(c: &mut Criterion) {
 }
 
 criterion_group!(benches, problem_json);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(iterations) = test_support::counted_iterations() {
+        let request_id = RequestId::from("8f14e45f-ceea-467f-a8f2-8b6d2a3c9e11");
+        for _ in 0..iterations {
+            for (_, make) in errors() {
+                black_box(serde_json::to_vec(&black_box(make()).to_problem(&request_id)).unwrap());
+            }
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1,7 +1,7 @@
 //! RS256 session-JWT verification with the key already cached: the per-request cost of auth.
 //! Target: at most 40 µs per verification on a 2-core machine (a benchmark, not a test).
 //!
-//! With `VERIFY_ITERATIONS=N` it skips criterion and verifies N times: `make bench` runs it so
+//! With `CALLGRIND_ITERATIONS=N` it skips criterion and verifies N times: `make bench` runs it so
 //! under `valgrind --tool=callgrind` to count instructions per verification, a figure that —
 //! unlike time on a shared machine — is the same run after run.
 
@@ -48,7 +48,7 @@ fn main() {
     let token = SessionToken::honest().encode();
     let verify = || runtime.block_on(verifier.verify(black_box(&token))).expect("verifies");
 
-    if let Some(iterations) = std::env::var("VERIFY_ITERATIONS").ok().and_then(|n| n.parse::<usize>().ok()) {
+    if let Some(iterations) = test_support::counted_iterations() {
         for _ in 0..iterations {
             verify();
         }

@@ -13,8 +13,9 @@
 //! - [`http_client`]: the one outbound HTTP client, with timeouts.
 //! - [`dependencies`]: what each function that reads secrets builds at cold start, by type.
 //! - [`validated`]: request values parsed once into types that cannot be invalid.
-//! - [`startup`]: the cold-start sequence a function's `main.rs` runs.
+//! - [`startup`]: the cold-start sequence a function's `main.rs` runs; [`cold_start`] times its phases.
 
+pub mod cold_start;
 pub mod config;
 pub mod customer_link;
 pub mod dependencies;

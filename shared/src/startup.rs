@@ -6,6 +6,7 @@
 use std::fmt;
 
 use crate::{
+    cold_start::Phases,
     config::{Config, ConfigError},
     dependencies::ColdStart,
     http_client, metrics, recovering, secrets, telemetry,
@@ -46,13 +47,22 @@ pub async fn app<S: ColdStart>(
 
 /// A function's whole `main`: configuration and logging, the cold start, then the Lambda runtime.
 pub async fn run<S: ColdStart>(make_router: fn(S) -> axum::Router) -> Result<(), StartupError> {
+    let mut phases = Phases::start();
     let config = Config::from_env(S::NEEDS)?;
+    phases.end("config");
     telemetry::init(config.log_level);
+    phases.end("tracing");
     metrics::install(&config.metrics_namespace);
+    phases.end("metrics");
     // One HTTP client for Secrets Manager, Stytch, Unit and the JWKS: one trust store, one pool.
     let http = http_client::build(&config.upstream);
+    phases.end("http_client");
     let secrets_client = secrets::client(&http).await;
-    serve(app(config, http, secrets_client, make_router).await).await
+    phases.end("sdk_client");
+    let router = app(config, http, secrets_client, make_router).await;
+    phases.end("upstream_reads_and_router");
+    phases.log();
+    serve(router).await
 }
 
 /// Hands `router` to the Lambda runtime for the life of the execution environment. A function that

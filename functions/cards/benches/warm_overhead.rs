@@ -10,6 +10,10 @@
 //! Not a criterion bench: it needs p99 and a machine-readable line. Prints one line
 //! `BENCH_JSON {...}` on stdout (read by tests/bench/run.py) and a short table on stderr.
 //! Run: `cargo bench -p cards --bench warm_overhead` (needs MOTO_SERVER, as `make test` does).
+//!
+//! With `CALLGRIND_ITERATIONS=N` it makes N `POST /token` calls after the set-up and nothing else
+//! (with `CALLGRIND_DIRECT=1`, N times the direct upstream calls instead): `make bench` counts the
+//! instructions of both under callgrind, and route − direct is our own share, the sandbox's left out.
 
 use std::time::{Duration, Instant};
 
@@ -146,6 +150,17 @@ async fn measure(deps: &Dependencies, stack: &LocalStack) -> Value {
             .unwrap();
         expect_ok(token).await;
     };
+    if let Some(n) = test_support::counted_iterations() {
+        for _ in 0..n {
+            if std::env::var_os("CALLGRIND_DIRECT").is_some() {
+                direct_token().await;
+            } else {
+                let (status, body) = call(&exchange, "POST", "/token", &jwt, Some(token_body.clone())).await;
+                assert_eq!(status, 200, "{body}");
+            }
+        }
+        return Value::Null;
+    }
     let direct_cards = || async {
         let list = cards_http
             .get(format!("{}/cards", sandbox.unit_url))
@@ -199,6 +214,9 @@ fn main() {
         let deps: Dependencies = cold_start(&stack, &[]).await;
         measure(&deps, &stack).await
     });
+    if results.is_null() {
+        return; // instruction-count mode: nothing to report
+    }
     for (route, summary) in results.as_object().unwrap() {
         eprintln!(
             "{route:<12} route p50 {:>8.1} µs  upstream p50 {:>8.1} µs  overhead p50 {:>7.1} µs  p99 {:>7.1} µs  \

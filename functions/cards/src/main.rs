@@ -3,13 +3,21 @@
 //! configuration, logging, the metrics sink and the HTTP client only.
 
 use cards::CardsDependencies;
-use stytch_unit_common::{config::CardsConfig, http_client, metrics, startup, telemetry};
+use stytch_unit_common::{cold_start::Phases, config::CardsConfig, http_client, metrics, startup, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), startup::StartupError> {
+    let mut phases = Phases::start();
     let config = CardsConfig::from_env()?;
+    phases.end("config");
     telemetry::init(config.common.log_level);
+    phases.end("tracing");
     metrics::install(&config.common.metrics_namespace);
+    phases.end("metrics");
     let http = http_client::build(&config.common.upstream);
-    startup::serve(cards::router(CardsDependencies::new(config, http))).await
+    phases.end("http_client");
+    let router = cards::router(CardsDependencies::new(config, http));
+    phases.end("router");
+    phases.log();
+    startup::serve(router).await
 }

@@ -6,6 +6,7 @@
 //! - [`jwks_server`]: a JWKS endpoint that counts its hits.
 //! - [`stack`]: the sandbox and moto together, and a signed-in sandbox user.
 //! - [`logs`]: capture of the JSON log lines a test produces, and a leak check over them.
+//! - [`counted_iterations`]: the benches' instruction-count mode (`make bench-check`).
 
 pub mod api_config;
 pub mod functions;
@@ -24,4 +25,11 @@ pub fn workspace_root() -> std::path::PathBuf {
 /// A free TCP port on 127.0.0.1 (bound and released; fine for tests on loopback).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// `CALLGRIND_ITERATIONS=N`: a bench skips criterion and runs its counted path N times.
+/// `tests/bench/run.py` runs it so under `valgrind --tool=callgrind` twice (two values of N) and
+/// subtracts: the instructions per call, without the set-up, the same run after run.
+pub fn counted_iterations() -> Option<usize> {
+    std::env::var("CALLGRIND_ITERATIONS").ok().and_then(|n| n.parse().ok())
 }
