@@ -118,7 +118,11 @@ COUNTED_BENCHES = {
     "jsonapi_decode_card_list": ("stytch-unit-common", "jsonapi", (10, 1010), "a 10-card JSON:API list decoded"),
     "post_token_route": ("cards", "warm_overhead", (10, 60), "POST /token in-process, minus the same upstream calls made directly"),
 }
-GUARDED_PATHS = [*COUNTED_BENCHES, "cold_start_token_exchange"]
+COUNTABLE_PATHS = [*COUNTED_BENCHES, "cold_start_token_exchange"]
+# post_token_route is counted on request (--paths) but not guarded: its figure is the difference of two
+# runs that both include the in-process sandbox's threads, and three counts of the same build gave 4.6 M,
+# 12.5 M and 39.6 M instructions per call (BENCHMARKS.md, Regression check).
+GUARDED_PATHS = [path for path in COUNTABLE_PATHS if path != "post_token_route"]
 BASELINE = os.path.join(ROOT, "tests", "bench", "instructions-baseline.json")
 
 
@@ -866,7 +870,7 @@ def main():
                              "fails when a path grew by more than --margin")
     parser.add_argument("--margin", type=float, default=10.0, help="percent a path may grow under --check")
     parser.add_argument("--paths", default=",".join(GUARDED_PATHS),
-                        help="comma-separated guarded paths to count (instructions, --check, --update-baseline)")
+                        help="comma-separated paths to count (instructions, --check, --update-baseline); default: the guarded ones")
     parser.add_argument("--update-baseline", action="store_true",
                         help="instruction counts only, written to tests/bench/instructions-baseline.json")
     parser.add_argument("--lambda-build", default="", help="comma-separated: arm64,x86_64 (cross builds, minutes each)")
@@ -889,8 +893,8 @@ def main():
         results["micro"] = micro()
     if "instructions" in parts:
         paths = args.paths.split(",")
-        if set(paths) - set(GUARDED_PATHS):
-            parser.error(f"--paths takes {', '.join(GUARDED_PATHS)}")
+        if set(paths) - set(COUNTABLE_PATHS):
+            parser.error(f"--paths takes {', '.join(COUNTABLE_PATHS)}")
         counted = instructions(paths)
         results["instructions"] = {**results.get("instructions", {}), **counted}
     if "trust-store" in parts:
