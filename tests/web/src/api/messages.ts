@@ -8,6 +8,7 @@ const MESSAGES: Record<string, string> = {
   // 400
   invalid_body: "The request was not understood. Reload the page and try again.",
   validation_failed: "Some fields need another look.",
+  unknown_scope: "This action is not one the app can ask for. Reload the page and try again.",
   application_rejected: "Unit could not accept this application. Check the details and try again.",
   document_rejected: "That document was not accepted. Upload a clear PDF, PNG or JPEG.",
   account_required: "Your account is not ready yet, so no card can be issued.",
