@@ -197,8 +197,11 @@ fn fixed_dimension_values() -> BTreeMap<&'static str, BTreeSet<String>> {
 }
 
 /// The `code`s the OpenAPI's Problem schema lists.
+/// This repository's root (the workspace), two levels above this crate.
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
 fn openapi_problem_codes() -> BTreeSet<String> {
-    let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../infra/openapi.yaml")).unwrap();
+    let spec = std::fs::read_to_string(format!("{WORKSPACE}/infra/openapi.yaml")).unwrap();
     let start = spec.find("Stable, machine-readable. Never renamed.").expect("the Problem.code description");
     let block = &spec[start..start + spec[start..].find("examples:").unwrap()];
     block.split('`').skip(1).step_by(2).map(str::to_owned).collect()
@@ -206,7 +209,8 @@ fn openapi_problem_codes() -> BTreeSet<String> {
 
 /// The operation names the clients pass (a string literal per client method), read from their source.
 fn operation_names() -> BTreeSet<String> {
-    let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/src");
+    // The project's common crate (the workspace member `shared/`), where the clients live.
+    let shared = format!("{WORKSPACE}/shared/src");
     let mut names = BTreeSet::from(["GetSecretValue".to_owned()]);
     for dir in ["stytch", "unit"] {
         for entry in std::fs::read_dir(format!("{shared}/{dir}")).unwrap() {
