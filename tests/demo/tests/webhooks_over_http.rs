@@ -262,16 +262,26 @@ async fn unit_down_then_retried(ctx: &Ctx) -> Result<(), String> {
     ctx.linked(&user_id, &customer_id).await?;
     let customer_created = ctx.events_of(&application_id).await?.into_iter().find(|e| e["type"] == "customer.created");
     let event_id = json!(id(&customer_created.ok_or("no customer.created event")?));
-    let attempts = ctx.attempts().await?;
-    let statuses: Vec<&Value> = attempts
-        .iter()
-        .filter(|a| a["eventIds"].as_array().is_some_and(|ids| ids.contains(&event_id)))
-        .map(|a| &a["status"])
-        .collect();
-    check(
-        statuses.first().and_then(|s| s.as_u64()).is_some_and(|s| s >= 500) && statuses.last() == Some(&&json!(200)),
-        format!("expected 5xx first, 200 last; got {statuses:?}"),
-    )
+    // The link is written while the delivery is handled; the sandbox records its attempt once our
+    // answer is back, so the 200 is waited for rather than read at once.
+    let started = Instant::now();
+    loop {
+        let statuses: Vec<Value> = ctx
+            .attempts()
+            .await?
+            .into_iter()
+            .filter(|a| a["eventIds"].as_array().is_some_and(|ids| ids.contains(&event_id)))
+            .map(|a| a["status"].clone())
+            .collect();
+        let succeeded = statuses.last() == Some(&json!(200));
+        if succeeded || started.elapsed() > LANDS_WITHIN {
+            return check(
+                statuses.first().and_then(Value::as_u64).is_some_and(|s| s >= 500) && succeeded,
+                format!("expected 5xx first, 200 last; got {statuses:?}"),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]
