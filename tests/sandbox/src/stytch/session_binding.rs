@@ -126,6 +126,25 @@ pub fn resolve(
     Ok((session_id, via_token))
 }
 
+/// Whom a send call attaches a new email or phone to: `user_id`, else the user of the passed
+/// session, else no one (the email or phone must then belong to a user already).
+pub fn owner(
+    state: &StytchState,
+    data: &mut Data,
+    user_id: Option<&str>,
+    token: Option<&str>,
+    jwt: Option<&str>,
+) -> StytchResult<Option<String>> {
+    Ok(match (user_id, token, jwt) {
+        (Some(user_id), _, _) => Some(data.user(user_id)?.user_id.clone()),
+        (None, None, None) => None,
+        (None, token, jwt) => {
+            let (session_id, _) = resolve(state, data, token, jwt)?;
+            Some(data.live_session_mut(&session_id)?.user_id.clone())
+        }
+    })
+}
+
 /// Records `factor` for `user_id` according to `target` and returns the session fields of the response.
 pub fn bind(
     state: &StytchState,
