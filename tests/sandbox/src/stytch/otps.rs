@@ -35,13 +35,8 @@ pub async fn send(State(state): State<StytchState>, StytchJson(request): StytchJ
     let minutes = expiration(request.expiration_minutes)?;
     let mut data = state.data();
 
-    let owner = session_binding::owner(
-        &state,
-        &mut data,
-        request.user_id.as_deref(),
-        request.session_token.as_deref(),
-        request.session_jwt.as_deref(),
-    )?;
+    let named = (&request.user_id, &request.session_token, &request.session_jwt);
+    let owner = session_binding::owner(&state, &mut data, named)?;
     let (user_id, phone_id) = match (owner, data.user_id_by_phone(&phone_number)) {
         (Some(owner), Some((holder, phone_id))) if owner == holder => (owner, phone_id),
         (Some(_), Some(_)) => {
