@@ -18,6 +18,7 @@ use time::Duration;
 
 use super::errors::{StytchError, StytchResult};
 use super::extract::StytchJson;
+use super::recipient::{Contact, recipient};
 use super::respond::{object, ok};
 use super::sandbox_values as sandbox;
 use super::session::{Attributes, Factor};
@@ -94,24 +95,7 @@ pub async fn send(State(state): State<StytchState>, StytchJson(request): StytchJ
 
     let mut data = state.data();
     let named = (&request.user_id, &request.session_token, &request.session_jwt);
-    let owner = session_binding::owner(&state, &mut data, named)?;
-    let (user_id, email_id) = match (owner, data.user_id_by_email(&email)) {
-        (Some(owner), Some((holder, email_id))) if owner == holder => (owner, email_id),
-        (Some(_), Some(_)) => {
-            return Err(StytchError::bad_request("duplicate_email", "That email address belongs to another user."));
-        }
-        (Some(owner), None) => {
-            let email_id = data.user_mut(&owner)?.add_email(email.clone());
-            (owner, email_id)
-        }
-        (None, Some(found)) => found,
-        (None, None) => {
-            return Err(StytchError::not_found(
-                "email_not_found",
-                "No user has that email address; use login_or_create to create one.",
-            ));
-        }
-    };
+    let (user_id, email_id) = recipient(&state, &mut data, &Contact::Email(&email), named)?;
     let pending = data.user(&user_id)?.pending;
     let minutes = if pending { signup_minutes } else { login_minutes };
     issue_link(&state, &mut data, (&user_id, &email_id, &email), minutes, request.code_challenge);

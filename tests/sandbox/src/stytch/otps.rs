@@ -8,6 +8,7 @@ use time::Duration;
 
 use super::errors::{StytchError, StytchResult};
 use super::extract::StytchJson;
+use super::recipient::{Contact, recipient};
 use super::respond::{object, ok};
 use super::sandbox_values as sandbox;
 use super::session::{Attributes, Factor};
@@ -36,27 +37,7 @@ pub async fn send(State(state): State<StytchState>, StytchJson(request): StytchJ
     let mut data = state.data();
 
     let named = (&request.user_id, &request.session_token, &request.session_jwt);
-    let owner = session_binding::owner(&state, &mut data, named)?;
-    let (user_id, phone_id) = match (owner, data.user_id_by_phone(&phone_number)) {
-        (Some(owner), Some((holder, phone_id))) if owner == holder => (owner, phone_id),
-        (Some(_), Some(_)) => {
-            return Err(StytchError::bad_request(
-                "duplicate_phone_number",
-                "That phone number belongs to another user.",
-            ));
-        }
-        (Some(owner), None) => {
-            let phone_id = data.user_mut(&owner)?.add_phone(phone_number.clone());
-            (owner, phone_id)
-        }
-        (None, Some(found)) => found,
-        (None, None) => {
-            return Err(StytchError::not_found(
-                "phone_number_not_found",
-                "No user has that phone number; use login_or_create.",
-            ));
-        }
-    };
+    let (user_id, phone_id) = recipient(&state, &mut data, &Contact::Phone(&phone_number), named)?;
     deliver_code(&state, &mut data, &user_id, &phone_id, &phone_number, minutes);
     Ok(ok(object(json!({ "user_id": user_id, "phone_id": phone_id }))))
 }

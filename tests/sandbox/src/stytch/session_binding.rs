@@ -126,24 +126,6 @@ pub fn resolve(
     Ok((session_id, via_token))
 }
 
-/// Whom a send call attaches a new email or phone to, from its `(user_id, session_token,
-/// session_jwt)`: the user, else the user of the session, else no one (the email or phone must
-/// then belong to a user already).
-pub fn owner(
-    state: &StytchState,
-    data: &mut Data,
-    named: (&Option<String>, &Option<String>, &Option<String>),
-) -> StytchResult<Option<String>> {
-    Ok(match named {
-        (Some(user_id), _, _) => Some(data.user(user_id)?.user_id.clone()),
-        (None, None, None) => None,
-        (None, token, jwt) => {
-            let (session_id, _) = resolve(state, data, token.as_deref(), jwt.as_deref())?;
-            Some(data.live_session_mut(&session_id)?.user_id.clone())
-        }
-    })
-}
-
 /// Records `factor` for `user_id` according to `target` and returns the session fields of the response.
 pub fn bind(
     state: &StytchState,
