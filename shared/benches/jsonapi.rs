@@ -12,13 +12,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group};
 use serde::Deserialize;
 use serde_json::json;
-use stytch_unit_common::{
-    SecretString,
-    unit::{
-        Address, ApplicationTags, FullName, NewIndividualApplication, Phone,
-        jsonapi::{Document, ListDocument, RequestDocument, relationship},
-    },
-};
+use stytch_unit_common::unit::jsonapi::{Document, ListDocument, RequestDocument, relationship};
 
 #[allow(dead_code)]
 #[derive(Deserialize)]
@@ -40,27 +34,6 @@ struct ApplicationAttributes {
     status: String,
     #[serde(default)]
     jwt_subject: Option<String>,
-}
-
-fn application() -> NewIndividualApplication {
-    NewIndividualApplication {
-        full_name: FullName { first: "Ada".into(), last: "Lovelace".into() },
-        email: "ada@example.com".into(),
-        phone: Phone { country_code: "1".into(), number: "5555550100".into() },
-        date_of_birth: "1990-12-10".into(),
-        address: Address {
-            street: "20 Ingram St".into(),
-            street2: None,
-            city: "Forest Hills".into(),
-            state: "NY".into(),
-            postal_code: "11375".into(),
-            country: "US".into(),
-        },
-        ssn: SecretString::from("123456789"),
-        jwt_subject: "user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6".into(),
-        idempotency_key: "application-user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6".into(),
-        tags: ApplicationTags { stytch_user_id: "user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6".into() },
-    }
 }
 
 fn card(id: u32) -> serde_json::Value {
@@ -101,7 +74,9 @@ fn decode_card_list(list_doc: &[u8]) -> usize {
 fn jsonapi(c: &mut Criterion) {
     let mut group = c.benchmark_group("jsonapi");
 
-    let new = application();
+    // Ada's application, as the tests submit it.
+    let new =
+        test_support::functions::individual_application("user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6", "123456789");
     group.bench_function("encode individualApplication request", |b| {
         b.iter(|| serde_json::to_vec(&RequestDocument::new("individualApplication", black_box(&new))).unwrap())
     });

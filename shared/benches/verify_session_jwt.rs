@@ -5,13 +5,13 @@
 //! under `valgrind --tool=callgrind` to count instructions per verification, a figure that —
 //! unlike time on a shared machine — is the same run after run.
 
-use std::{hint::black_box, time::Duration};
+use std::hint::black_box;
 
 use criterion::Criterion;
-use stytch_unit_common::session::{JwksCache, JwksSettings, SessionVerifier, VerifierSettings};
+use stytch_unit_common::session::SessionVerifier;
 use test_support::{
     jwks_server::JwksServer,
-    jwt::{PROJECT_ID, SessionToken},
+    jwt::SessionToken,
     keys::{SIGNING_KID, jwks_document},
 };
 use tokio::runtime::Runtime;
@@ -20,23 +20,7 @@ use tokio::runtime::Runtime;
 fn verifier_with_cached_key(runtime: &Runtime) -> (SessionVerifier, JwksServer) {
     runtime.block_on(async {
         let jwks = JwksServer::start(jwks_document(SIGNING_KID)).await;
-        let verifier = SessionVerifier::new(
-            JwksCache::new(
-                reqwest::Client::new(),
-                JwksCache::jwks_url(&url::Url::parse(&jwks.url).unwrap(), PROJECT_ID),
-                JwksSettings {
-                    ttl: Duration::from_secs(3_600),
-                    refresh_cooldown: Duration::from_secs(30),
-                    fetch_timeout: Duration::from_secs(8),
-                },
-            ),
-            VerifierSettings {
-                project_id: PROJECT_ID.into(),
-                extra_issuers: vec![],
-                leeway: Duration::from_secs(5),
-                max_token_age: None,
-            },
-        );
+        let verifier = jwks.verifier();
         verifier.jwks().prefetch().await;
         (verifier, jwks)
     })

@@ -11,7 +11,6 @@ use serde_json::json;
 use stytch_unit_common::{
     config::SecretsConfig,
     http::{ApiError, Code, router},
-    session::{JwksCache, JwksSettings, SessionVerifier, VerifierSettings},
     telemetry,
 };
 use test_support::{
@@ -59,23 +58,7 @@ async fn no_credential_or_token_appears_in_any_log_line() {
 
     // Session JWTs, honest and forged, through the verifier.
     let jwks = JwksServer::start(jwks_document(SIGNING_KID)).await;
-    let verifier = SessionVerifier::new(
-        JwksCache::new(
-            reqwest::Client::new(),
-            JwksCache::jwks_url(&url::Url::parse(&jwks.url).unwrap(), PROJECT_ID),
-            JwksSettings {
-                ttl: Duration::from_secs(600),
-                refresh_cooldown: Duration::from_secs(30),
-                fetch_timeout: Duration::from_secs(8),
-            },
-        ),
-        VerifierSettings {
-            project_id: PROJECT_ID.into(),
-            extra_issuers: vec![],
-            leeway: Duration::from_secs(5),
-            max_token_age: None,
-        },
-    );
+    let verifier = jwks.verifier();
     let honest = SessionToken::honest().encode();
     let forged = SessionToken::honest().signed_by_foreign_key().encode();
     let session = verifier.verify(&honest).await.unwrap();

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     StytchClient, StytchError,
-    types::{IssuedSession, SessionRef, User, secret_serde},
+    types::{MethodAuthenticateResponse, SessionRef, secret_serde},
 };
 use crate::upstream::Idempotency;
 
@@ -70,19 +70,8 @@ impl MagicLinkAuthenticate {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct MagicLinkAuthenticateResponse {
-    pub request_id: String,
-    pub user_id: String,
-    /// The `email_id` the link was sent to.
-    pub method_id: String,
-    #[serde(flatten)]
-    pub issued: IssuedSession,
-    #[serde(default)]
-    pub user: Option<User>,
-    #[serde(default)]
-    pub reset_sessions: bool,
-}
+/// `method_id` is the `email_id` the link was sent to.
+pub type MagicLinkAuthenticateResponse = MethodAuthenticateResponse;
 
 impl StytchClient {
     pub async fn magic_link_login_or_create(

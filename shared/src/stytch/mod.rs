@@ -30,7 +30,10 @@ pub use totps::{
     TotpAuthenticate, TotpAuthenticateResponse, TotpCreate, TotpCreateResponse, TotpRecover, TotpRecoverResponse,
     TotpRecoveryCodes, TotpRecoveryCodesResponse, TotpWithRecoveryCodes,
 };
-pub use types::{AuthenticationFactor, IssuedSession, Session, SessionRef, User, UserEmail, UserPhoneNumber, UserTotp};
+pub use types::{
+    AuthenticationFactor, IssuedSession, MethodAuthenticateResponse, Session, SessionRef, User, UserEmail,
+    UserPhoneNumber, UserTotp,
+};
 pub use users::{DeleteFactorResponse, GetUserResponse, UpdateUser, UpdateUserResponse};
 
 use crate::{

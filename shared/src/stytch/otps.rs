@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     StytchClient, StytchError,
-    types::{IssuedSession, SessionRef, User, secret_serde},
+    types::{MethodAuthenticateResponse, SessionRef, secret_serde},
 };
 use crate::upstream::Idempotency;
 
@@ -60,18 +60,8 @@ impl OtpAuthenticate {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct OtpAuthenticateResponse {
-    pub request_id: String,
-    pub user_id: String,
-    pub method_id: String,
-    #[serde(flatten)]
-    pub issued: IssuedSession,
-    #[serde(default)]
-    pub user: Option<User>,
-    #[serde(default)]
-    pub reset_sessions: bool,
-}
+/// `method_id` is the `phone_id` the code was sent to.
+pub type OtpAuthenticateResponse = MethodAuthenticateResponse;
 
 impl StytchClient {
     pub async fn sms_send(&self, request: &SmsSend) -> Result<SmsSendResponse, StytchError> {

@@ -53,6 +53,22 @@ pub struct IssuedSession {
     pub session: Option<Session>,
 }
 
+/// Stytch's answer to a link or code sent to an email or a phone: `POST /v1/magic_links/authenticate`
+/// and `POST /v1/otps/authenticate` answer in this one shape.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MethodAuthenticateResponse {
+    pub request_id: String,
+    pub user_id: String,
+    /// The `email_id` the link, or the `phone_id` the code, was sent to.
+    pub method_id: String,
+    #[serde(flatten)]
+    pub issued: IssuedSession,
+    #[serde(default)]
+    pub user: Option<User>,
+    #[serde(default)]
+    pub reset_sessions: bool,
+}
+
 /// Stytch's Session object.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Session {

@@ -3,7 +3,7 @@
 //! - [`moto`]: a real moto server (Secrets Manager) on a free loopback port.
 //! - [`keys`]: fixed RSA key fixtures (RSA key generation is slow in unoptimised test builds).
 //! - [`jwt`]: Stytch-shaped session JWTs, honest or forged.
-//! - [`jwks_server`]: a JWKS endpoint that counts its hits.
+//! - [`jwks_server`]: a JWKS endpoint that counts its hits, and a session verifier of its keys.
 //! - [`stack`]: the sandbox and moto together, and a signed-in sandbox user.
 //! - [`logs`]: capture of the JSON log lines a test produces, and a leak check over them.
 //! - [`counted_iterations`]: the benches' instruction-count mode (`make bench-check`).

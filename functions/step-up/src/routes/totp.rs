@@ -5,7 +5,12 @@
 //! the new TOTP as the user's trusted one. A TOTP or recovery code that is not the trusted one is
 //! refused with `403 factor_not_bound` and no session JWT.
 
-use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::IntoResponse,
+};
 use serde::{Deserialize, Serialize};
 use stytch_unit_common::{
     ExposeSecret,
@@ -89,15 +94,8 @@ pub async fn authenticate(
         session_duration_minutes: Some(dependencies.config.api.session_duration_minutes),
         ..TotpAuthenticate::new(user_id, code.expose())
     };
-    let stytch = &dependencies.stytch;
-    let authenticated = stytch.totp_authenticate(&request).await.map_err(no_totp_is_a_conflict)?;
-    let bound = bound_factors(stytch, &authenticated).await?;
-    if bound.trusted_totp_id.as_deref() != Some(authenticated.totp_id.as_str()) {
-        tracing::warn!(user_id, totp_id = %authenticated.totp_id, "a TOTP that was never trusted");
-        return Err(factor_not_bound());
-    }
-    tracing::info!(user_id, totp_id = %authenticated.totp_id, "TOTP added to session");
-    SessionResponse::respond(&authenticated.issued, &dependencies.config.api)
+    let authenticated = dependencies.stytch.totp_authenticate(&request).await.map_err(no_totp_is_a_conflict)?;
+    respond_if_trusted(&dependencies, user_id, &authenticated, Proof::Code).await
 }
 
 #[derive(Deserialize)]
@@ -120,15 +118,52 @@ pub async fn recover(
         session_duration_minutes: Some(dependencies.config.api.session_duration_minutes),
         ..TotpRecover::new(user_id, recovery_code)
     };
-    let stytch = &dependencies.stytch;
-    let recovered = stytch.totp_recover(&request).await.map_err(no_totp_is_a_conflict)?;
-    let bound = bound_factors(stytch, &recovered).await?;
-    if !bound.only_verified_totp_is_trusted || bound.trusted_totp_id.as_deref() != Some(recovered.totp_id.as_str()) {
-        tracing::warn!(user_id, totp_id = %recovered.totp_id, "a recovery code of a TOTP that was never trusted");
+    let recovered = dependencies.stytch.totp_recover(&request).await.map_err(no_totp_is_a_conflict)?;
+    respond_if_trusted(&dependencies, user_id, &recovered, Proof::RecoveryCode).await
+}
+
+/// What proved the TOTP factor: a code from the app, or one of its recovery codes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Proof {
+    Code,
+    RecoveryCode,
+}
+
+impl Proof {
+    fn refused(self) -> &'static str {
+        match self {
+            Proof::Code => "a TOTP that was never trusted",
+            Proof::RecoveryCode => "a recovery code of a TOTP that was never trusted",
+        }
+    }
+
+    fn added(self) -> &'static str {
+        match self {
+            Proof::Code => "TOTP added to session",
+            Proof::RecoveryCode => "recovery code added to session",
+        }
+    }
+}
+
+/// The session JWT with the TOTP factor when the TOTP Stytch matched is the user's trusted one,
+/// else `403 factor_not_bound`. A recovery code also needs the trusted TOTP to be the only
+/// verified one: the codes are the user's, not one TOTP's, so another TOTP's could have matched.
+async fn respond_if_trusted(
+    dependencies: &Dependencies,
+    user_id: &str,
+    authenticated: &TotpAuthenticateResponse,
+    proof: Proof,
+) -> Result<(HeaderMap, Json<SessionResponse>), ApiError> {
+    let bound = bound_factors(&dependencies.stytch, authenticated).await?;
+    let totp_id = authenticated.totp_id.as_str();
+    let trusted = bound.trusted_totp_id.as_deref() == Some(totp_id)
+        && (proof == Proof::Code || bound.only_verified_totp_is_trusted);
+    if !trusted {
+        tracing::warn!(user_id, totp_id, "{}", proof.refused());
         return Err(factor_not_bound());
     }
-    tracing::info!(user_id, totp_id = %recovered.totp_id, "recovery code added to session");
-    SessionResponse::respond(&recovered.issued, &dependencies.config.api)
+    tracing::info!(user_id, totp_id, "{}", proof.added());
+    SessionResponse::respond(&authenticated.issued, &dependencies.config.api)
 }
 
 /// The user's bound TOTP, from the user Stytch sent back with the authentication (else read).

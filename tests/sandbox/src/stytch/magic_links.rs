@@ -18,13 +18,13 @@ use time::Duration;
 
 use super::errors::{StytchError, StytchResult};
 use super::extract::StytchJson;
+use super::recipient::{Contact, recipient};
 use super::respond::{object, ok};
 use super::sandbox_values as sandbox;
 use super::session::{Attributes, Factor};
-use super::session_binding::resolve;
 use super::session_binding::{self, Authenticated, SessionOptions};
 use super::state::{Data, MagicLink, StytchState};
-use super::user::{Email, User};
+use super::user::User;
 use super::validate;
 use crate::common::{clock, ids};
 
@@ -61,8 +61,7 @@ pub async fn login_or_create(
         Some((user_id, email_id)) => (user_id, email_id, false),
         None => {
             let mut user = User::new(ids::prefixed("user-test"), request.create_user_as_pending);
-            let email_id = ids::prefixed("email-test");
-            user.emails.push(Email { email_id: email_id.clone(), email: email.clone(), verified: false });
+            let email_id = user.add_email(email.clone());
             let user_id = user.user_id.clone();
             data.users.insert(user_id.clone(), user);
             (user_id, email_id, true)
@@ -95,33 +94,8 @@ pub async fn send(State(state): State<StytchState>, StytchJson(request): StytchJ
     }
 
     let mut data = state.data();
-    let owner = match (&request.user_id, &request.session_token, &request.session_jwt) {
-        (Some(user_id), _, _) => Some(data.user(user_id)?.user_id.clone()),
-        (None, None, None) => None,
-        (None, token, jwt) => {
-            let (session_id, _) = resolve(&state, &mut data, token.as_deref(), jwt.as_deref())?;
-            Some(data.live_session_mut(&session_id)?.user_id.clone())
-        }
-    };
-    let (user_id, email_id) = match (owner, data.user_id_by_email(&email)) {
-        (Some(owner), Some((holder, email_id))) if owner == holder => (owner, email_id),
-        (Some(_), Some(_)) => {
-            return Err(StytchError::bad_request("duplicate_email", "That email address belongs to another user."));
-        }
-        (Some(owner), None) => {
-            let email_id = ids::prefixed("email-test");
-            let user = data.user_mut(&owner)?;
-            user.emails.push(Email { email_id: email_id.clone(), email: email.clone(), verified: false });
-            (owner, email_id)
-        }
-        (None, Some(found)) => found,
-        (None, None) => {
-            return Err(StytchError::not_found(
-                "email_not_found",
-                "No user has that email address; use login_or_create to create one.",
-            ));
-        }
-    };
+    let named = (&request.user_id, &request.session_token, &request.session_jwt);
+    let (user_id, email_id) = recipient(&state, &mut data, &Contact::Email(&email), named)?;
     let pending = data.user(&user_id)?.pending;
     let minutes = if pending { signup_minutes } else { login_minutes };
     issue_link(&state, &mut data, (&user_id, &email_id, &email), minutes, request.code_challenge);

@@ -12,6 +12,7 @@ mod metadata;
 mod otpauth;
 mod otps;
 mod qr;
+mod recipient;
 mod respond;
 pub mod sandbox_values;
 pub mod session;

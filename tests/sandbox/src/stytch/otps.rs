@@ -8,12 +8,13 @@ use time::Duration;
 
 use super::errors::{StytchError, StytchResult};
 use super::extract::StytchJson;
+use super::recipient::{Contact, recipient};
 use super::respond::{object, ok};
 use super::sandbox_values as sandbox;
 use super::session::{Attributes, Factor};
 use super::session_binding::{self, Authenticated, SessionOptions};
 use super::state::{Data, OtpCode, StytchState};
-use super::user::{PhoneNumber, User};
+use super::user::User;
 use super::validate;
 use crate::common::{clock, ids};
 
@@ -35,34 +36,8 @@ pub async fn send(State(state): State<StytchState>, StytchJson(request): StytchJ
     let minutes = expiration(request.expiration_minutes)?;
     let mut data = state.data();
 
-    let owner = match (&request.user_id, &request.session_token, &request.session_jwt) {
-        (Some(user_id), _, _) => Some(data.user(user_id)?.user_id.clone()),
-        (None, None, None) => None,
-        (None, token, jwt) => {
-            let (session_id, _) = session_binding::resolve(&state, &mut data, token.as_deref(), jwt.as_deref())?;
-            Some(data.live_session_mut(&session_id)?.user_id.clone())
-        }
-    };
-    let (user_id, phone_id) = match (owner, data.user_id_by_phone(&phone_number)) {
-        (Some(owner), Some((holder, phone_id))) if owner == holder => (owner, phone_id),
-        (Some(_), Some(_)) => {
-            return Err(StytchError::bad_request(
-                "duplicate_phone_number",
-                "That phone number belongs to another user.",
-            ));
-        }
-        (Some(owner), None) => {
-            let phone_id = attach_phone(data.user_mut(&owner)?, &phone_number);
-            (owner, phone_id)
-        }
-        (None, Some(found)) => found,
-        (None, None) => {
-            return Err(StytchError::not_found(
-                "phone_number_not_found",
-                "No user has that phone number; use login_or_create.",
-            ));
-        }
-    };
+    let named = (&request.user_id, &request.session_token, &request.session_jwt);
+    let (user_id, phone_id) = recipient(&state, &mut data, &Contact::Phone(&phone_number), named)?;
     deliver_code(&state, &mut data, &user_id, &phone_id, &phone_number, minutes);
     Ok(ok(object(json!({ "user_id": user_id, "phone_id": phone_id }))))
 }
@@ -86,7 +61,7 @@ pub async fn login_or_create(
         Some((user_id, phone_id)) => (user_id, phone_id, false),
         None => {
             let mut user = User::new(ids::prefixed("user-test"), request.create_user_as_pending);
-            let phone_id = attach_phone(&mut user, &phone_number);
+            let phone_id = user.add_phone(phone_number.clone());
             let user_id = user.user_id.clone();
             data.users.insert(user_id.clone(), user);
             (user_id, phone_id, true)
@@ -147,16 +122,6 @@ pub async fn authenticate(
 
 fn expiration(minutes: Option<i64>) -> StytchResult<i64> {
     validate::minutes(minutes, DEFAULT_EXPIRATION_MINUTES, 1, 10, "expiration_minutes")
-}
-
-fn attach_phone(user: &mut User, phone_number: &str) -> String {
-    let phone_id = ids::prefixed("phone-number-test");
-    user.phone_numbers.push(PhoneNumber {
-        phone_id: phone_id.clone(),
-        phone_number: phone_number.to_owned(),
-        verified: false,
-    });
-    phone_id
 }
 
 /// Stores a fresh code (replacing any earlier one for this phone) and puts it in the outbox. The

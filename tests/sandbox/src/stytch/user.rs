@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
-use crate::common::clock;
+use crate::common::{clock, ids};
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -68,6 +68,27 @@ impl User {
             untrusted_metadata: Map::new(),
             external_id: None,
         }
+    }
+
+    /// Adds `email`, unverified until a link to it is authenticated; its new `email_id`.
+    pub fn add_email(&mut self, email: String) -> String {
+        let email_id = ids::prefixed("email-test");
+        self.emails.push(Email { email_id: email_id.clone(), email, verified: false });
+        email_id
+    }
+
+    /// Adds `phone_number`, unverified until a code to it is authenticated; its new `phone_id`.
+    pub fn add_phone(&mut self, phone_number: String) -> String {
+        let phone_id = ids::prefixed("phone-number-test");
+        self.phone_numbers.push(PhoneNumber { phone_id: phone_id.clone(), phone_number, verified: false });
+        phone_id
+    }
+
+    /// Sets the keys of `name` given to a create or an update, keeping the others.
+    pub fn merge_name(&mut self, name: Map<String, Value>) {
+        let mut merged = self.name.as_object().cloned().unwrap_or_default();
+        merged.extend(name);
+        self.name = Value::Object(merged);
     }
 
     /// TOTPs a caller can still use: verified ones, and unverified ones that have not expired.

@@ -13,7 +13,7 @@ use super::extract::StytchJson;
 use super::metadata;
 use super::respond::{object, ok, with_status};
 use super::state::StytchState;
-use super::user::{Email, PhoneNumber, User};
+use super::user::User;
 use super::validate;
 use crate::common::ids;
 
@@ -68,9 +68,7 @@ pub async fn update(
         user.untrusted_metadata = untrusted;
     }
     if let Some(name) = request.name {
-        let mut merged = user.name.as_object().cloned().unwrap_or_default();
-        merged.extend(name);
-        user.name = Value::Object(merged);
+        user.merge_name(name);
     }
     if request.external_id.is_some() {
         user.external_id = request.external_id;
@@ -137,20 +135,10 @@ pub async fn create(
     }
 
     let mut user = User::new(ids::prefixed("user-test"), request.create_user_as_pending);
-    let email_id = email.map(|email| {
-        let email_id = ids::prefixed("email-test");
-        user.emails.push(Email { email_id: email_id.clone(), email, verified: false });
-        email_id
-    });
-    let phone_id = phone_number.map(|phone_number| {
-        let phone_id = ids::prefixed("phone-number-test");
-        user.phone_numbers.push(PhoneNumber { phone_id: phone_id.clone(), phone_number, verified: false });
-        phone_id
-    });
+    let email_id = email.map(|email| user.add_email(email));
+    let phone_id = phone_number.map(|phone_number| user.add_phone(phone_number));
     if let Some(name) = request.name {
-        let mut merged = user.name.as_object().cloned().unwrap_or_default();
-        merged.extend(name);
-        user.name = Value::Object(merged);
+        user.merge_name(name);
     }
     user.trusted_metadata = trusted;
     user.untrusted_metadata = untrusted;

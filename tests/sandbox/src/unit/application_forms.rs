@@ -86,19 +86,7 @@ const APPLICATION_TYPES: &[&str] = &["Individual", "Business", "SoleProprietorsh
 
 /// What the applicant may type into the hosted form: an individual application's own attributes,
 /// without those the org sets (`jwtSubject`, `tags`, `idempotencyKey`), which come from the form.
-const SUBMITTED: &[&str] = &[
-    "fullName",
-    "email",
-    "phone",
-    "ssn",
-    "passport",
-    "nationality",
-    "address",
-    "dateOfBirth",
-    "occupation",
-    "annualIncome",
-    "sourceOfIncome",
-];
+const SUBMITTED: &[&str] = applications::APPLICANT_ATTRIBUTES;
 
 /// `POST /application-forms`
 pub(crate) async fn create(

@@ -24,7 +24,9 @@ use super::pagination::{ListQuery, list_document};
 use super::state::{self, Applicant, Application, ApplicationStatus, DecisionRecord, Store};
 use super::webhooks;
 
-const ATTRIBUTES: &[&str] = &[
+/// An individual application's attributes that the applicant gives of themselves: what Unit's hosted
+/// form lets them type (`application_forms.rs`).
+pub(crate) const APPLICANT_ATTRIBUTES: &[&str] = &[
     "fullName",
     "email",
     "phone",
@@ -33,6 +35,13 @@ const ATTRIBUTES: &[&str] = &[
     "nationality",
     "address",
     "dateOfBirth",
+    "occupation",
+    "annualIncome",
+    "sourceOfIncome",
+];
+
+/// The rest of an individual application's attributes: what the org (or its device checks) sets.
+const ORG_ATTRIBUTES: &[&str] = &[
     "ip",
     "tags",
     "idempotencyKey",
@@ -43,9 +52,6 @@ const ATTRIBUTES: &[&str] = &[
     // The OpenAPI spec spells it with a capital E; Unit's docs and SDKs with a small one.
     "EvaluationParams",
     "evaluationParams",
-    "occupation",
-    "annualIncome",
-    "sourceOfIncome",
 ];
 
 const OCCUPATIONS: &[&str] = &[
@@ -372,7 +378,7 @@ pub(crate) fn validate(attributes: &Map<String, Value>) -> Result<NewApplication
     const AT: &str = "/data/attributes";
     let pointer = |key: &str| format!("{AT}/{key}");
     let mut problems = Problems::default();
-    fields::reject_unknown(attributes, ATTRIBUTES, AT, &mut problems);
+    fields::reject_unknown(attributes, &[APPLICANT_ATTRIBUTES, ORG_ATTRIBUTES].concat(), AT, &mut problems);
 
     let full_name = fields::require(attributes, "fullName", AT, &mut problems)
         .and_then(|v| fields::full_name(v, &pointer("fullName"), &mut problems));

@@ -19,15 +19,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = UnitError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| UnitError::invalid("", "The request body could not be read"))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(UnitError::invalid("/data", "A request body with `data` is required"));
-        }
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|error| UnitError::invalid("", format!("The request body is not valid JSON: {error}")))
+        let OptionalJsonBody(value) = OptionalJsonBody::from_request(req, state).await?;
+        value.map(JsonBody).ok_or_else(|| UnitError::invalid("/data", "A request body with `data` is required"))
     }
 }
 
