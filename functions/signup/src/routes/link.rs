@@ -22,7 +22,7 @@ use stytch_unit_common::{
     http::{ApiError, ApiJson, Code, FieldError, StytchSession},
     session_response::NO_STORE,
     stytch::User,
-    unit::{Customer, CustomerTokenRequest, TokenProof, UnitClient, UnitError, VerificationChannel},
+    unit::{Customer, CustomerTokenRequest, TokenProof, UnitClient, UnitError, VerificationChannel, unit_id},
     validated::OneTimeCode,
 };
 
@@ -49,7 +49,7 @@ pub async fn start(
         }
         Some(_) => Err(linked_to_another_user()),
         None => {
-            let token = unit.create_token_verification(&customer.id, VerificationChannel::Sms).await?;
+            let token = unit.create_token_verification(&unit_id(&customer.id)?, VerificationChannel::Sms).await?;
             customer_link::start_link(stytch, &user.user_id, &customer.id).await?;
             tracing::info!(user_id = %user.user_id, customer_id = %customer.id, "customer link started: Unit texted its phone");
             Ok((StatusCode::ACCEPTED, [NO_STORE], Json(json!({ "verificationToken": token.expose_secret() }))))
@@ -85,6 +85,7 @@ pub async fn verify(
         expires_in: Some(60),
         proof: TokenProof::Verification { token: &token, code: &code },
     };
+    let customer_id = unit_id(&customer_id)?;
     unit.create_customer_token(&customer_id, &proof).await.map_err(wrong_code)?;
 
     let customer = unit.get_customer(&customer_id).await?;
