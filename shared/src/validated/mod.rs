@@ -13,6 +13,7 @@ mod phone_number;
 mod ssn;
 mod unit_id;
 mod us_address;
+mod verification_token;
 
 pub use date_of_birth::{DateOfBirth, MIN_AGE_YEARS};
 pub use email::Email;
@@ -23,3 +24,4 @@ pub use phone_number::PhoneNumber;
 pub use ssn::Ssn;
 pub use unit_id::UnitId;
 pub use us_address::UsAddress;
+pub use verification_token::VerificationToken;

@@ -23,7 +23,7 @@ use stytch_unit_common::{
     session_response::NO_STORE,
     stytch::User,
     unit::{Customer, CustomerTokenRequest, TokenProof, UnitClient, UnitError, VerificationChannel, unit_id},
-    validated::OneTimeCode,
+    validated::{OneTimeCode, VerificationToken},
 };
 
 /// `POST /customers/link` → `202 {verificationToken}`, or `200 {status: "linked"}` when the
@@ -130,15 +130,14 @@ fn matching_email(user: &User, customer: &Customer) -> Option<String> {
 
 fn validate(body: VerifyBody) -> Result<(SecretString, SecretString), ApiError> {
     let mut errors = Vec::new();
-    let token =
-        body.verification_token.filter(|t| !t.expose_secret().trim().is_empty() && t.expose_secret().len() <= 4096);
+    let token = body.verification_token.and_then(VerificationToken::new);
     if token.is_none() {
         errors.push(FieldError::new("verificationToken", "must be the token from POST /customers/link"));
     }
     let code = body.verification_code.as_ref().map(|code| code.expose_secret()).unwrap_or_default();
     let code = OneTimeCode::parse("verificationCode", code).map_err(|e| errors.push(e)).ok();
     match (token, code) {
-        (Some(token), Some(code)) => Ok((token, code.into_secret())),
+        (Some(token), Some(code)) => Ok((token.into_secret(), code.into_secret())),
         _ => Err(ApiError::Validation(errors)),
     }
 }
