@@ -13,7 +13,7 @@ use crate::{
     onboarding,
     step_up::bound,
     stytch::{StytchClient, UpdateUser, User},
-    unit::{Application, Customer, UnitClient, UnitError},
+    unit::{Application, Customer, UnitClient, UnitError, unit_id},
 };
 
 const APPLICATION_ID: &str = "unit_application_id";
@@ -95,7 +95,7 @@ pub async fn record(
     let mut account_id = None;
     if let Some(customer_id) = &application.customer_id {
         metadata.insert(CUSTOMER_ID.into(), Value::String(customer_id.clone()));
-        let account = unit.open_deposit_account(customer_id, &account_idempotency_key(customer_id)).await?;
+        let account = unit.open_deposit_account(&unit_id(customer_id)?, &account_idempotency_key(customer_id)).await?;
         tracing::info!(user_id, customer_id, account_id = %account.id, "deposit account open");
         metadata.insert(ACCOUNT_ID.into(), Value::String(account.id.clone()));
         account_id = Some(account.id);
@@ -137,10 +137,11 @@ pub async fn record_linked_customer(
     customer: &Customer,
     login_email: &str,
 ) -> Result<(), ApiError> {
-    let existing = unit.open_deposit_accounts_of(&customer.id).await?.into_iter().next();
+    let customer_id = unit_id(&customer.id)?;
+    let existing = unit.open_deposit_accounts_of(&customer_id).await?.into_iter().next();
     let account = match existing {
         Some(account) => account,
-        None => unit.open_deposit_account(&customer.id, &account_idempotency_key(&customer.id)).await?,
+        None => unit.open_deposit_account(&customer_id, &account_idempotency_key(&customer.id)).await?,
     };
     let mut metadata = Map::new();
     metadata.insert(CUSTOMER_ID.into(), Value::String(customer.id.clone()));
@@ -191,7 +192,7 @@ async fn application_of(
     let Some(application_id) = link.application_id.clone() else {
         return application_from_form(stytch, unit, user_id, &link).await;
     };
-    let application = unit.get_application(&application_id).await?;
+    let application = unit.get_application(&unit_id(&application_id)?).await?;
     // Never trust the metadata alone: the application must belong to this Stytch user.
     if application.jwt_subject.as_deref() != Some(user_id) {
         tracing::error!(application_id, "application in trusted metadata has another jwtSubject");
@@ -219,10 +220,10 @@ async fn application_from_form(
     let Some(form_id) = &link.application_form_id else {
         return Ok(None);
     };
-    let Some(application_id) = unit.get_application_form(form_id).await?.application_id else {
+    let Some(application_id) = unit.get_application_form(&unit_id(form_id)?).await?.application_id else {
         return Ok(None);
     };
-    let application = unit.get_application(&application_id).await?;
+    let application = unit.get_application(&unit_id(&application_id)?).await?;
     // Unit copies the prefilled jwtSubject to the application; anything else is not this user's.
     if application.jwt_subject.as_deref() != Some(user_id) {
         tracing::error!(form_id, application_id, "the recorded application form created another user's application");
@@ -266,8 +267,9 @@ pub async fn customer_id_of(stytch: &StytchClient, unit: &UnitClient, user: &Use
 /// Unit's SMS path does not look at `jwtSubject` at all. So the customer must name this user;
 /// anything else is our data being wrong, a 500 that is logged, never a token or a text message.
 pub async fn verified_customer(unit: &UnitClient, user_id: &str, customer_id: &str) -> Result<Customer, ApiError> {
-    let customer = unit.get_customer(customer_id).await.map_err(|error| match error {
-        UnitError::InvalidId => ApiError::internal("customer id in trusted metadata is not a Unit id"),
+    let id =
+        unit_id(customer_id).map_err(|_| ApiError::internal("customer id in trusted metadata is not a Unit id"))?;
+    let customer = unit.get_customer(&id).await.map_err(|error| match error {
         UnitError::Api { status: 404, .. } => {
             tracing::error!(customer_id, "customer in trusted metadata does not exist at Unit");
             ApiError::internal("linked customer not found at Unit")

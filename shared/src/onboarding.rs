@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::{
     http::{ApiError, Code},
-    unit::{Application, ApplicationDocument, ApplicationStatus, UnitClient},
+    unit::{Application, ApplicationDocument, ApplicationStatus, UnitClient, unit_id},
 };
 
 /// Where an application stands: what `GET /applications/current` reports and what a 409 carries.
@@ -89,7 +89,7 @@ impl Stage {
     /// Reads what the stage needs from Unit (the document list, only while documents are awaited).
     pub async fn read(unit: &UnitClient, application: &Application) -> Result<Self, ApiError> {
         let documents = if application.status == ApplicationStatus::AwaitingDocuments {
-            unit.list_application_documents(&application.id).await?
+            unit.list_application_documents(&unit_id(&application.id)?).await?
         } else {
             Vec::new()
         };

@@ -12,8 +12,10 @@ use stytch_unit_common::{
     unit::{
         ApplicationStatus, CardAction, CardType, CustomerToken, CustomerTokenRequest, NewCard,
         NewIndividualApplication, Page, TokenProof, UnitClient, UnitCustomerClient, UnitError, VerificationChannel,
+        unit_id,
     },
     upstream::RetryPolicy,
+    validated::UnitId,
 };
 use test_support::{
     moto::load_secrets,
@@ -78,7 +80,12 @@ async fn card_token(
     proof: TokenProof<'_>,
 ) -> Result<CustomerToken, UnitError> {
     let scopes: Vec<String> = CARD_SCOPES.iter().map(|s| s.to_string()).collect();
-    unit.create_customer_token(customer_id, &CustomerTokenRequest { scopes: &scopes, expires_in, proof }).await
+    unit.create_customer_token(&id(customer_id), &CustomerTokenRequest { scopes: &scopes, expires_in, proof }).await
+}
+
+/// An id Unit gave us, as the clients take it.
+fn id(text: &str) -> UnitId {
+    unit_id(text).expect("a Unit id")
 }
 
 #[tokio::test]
@@ -94,16 +101,16 @@ async fn the_whole_customer_journey_through_the_client() {
     assert_eq!(created.jwt_subject.as_deref(), Some(user.user_id.as_str()));
     let customer_id = created.customer_id.clone().expect("approved applications have a customer");
     // Unit opens no account on approval; one key opens one account, however often it is sent.
-    let account = unit.open_deposit_account(&customer_id, "account-key-1").await.unwrap();
-    let again = unit.open_deposit_account(&customer_id, "account-key-1").await.unwrap();
+    let account = unit.open_deposit_account(&id(&customer_id), "account-key-1").await.unwrap();
+    let again = unit.open_deposit_account(&id(&customer_id), "account-key-1").await.unwrap();
     assert_eq!((account.kind.as_str(), &again.id), ("depositAccount", &account.id));
     assert_eq!(account.customer_id.as_deref(), Some(customer_id.as_str()));
     assert_eq!(unit.create_application(&new).await.unwrap().id, created.id, "same key, same application");
-    assert_eq!(unit.get_application(&created.id).await.unwrap(), created);
+    assert_eq!(unit.get_application(&id(&created.id)).await.unwrap(), created);
 
-    let customer = unit.get_customer(&customer_id).await.unwrap();
+    let customer = unit.get_customer(&id(&customer_id)).await.unwrap();
     assert_eq!(customer.jwt_subject.as_deref(), Some(user.user_id.as_str()));
-    let patched = unit.set_customer_jwt_subject(&customer_id, &user.user_id).await.unwrap();
+    let patched = unit.set_customer_jwt_subject(&id(&customer_id), &user.user_id).await.unwrap();
     assert_eq!(patched.jwt_subject, customer.jwt_subject);
 
     // The Stytch session JWT buys a customer token with card scopes.
@@ -116,7 +123,7 @@ async fn the_whole_customer_journey_through_the_client() {
 
     let accounts = unit.list_accounts(auth).await.unwrap();
     assert_eq!(accounts.len(), 1);
-    let account_id = &accounts[0].id;
+    let account_id = &id(&accounts[0].id);
 
     // One idempotency key, one card.
     let new_card = NewCard {
@@ -133,12 +140,12 @@ async fn the_whole_customer_journey_through_the_client() {
     assert_eq!((list.total, list.cards.len()), (1, 1));
     assert_eq!(list.cards[0].account_id.as_deref(), Some(account_id.as_str()));
     assert_eq!(list.cards[0].last4_digits.as_ref().map(String::len), Some(4));
-    assert_eq!(unit.get_card(auth, &card.id).await.unwrap(), list.cards[0]);
+    assert_eq!(unit.get_card(auth, &id(&card.id)).await.unwrap(), list.cards[0]);
 
-    assert_eq!(unit.card_action(auth, &card.id, CardAction::Freeze).await.unwrap().status, "Frozen");
-    assert_eq!(unit.card_action(auth, &card.id, CardAction::Unfreeze).await.unwrap().status, "Active");
-    assert_eq!(unit.card_action(auth, &card.id, CardAction::Close).await.unwrap().status, "ClosedByCustomer");
-    let refused = unit.card_action(auth, &card.id, CardAction::Freeze).await.unwrap_err();
+    assert_eq!(unit.card_action(auth, &id(&card.id), CardAction::Freeze).await.unwrap().status, "Frozen");
+    assert_eq!(unit.card_action(auth, &id(&card.id), CardAction::Unfreeze).await.unwrap().status, "Active");
+    assert_eq!(unit.card_action(auth, &id(&card.id), CardAction::Close).await.unwrap().status, "ClosedByCustomer");
+    let refused = unit.card_action(auth, &id(&card.id), CardAction::Freeze).await.unwrap_err();
     assert_eq!(ApiError::from(refused).code(), "card_status_conflict");
 }
 
@@ -162,7 +169,7 @@ async fn the_sms_verification_path_is_the_fallback() {
     let created = unit.create_application(&application("user-test-verification", "app-verification")).await.unwrap();
     let customer_id = created.customer_id.unwrap();
 
-    let verification = unit.create_token_verification(&customer_id, VerificationChannel::Sms).await.unwrap();
+    let verification = unit.create_token_verification(&id(&customer_id), VerificationChannel::Sms).await.unwrap();
     let wrong = SecretString::from("123456".to_owned());
     let err = card_token(&unit, &customer_id, None, TokenProof::Verification { token: &verification, code: &wrong })
         .await
@@ -179,10 +186,9 @@ async fn the_sms_verification_path_is_the_fallback() {
 
 #[tokio::test]
 async fn ids_that_cannot_be_unit_ids_never_reach_unit() {
-    let stack = LocalStack::start().await;
-    let unit = unit_client(&stack).await;
+    // The clients take only a `UnitId` where an id goes into a URL path; text becomes one here or not at all.
     for id in ["../customers/1", "1/freeze", "", "0", "abc", "1?x=1"] {
-        assert!(matches!(unit.get_application(id).await, Err(UnitError::InvalidId)), "{id:?}");
+        assert!(matches!(unit_id(id), Err(UnitError::InvalidId)), "{id:?}");
     }
 }
 
@@ -192,21 +198,21 @@ async fn faults_are_retried_when_safe_and_surfaced_otherwise() {
     let unit = unit_client(&stack).await;
     let created = unit.create_application(&application("user-test-faults", "app-faults")).await.unwrap();
     let customer_id = created.customer_id.unwrap();
-    unit.open_deposit_account(&customer_id, "account-key-faults").await.unwrap();
+    unit.open_deposit_account(&id(&customer_id), "account-key-faults").await.unwrap();
 
     // A 503 on a read is retried.
     inject_fault(&stack, json!({"method": "GET", "path": "/applications", "count": 1, "status": 503})).await;
-    assert_eq!(unit.get_application(&created.id).await.unwrap().id, created.id);
+    assert_eq!(unit.get_application(&id(&created.id)).await.unwrap().id, created.id);
 
     // A dropped connection on a create with an idempotency key is retried, and makes one card.
-    let verification = unit.create_token_verification(&customer_id, VerificationChannel::Sms).await.unwrap();
+    let verification = unit.create_token_verification(&id(&customer_id), VerificationChannel::Sms).await.unwrap();
     let code = SecretString::from("000001".to_owned());
     let token = card_token(&unit, &customer_id, None, TokenProof::Verification { token: &verification, code: &code })
         .await
         .unwrap();
     let auth = &UnitCustomerToken(token.token);
     let cards = customer_client(&stack);
-    let account_id = cards.list_accounts(auth).await.unwrap().remove(0).id;
+    let account_id = id(&cards.list_accounts(auth).await.unwrap().remove(0).id);
     inject_fault(&stack, json!({"method": "POST", "path": "/cards", "count": 1, "drop": true})).await;
     let new_card = NewCard {
         card_type: CardType::Physical,
@@ -221,7 +227,7 @@ async fn faults_are_retried_when_safe_and_surfaced_otherwise() {
 
     // A 429 on a call that spends a proof is not retried: it is passed on with Retry-After.
     inject_fault(&stack, json!({"method": "POST", "path": "/customers", "count": 1, "status": 429})).await;
-    let err = unit.create_token_verification(&customer_id, VerificationChannel::Sms).await.unwrap_err();
+    let err = unit.create_token_verification(&id(&customer_id), VerificationChannel::Sms).await.unwrap_err();
     match ApiError::from(err) {
         ApiError::RateLimited { retry_after, .. } => assert_eq!(retry_after, Some(std::time::Duration::from_secs(1))),
         other => panic!("expected RateLimited, got {other:?}"),
@@ -229,7 +235,7 @@ async fn faults_are_retried_when_safe_and_surfaced_otherwise() {
 
     // Persistent 5xx on a read ends as a bad gateway after the retries.
     inject_fault(&stack, json!({"method": "GET", "path": "/applications", "count": 5, "status": 500})).await;
-    let err = unit.get_application(&created.id).await.unwrap_err();
+    let err = unit.get_application(&id(&created.id)).await.unwrap_err();
     assert_eq!(ApiError::from(err).status(), 502);
 }
 

@@ -2,10 +2,12 @@
 
 use axum::extract::rejection::PathRejection;
 use http::HeaderMap;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use stytch_unit_common::{
     http::{ApiError, Code, FieldError},
-    unit::{Page, is_unit_id},
+    unit::Page,
+    validated::{Fields, UnitId, UsAddress},
 };
 
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -20,11 +22,26 @@ pub fn card_not_found() -> ApiError {
 
 /// The `{cardId}` path segment. Something that cannot be a Unit id is no card of this customer,
 /// answered without asking Unit.
-pub fn card_id(path: Result<axum::extract::Path<String>, PathRejection>) -> Result<String, ApiError> {
-    match path {
-        Ok(axum::extract::Path(id)) if is_unit_id(&id) => Ok(id),
-        _ => Err(card_not_found()),
+pub fn card_id(path: Result<axum::extract::Path<String>, PathRejection>) -> Result<UnitId, ApiError> {
+    path.ok().and_then(|axum::extract::Path(id)| UnitId::new(&id)).ok_or_else(card_not_found)
+}
+
+/// `accountId`, when given.
+pub fn account_id(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<UnitId> {
+    let id = UnitId::new(value?);
+    if id.is_none() {
+        errors.push(FieldError::new("accountId", "must be a Unit account id (digits only)"));
     }
+    id
+}
+
+/// `shippingAddress`, when given: the address type (and rules, and messages) applications take.
+pub fn shipping_address(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Option<UsAddress> {
+    let mut fields = Fields::default();
+    let object = fields.object_at(value?, "shippingAddress");
+    let address = UsAddress::read(&mut fields, &object);
+    errors.extend(fields.into_errors());
+    address
 }
 
 /// `?limit=&offset=`; other parameters are ignored, a repeated one is refused.

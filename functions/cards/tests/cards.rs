@@ -164,6 +164,9 @@ async fn bad_input_is_refused_with_every_field_named() {
             "shippingAddress"
         ]
     );
+    // The same rules and messages as an application's address (one `UsAddress`).
+    assert_eq!(body["errors"][1]["reason"], "must be 1 to 255 characters on one line");
+    assert_eq!(body["errors"][2]["reason"], "must be a two-letter US state code");
     let Answer { status, body, .. } =
         create(&h, token, "key-1", json!({ "shippingAddress": { "street": "1 Main St", "city": "X" } })).await;
     assert_problem(status, &body, 400, "validation_failed");

@@ -115,6 +115,15 @@ async fn every_invalid_field_is_listed_and_the_ssn_is_never_echoed_or_logged() {
     let answer = api.post("/applications", jwt, json!(["not", "an", "object"])).await;
     assert_eq!(field_errors(&answer), [("(body)".to_owned(), "must be a JSON object".to_owned())]);
 
+    // The address rules and messages are the card shipping address's (one `UsAddress`).
+    let mut body = application("987-65-4321");
+    body["address"]["street2"] = json!(" ");
+    let answer = api.post("/applications", jwt, body).await;
+    assert_eq!(
+        field_errors(&answer),
+        [("address.street2".to_owned(), "must be 1 to 255 characters on one line".to_owned())]
+    );
+
     // A minor.
     let mut body = application("987-65-4321");
     body["dateOfBirth"] = json!((time::OffsetDateTime::now_utc().year() - 10).to_string() + "-01-01");

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use stytch_unit_common::{
     ExposeSecret, SecretString,
     http::{ApiError, Code, FieldError},
-    validated::OneTimeCode,
+    validated::{OneTimeCode, VerificationToken},
 };
 
 use crate::scopes;
@@ -16,7 +16,6 @@ pub const MAX_EXPIRES_IN: u32 = 86_400;
 pub const DEFAULT_EXPIRES_IN: u32 = 3_600;
 /// More entries than there are supported scopes is a mistake, not a request.
 const MAX_SCOPES: usize = 32;
-const MAX_VERIFICATION_TOKEN_BYTES: usize = 2_048;
 
 /// Unknown fields (a smuggled `customerId` or `jwtSubject`) are ignored: who the caller is comes
 /// only from the verified session.
@@ -105,12 +104,12 @@ pub fn validate(body: TokenBody) -> Result<TokenRequest, ApiError> {
             None
         }
         (Some(token), Some(code)) => {
-            let token_text = token.expose_secret();
-            if token_text.trim().is_empty() || token_text.len() > MAX_VERIFICATION_TOKEN_BYTES {
+            let token = VerificationToken::new(token);
+            if token.is_none() {
                 errors.push(FieldError::new("verificationToken", "must be the token from POST /token/verification"));
             }
             let code = OneTimeCode::parse("verificationCode", code.expose_secret()).map_err(|e| errors.push(e)).ok();
-            code.map(|code| Verification { token, code: code.into_secret() })
+            token.zip(code).map(|(token, code)| Verification { token: token.into_secret(), code: code.into_secret() })
         }
     };
 

@@ -7,7 +7,7 @@ use stytch_unit_common::{
     customer_link::{self, Synced},
     dependencies::WebhookDependencies,
     http::ApiError,
-    unit::UnitError,
+    unit::{UnitError, unit_id},
 };
 
 use crate::payload::Event;
@@ -41,12 +41,16 @@ pub async fn sync(dependencies: &WebhookDependencies, target: &Target) -> Result
     let unit = &dependencies.unit;
     let application_id = match target {
         Target::Application(id) => id.clone(),
-        Target::Customer(id) => match not_found_is_none(unit.get_customer(id).await)?.and_then(|c| c.application_id) {
-            Some(application_id) => application_id,
-            None => return Ok(Synced::NotOurs),
-        },
+        Target::Customer(id) => {
+            let customer = not_found_is_none(async { unit.get_customer(&unit_id(id)?).await }.await)?;
+            match customer.and_then(|c| c.application_id) {
+                Some(application_id) => application_id,
+                None => return Ok(Synced::NotOurs),
+            }
+        }
     };
-    let Some(application) = not_found_is_none(unit.get_application(&application_id).await)? else {
+    let read = async { unit.get_application(&unit_id(&application_id)?).await };
+    let Some(application) = not_found_is_none(read.await)? else {
         return Ok(Synced::NotOurs);
     };
     customer_link::sync_from_unit(&dependencies.stytch, unit, &application).await

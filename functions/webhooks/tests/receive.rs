@@ -262,14 +262,14 @@ async fn large_batches_pass_oversized_and_malformed_bodies_do_not() {
 async fn a_stale_read_never_takes_a_final_status_back() {
     use stytch_unit_common::{
         customer_link::{Synced, sync_from_unit},
-        unit::ApplicationStatus,
+        unit::{ApplicationStatus, unit_id},
     };
     let api = common::start(&[]).await;
     let (user_id, application_id) = pending_applicant(&api, "race@example.com", "123459001").await;
     approve(&api, &application_id).await;
     let unit = &api.dependencies.unit;
     let stytch = &api.dependencies.stytch;
-    let approved = unit.get_application(&application_id).await.unwrap();
+    let approved = unit.get_application(&unit_id(&application_id).unwrap()).await.unwrap();
     assert_eq!(sync_from_unit(stytch, unit, &approved).await.unwrap(), Synced::Recorded);
     assert_eq!(sync_from_unit(stytch, unit, &approved).await.unwrap(), Synced::Unchanged);
     // A concurrent delivery that read the application before the approval finishes last.

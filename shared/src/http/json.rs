@@ -114,6 +114,15 @@ mod tests {
         email: String,
         full_name: Name,
         count: Option<u32>,
+        small: Option<u8>,
+        kind: Option<Kind>,
+        pair: Option<[u32; 2]>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Kind {
+        Virtual,
     }
 
     #[derive(Debug, Deserialize)]
@@ -147,6 +156,24 @@ mod tests {
     fn unknown_fields_are_refused_by_name() {
         let errors = field_errors(r#"{"email":"a","fullName":{"first":"A"},"customerId":"1"}"#);
         assert_eq!(errors, vec![FieldError::new("customerId", "is not a known field")]);
+    }
+
+    /// The kind of problem is read from serde's message (serde_json gives only a category): these
+    /// pin each message we classify, so a serde upgrade that rewords one fails here first.
+    #[test]
+    fn every_kind_of_data_error_is_classified() {
+        let cases = [
+            (r#"{"fullName":{"first":"A"}}"#, "email", "is required"),
+            (r#"{"email":"a","fullName":{"first":"A"},"count":"9"}"#, "count", "has the wrong type: expected u32"),
+            (r#"{"email":"a","fullName":{"first":"A"},"small":300}"#, "small", "has an invalid value"),
+            (r#"{"email":"a","fullName":{"first":"A"},"kind":"gold"}"#, "kind", "has an invalid value"),
+            (r#"{"email":"a","fullName":{"first":"A"},"pair":[1]}"#, "pair", "has the wrong number of items"),
+            (r#"{"email":"a","fullName":{"first":"A"},"extra":1}"#, "extra", "is not a known field"),
+            (r#""123-45-6789""#, "(body)", "has the wrong type: expected struct Body"),
+        ];
+        for (json, field, reason) in cases {
+            assert_eq!(field_errors(json), vec![FieldError::new(field, reason)], "{json}");
+        }
     }
 
     #[test]

@@ -5,11 +5,12 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    UnitClient, UnitCustomerClient, UnitCustomerError, UnitError, checked_id,
+    UnitClient, UnitCustomerClient, UnitCustomerError, UnitError,
     jsonapi::{Document, ListDocument, RequestDocument, Resource, relationship},
     to_body,
     transport::Operation,
 };
+use crate::validated::UnitId;
 use crate::{http::UnitCustomerToken, upstream::Idempotency};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +38,12 @@ struct NewDepositAccount<'a> {
 impl UnitClient {
     /// Opens a deposit account of the configured product for `customer_id`. Safe to retry: the
     /// idempotency key makes Unit answer a repeat with the account it opened.
-    pub async fn open_deposit_account(&self, customer_id: &str, idempotency_key: &str) -> Result<Account, UnitError> {
-        let customer = relationship("customer", checked_id(customer_id)?);
+    pub async fn open_deposit_account(
+        &self,
+        customer_id: &UnitId,
+        idempotency_key: &str,
+    ) -> Result<Account, UnitError> {
+        let customer = relationship("customer", customer_id.as_str());
         let new = NewDepositAccount { deposit_product: &self.deposit_product, idempotency_key };
         let body = to_body(
             &RequestDocument::new("depositAccount", new)
@@ -53,9 +58,9 @@ impl UnitClient {
 
 impl UnitClient {
     /// The open deposit accounts of `customer_id` (an existing customer may already have one).
-    pub async fn open_deposit_accounts_of(&self, customer_id: &str) -> Result<Vec<Account>, UnitError> {
+    pub async fn open_deposit_accounts_of(&self, customer_id: &UnitId) -> Result<Vec<Account>, UnitError> {
         let query = [
-            ("filter[customerId]", checked_id(customer_id)?.to_owned()),
+            ("filter[customerId]", customer_id.to_string()),
             ("filter[status][0]", "Open".to_owned()),
             ("page[limit]", "100".to_owned()),
         ];

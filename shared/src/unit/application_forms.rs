@@ -9,12 +9,13 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ApplicationTags, UnitClient, UnitError, checked_id,
+    ApplicationTags, UnitClient, UnitError,
     jsonapi::{Document, RequestDocument},
     to_body,
     transport::Operation,
 };
 use crate::upstream::Idempotency;
+use crate::validated::UnitId;
 
 /// A form for one individual applicant. `jwt_subject` is the Stytch user id: Unit puts it on the
 /// application the form creates, which is how that application finds its user.
@@ -111,8 +112,8 @@ impl UnitClient {
         application_form(self.call(operation, "/application-forms", &[], Some(body)).await?)
     }
 
-    pub async fn get_application_form(&self, id: &str) -> Result<ApplicationForm, UnitError> {
-        let path = format!("/application-forms/{}", checked_id(id)?);
+    pub async fn get_application_form(&self, id: &UnitId) -> Result<ApplicationForm, UnitError> {
+        let path = format!("/application-forms/{id}");
         application_form(self.call(Operation::read("application_forms.get"), &path, &[], None).await?)
     }
 }

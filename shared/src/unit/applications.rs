@@ -5,12 +5,13 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::{
-    UnitClient, UnitError, checked_id,
+    UnitClient, UnitError,
     jsonapi::{Document, RequestDocument},
     to_body,
     transport::Operation,
 };
 use crate::upstream::Idempotency;
+use crate::validated::UnitId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FullName {
@@ -159,8 +160,8 @@ impl UnitClient {
         )
     }
 
-    pub async fn get_application(&self, id: &str) -> Result<Application, UnitError> {
-        let path = format!("/applications/{}", checked_id(id)?);
+    pub async fn get_application(&self, id: &UnitId) -> Result<Application, UnitError> {
+        let path = format!("/applications/{id}");
         application(self.call(Operation::read("applications.get"), &path, &[], None).await?)
     }
 }

@@ -12,7 +12,9 @@ use super::{
     jsonapi::{Document, RequestDocument},
     to_body,
     transport::Operation,
+    unit_id,
 };
+use crate::validated::UnitId;
 use crate::{http::UnitCustomerToken, upstream::Idempotency};
 
 /// A status change Unit offers on `POST /cards/{id}/<path>`.
@@ -89,10 +91,10 @@ impl UnitCustomerClient {
     pub async fn card_action(
         &self,
         token: &UnitCustomerToken,
-        id: &str,
+        id: &UnitId,
         action: CardAction,
     ) -> Result<Card, UnitCustomerError> {
-        let path = card_path(id, &format!("/{}", action.path()))?;
+        let path = card_path(id, &format!("/{}", action.path()));
         let document: Document<CardAttributes> = self
             .call(token, Operation::write(action.operation(), Method::POST, Idempotency::Safe), &path, &[], None)
             .await?;
@@ -104,10 +106,10 @@ impl UnitCustomerClient {
     pub async fn replace_card(
         &self,
         token: &UnitCustomerToken,
-        id: &str,
+        id: &UnitId,
         shipping_address: &Address,
     ) -> Result<Card, UnitCustomerError> {
-        let path = card_path(id, "/replace")?;
+        let path = card_path(id, "/replace");
         let body = to_body(&RequestDocument::new("replaceCard", ReplaceAttributes { shipping_address }));
         let document: Document<CardAttributes> = self
             .call(token, Operation::write("cards.replace", Method::POST, Idempotency::Unsafe), &path, &[], Some(body))
@@ -124,7 +126,7 @@ impl UnitCustomerClient {
         key: &str,
         value: &str,
     ) -> Result<Card, UnitCustomerError> {
-        let path = card_path(&target.id, "")?;
+        let path = card_path(&unit_id(&target.id).map_err(UnitCustomerError)?, "");
         let attributes = TagAttributes { tags: BTreeMap::from([(key, value)]) };
         let body = to_body(&RequestDocument::new(target.card_type.unit_type(), attributes));
         let document: Document<CardAttributes> = self
@@ -136,15 +138,15 @@ impl UnitCustomerClient {
     pub async fn card_limits(
         &self,
         token: &UnitCustomerToken,
-        id: &str,
+        id: &UnitId,
     ) -> Result<CardLimitsReport, UnitCustomerError> {
         let document: Document<CardLimitsReport> =
-            self.call(token, Operation::read("cards.limits"), &card_path(id, "/limits")?, &[], None).await?;
+            self.call(token, Operation::read("cards.limits"), &card_path(id, "/limits"), &[], None).await?;
         Ok(document.data.attributes)
     }
 
-    pub async fn pin_status(&self, token: &UnitCustomerToken, id: &str) -> Result<PinStatus, UnitCustomerError> {
-        let path = card_path(id, "/secure-data/pin/status")?;
+    pub async fn pin_status(&self, token: &UnitCustomerToken, id: &UnitId) -> Result<PinStatus, UnitCustomerError> {
+        let path = card_path(id, "/secure-data/pin/status");
         let document: Document<PinStatus> =
             self.call(token, Operation::read("cards.pin_status"), &path, &[], None).await?;
         Ok(document.data.attributes)

@@ -5,11 +5,12 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Address, UnitCustomerClient, UnitCustomerError, UnitError, checked_id,
+    Address, UnitCustomerClient, UnitCustomerError, UnitError,
     jsonapi::{Document, ListDocument, RequestDocument, Resource, relationship},
     to_body,
     transport::Operation,
 };
+use crate::validated::UnitId;
 use crate::{http::UnitCustomerToken, upstream::Idempotency};
 
 /// Virtual (usable at once, `Active` on creation) or physical (shipped, `Inactive` until the
@@ -84,7 +85,7 @@ pub struct CardLimits {
 /// the caller checks that before building one.
 pub struct NewCard<'a> {
     pub card_type: CardType,
-    pub account_id: &'a str,
+    pub account_id: &'a UnitId,
     pub shipping_address: Option<&'a Address>,
     pub design: Option<&'a str>,
     pub limits: Option<&'a CardLimits>,
@@ -132,9 +133,8 @@ pub(super) fn card(resource: Resource<CardAttributes>) -> Result<Card, UnitCusto
     })
 }
 
-/// A card id checked before it reaches a URL path.
-pub(super) fn card_path(id: &str, action: &str) -> Result<String, UnitCustomerError> {
-    Ok(format!("/cards/{}{action}", checked_id(id).map_err(UnitCustomerError)?))
+pub(super) fn card_path(id: &UnitId, action: &str) -> String {
+    format!("/cards/{id}{action}")
 }
 
 impl UnitCustomerClient {
@@ -172,25 +172,23 @@ impl UnitCustomerClient {
         Ok(CardList { total: total.unwrap_or(cards.len() as u64), cards })
     }
 
-    pub async fn get_card(&self, token: &UnitCustomerToken, id: &str) -> Result<Card, UnitCustomerError> {
+    pub async fn get_card(&self, token: &UnitCustomerToken, id: &UnitId) -> Result<Card, UnitCustomerError> {
         let document: Document<CardAttributes> =
-            self.call(token, Operation::read("cards.get"), &card_path(id, "")?, &[], None).await?;
+            self.call(token, Operation::read("cards.get"), &card_path(id, ""), &[], None).await?;
         card(document.data)
     }
 
     /// Safe to retry because Unit deduplicates on the idempotency key.
     pub async fn create_card(&self, token: &UnitCustomerToken, new: &NewCard<'_>) -> Result<Card, UnitCustomerError> {
-        let account_id = checked_id(new.account_id).map_err(UnitCustomerError)?;
         let attributes = NewCardAttributes {
             shipping_address: new.shipping_address,
             design: new.design,
             limits: new.limits,
             idempotency_key: new.idempotency_key,
         };
-        let body = to_body(
-            &RequestDocument::new(new.card_type.unit_type(), attributes)
-                .with_relationships(serde_json::json!({ "account": relationship("depositAccount", account_id) })),
-        );
+        let body = to_body(&RequestDocument::new(new.card_type.unit_type(), attributes).with_relationships(
+            serde_json::json!({ "account": relationship("depositAccount", new.account_id.as_str()) }),
+        ));
         let document: Document<CardAttributes> = self
             .call(token, Operation::write("cards.create", Method::POST, Idempotency::Safe), "/cards", &[], Some(body))
             .await?;

@@ -5,12 +5,13 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Phone, UnitClient, UnitError, checked_id,
+    Phone, UnitClient, UnitError,
     jsonapi::{Document, ListDocument, RequestDocument, Resource},
     to_body,
     transport::Operation,
 };
 use crate::upstream::Idempotency;
+use crate::validated::UnitId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Customer {
@@ -63,8 +64,8 @@ fn from_resource(resource: Resource<CustomerAttributes>) -> Result<Customer, Uni
 }
 
 impl UnitClient {
-    pub async fn get_customer(&self, id: &str) -> Result<Customer, UnitError> {
-        let path = format!("/customers/{}", checked_id(id)?);
+    pub async fn get_customer(&self, id: &UnitId) -> Result<Customer, UnitError> {
+        let path = format!("/customers/{id}");
         customer(self.call(Operation::read("customers.get"), &path, &[], None).await?)
     }
 
@@ -81,8 +82,8 @@ impl UnitClient {
     }
 
     /// Links an existing customer to a Stytch user. Setting the same value twice is harmless.
-    pub async fn set_customer_jwt_subject(&self, id: &str, jwt_subject: &str) -> Result<Customer, UnitError> {
-        let path = format!("/customers/{}", checked_id(id)?);
+    pub async fn set_customer_jwt_subject(&self, id: &UnitId, jwt_subject: &str) -> Result<Customer, UnitError> {
+        let path = format!("/customers/{id}");
         let body = to_body(&RequestDocument::new("individualCustomer", JwtSubjectPatch { jwt_subject }));
         customer(
             self.call(Operation::write("customers.update", Method::PATCH, Idempotency::Safe), &path, &[], Some(body))

@@ -6,11 +6,12 @@ use reqwest::Method;
 use serde::Deserialize;
 
 use super::{
-    UnitClient, UnitError, checked_id,
+    UnitClient, UnitError,
     jsonapi::{Document, ListDocument},
     transport::{Body, Call, Operation},
 };
 use crate::upstream::Idempotency;
+use crate::validated::UnitId;
 
 /// A document Unit asks an applicant for (`document.json#ApplicationDocument`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,9 +99,9 @@ fn document(
 impl UnitClient {
     pub async fn list_application_documents(
         &self,
-        application_id: &str,
+        application_id: &UnitId,
     ) -> Result<Vec<ApplicationDocument>, UnitError> {
-        let path = format!("/applications/{}/documents", checked_id(application_id)?);
+        let path = format!("/applications/{application_id}/documents");
         let list: ListDocument<DocumentAttributes> =
             self.call(Operation::read("documents.list"), &path, &[], None).await?;
         list.data.into_iter().map(|resource| document(resource, 200)).collect()
@@ -109,8 +110,8 @@ impl UnitClient {
     /// Uploads one file. A PUT of the same file is idempotent, so it is retried like a read.
     pub async fn upload_application_document(
         &self,
-        application_id: &str,
-        document_id: &str,
+        application_id: &UnitId,
+        document_id: &UnitId,
         side: DocumentSide,
         file_type: DocumentFileType,
         file: &[u8],
@@ -119,11 +120,7 @@ impl UnitClient {
             DocumentSide::Front => "",
             DocumentSide::Back => "/back",
         };
-        let path = format!(
-            "/applications/{}/documents/{}{back}/multipart",
-            checked_id(application_id)?,
-            checked_id(document_id)?
-        );
+        let path = format!("/applications/{application_id}/documents/{document_id}{back}/multipart");
         let boundary = format!("unit-document-{}", uuid::Uuid::new_v4().simple());
         let body = Body::Multipart { bytes: multipart(&boundary, file_type, file), boundary };
         let answer: Document<DocumentAttributes> = self

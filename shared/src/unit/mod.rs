@@ -21,7 +21,6 @@ pub mod jsonapi;
 mod org_client;
 mod tokens;
 mod transport;
-pub mod us_address;
 
 pub use accounts::Account;
 pub use application_forms::{ApplicantDetails, ApplicationForm, NewApplicationForm};
@@ -37,14 +36,13 @@ pub use error::{UnitCustomerError, UnitError, UnitErrorItem};
 pub use org_client::{DEFAULT_DEPOSIT_PRODUCT, UnitClient};
 pub use tokens::{CustomerToken, CustomerTokenRequest, TokenProof, VerificationChannel};
 
-/// Unit ids are positive integers as strings (`^[1-9]\\d*$` in Unit's OpenAPI).
-pub fn is_unit_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()) && !id.starts_with('0')
-}
+use crate::validated::UnitId;
 
-/// Anything that is not a Unit id never reaches a URL path.
-fn checked_id(id: &str) -> Result<&str, UnitError> {
-    if is_unit_id(id) { Ok(id) } else { Err(UnitError::InvalidId) }
+/// `id` as a [`UnitId`], for an id held as text (a stored link, a webhook, one of Unit's own
+/// answers). The clients take only `&UnitId` where an id goes into a URL path, so anything else
+/// never reaches one.
+pub fn unit_id(id: &str) -> Result<UnitId, UnitError> {
+    UnitId::new(id).ok_or(UnitError::InvalidId)
 }
 
 fn to_body(document: &impl serde::Serialize) -> Vec<u8> {
@@ -57,10 +55,9 @@ mod tests {
 
     #[test]
     fn unit_ids() {
-        assert!(is_unit_id("400001"));
+        assert_eq!(unit_id("400001").unwrap().as_str(), "400001");
         for bad in ["", "0", "01", "abc", "1/../2", "123456789012345678901"] {
-            assert!(!is_unit_id(bad), "{bad}");
-            assert!(matches!(checked_id(bad), Err(UnitError::InvalidId)), "{bad}");
+            assert!(matches!(unit_id(bad), Err(UnitError::InvalidId)), "{bad}");
         }
     }
 }

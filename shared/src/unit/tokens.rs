@@ -6,12 +6,13 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    UnitClient, UnitError, checked_id,
+    UnitClient, UnitError,
     jsonapi::{Document, RequestDocument},
     to_body,
     transport::Operation,
 };
 use crate::upstream::Idempotency;
+use crate::validated::UnitId;
 
 /// How the customer proved a second factor for a token with sensitive scopes.
 pub enum TokenProof<'a> {
@@ -77,10 +78,10 @@ impl UnitClient {
     /// Not retried: a proof (a JWT, a one-time code) is spent on the first try that reaches Unit.
     pub async fn create_customer_token(
         &self,
-        customer_id: &str,
+        customer_id: &UnitId,
         request: &CustomerTokenRequest<'_>,
     ) -> Result<CustomerToken, UnitError> {
-        let path = format!("/customers/{}/token", checked_id(customer_id)?);
+        let path = format!("/customers/{customer_id}/token");
         let (jwt_token, verification_token, verification_code) = match &request.proof {
             TokenProof::Jwt(jwt) => (Some(jwt.expose_secret()), None, None),
             TokenProof::Verification { token, code } => (None, Some(token.expose_secret()), Some(code.expose_secret())),
@@ -102,10 +103,10 @@ impl UnitClient {
     /// Sends the customer a one-time code by SMS (or voice); returns the token to pair it with.
     pub async fn create_token_verification(
         &self,
-        customer_id: &str,
+        customer_id: &UnitId,
         channel: VerificationChannel,
     ) -> Result<SecretString, UnitError> {
-        let path = format!("/customers/{}/token/verification", checked_id(customer_id)?);
+        let path = format!("/customers/{customer_id}/token/verification");
         let body = to_body(&RequestDocument::new("customerTokenVerification", VerificationAttributes { channel }));
         let document: Document<VerificationResult> = self
             .call(

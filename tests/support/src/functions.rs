@@ -23,7 +23,7 @@ use stytch_unit_common::{
     dependencies::{ColdStart, Dependencies, WebhookDependencies},
     http_client,
     stytch::StytchClient,
-    unit::{Address, Application, ApplicationTags, FullName, NewIndividualApplication, Phone, UnitClient},
+    unit::{Address, Application, ApplicationTags, FullName, NewIndividualApplication, Phone, UnitClient, unit_id},
 };
 use tower::ServiceExt;
 
@@ -320,7 +320,9 @@ impl<S: OrgClients> FunctionApi<S> {
             unit.create_application(&individual_application(subject, ssn)).await.expect("Unit creates the application");
         if let Some(customer_id) = &application.customer_id {
             let key = customer_link::account_idempotency_key(customer_id);
-            unit.open_deposit_account(customer_id, &key).await.expect("Unit opens the deposit account");
+            unit.open_deposit_account(&unit_id(customer_id).expect("a Unit id"), &key)
+                .await
+                .expect("Unit opens the deposit account");
         }
         application
     }

@@ -31,7 +31,7 @@ async fn act(
     let card = unit.get_card(token, &card_id).await.map_err(card_error)?;
     match status_rules::decide(action, &card.status) {
         Decision::AlreadyThere => {
-            tracing::info!(card_id, ?action, status = card.status, "card already there: no Unit write");
+            tracing::info!(%card_id, ?action, status = card.status, "card already there: no Unit write");
             return Ok(Json(card));
         }
         Decision::Refuse => return Err(status_rules::conflict(&card.status, status_rules::done(action))),
@@ -48,7 +48,7 @@ async fn act(
         }
         Err(error) => return Err(card_error(error)),
     };
-    tracing::info!(card_id, ?action, status = card.status, "card updated");
+    tracing::info!(%card_id, ?action, status = card.status, "card updated");
     Ok(Json(card))
 }
 

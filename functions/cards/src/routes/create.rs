@@ -6,12 +6,12 @@
 use axum::{Json, extract::State, response::IntoResponse};
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
+use serde_json::Value;
 use stytch_unit_common::{
     http::{ApiError, ApiJson, Code, FieldError, UnitCustomerToken},
     metrics::catalogue,
-    unit::{
-        Account, Address, CardLimits, CardType, NewCard, UnitCustomerClient, UnitCustomerError, is_unit_id, us_address,
-    },
+    unit::{Account, Address, CardLimits, CardType, NewCard, UnitCustomerClient, UnitCustomerError, UnitError},
+    validated::UnitId,
 };
 
 use crate::validation;
@@ -24,9 +24,10 @@ pub struct NewCardBody {
     /// `virtual` when left out.
     #[serde(default, rename = "type")]
     pub card_type: Option<CardType>,
-    /// Physical cards only; without it Unit ships to the customer's address.
+    /// Physical cards only; without it Unit ships to the customer's address. Kept as JSON and read
+    /// by `validation::shipping_address`, so that every problem in it is named with the others.
     #[serde(default)]
-    pub shipping_address: Option<Address>,
+    pub shipping_address: Option<Value>,
     /// Physical cards only: a card design name set up with Unit.
     #[serde(default)]
     pub design: Option<String>,
@@ -53,12 +54,9 @@ pub async fn create(
         }
         Err(other) => return Err(other),
     };
-    if body.account_id.as_deref().is_some_and(|id| !is_unit_id(id)) {
-        errors.push(FieldError::new("accountId", "must be a Unit account id (digits only)"));
-    }
+    let account_id = validation::account_id(body.account_id.as_deref(), &mut errors);
     let card_type = body.card_type.unwrap_or(CardType::Virtual);
-    let shipping_address =
-        body.shipping_address.as_ref().and_then(|address| us_address::check(address, "shippingAddress", &mut errors));
+    let shipping_address = validation::shipping_address(body.shipping_address.as_ref(), &mut errors).map(Address::from);
     if card_type == CardType::Virtual {
         for (field, given) in [("shippingAddress", body.shipping_address.is_some()), ("design", body.design.is_some())]
         {
@@ -74,7 +72,7 @@ pub async fn create(
         return Err(ApiError::Validation(errors));
     };
 
-    let account_id = match body.account_id {
+    let account_id = match account_id {
         Some(account_id) => account_id,
         None => only_deposit_account(&unit, &token).await?,
     };
@@ -84,16 +82,16 @@ pub async fn create(
         shipping_address: shipping_address.as_ref(),
         design: body.design.as_deref().map(str::trim),
         limits: body.limits.as_ref(),
-        idempotency_key: &validation::unit_idempotency_key(&account_id, key),
+        idempotency_key: &validation::unit_idempotency_key(account_id.as_str(), key),
     };
     let card = unit.create_card(&token, &new).await.map_err(create_error)?;
-    tracing::info!(card_id = card.id, account_id, ?card_type, "debit card created (or replayed by idempotency key)");
+    tracing::info!(card_id = card.id, %account_id, ?card_type, "debit card created (or replayed by idempotency key)");
     catalogue::card_created(card_type);
     Ok((StatusCode::CREATED, Json(card)))
 }
 
 /// The customer's one open deposit account, when the caller did not name one.
-async fn only_deposit_account(unit: &UnitCustomerClient, token: &UnitCustomerToken) -> Result<String, ApiError> {
+async fn only_deposit_account(unit: &UnitCustomerClient, token: &UnitCustomerToken) -> Result<UnitId, ApiError> {
     let accounts = unit.list_accounts(token).await.map_err(|error| match error.status() {
         Some(403) => ApiError::Refused {
             code: Code::InsufficientScope,
@@ -108,12 +106,12 @@ async fn only_deposit_account(unit: &UnitCustomerClient, token: &UnitCustomerTok
 
 /// The one open deposit account among `accounts`: none is 409 `no_account`, several 400
 /// `account_required`.
-pub fn choose_account(accounts: Vec<Account>) -> Result<String, ApiError> {
+pub fn choose_account(accounts: Vec<Account>) -> Result<UnitId, ApiError> {
     let mut open = accounts
         .into_iter()
         .filter(|account| account.kind == "depositAccount" && account.status.as_deref() != Some("Closed"));
     match (open.next(), open.next()) {
-        (Some(account), None) => Ok(account.id),
+        (Some(account), None) => Ok(UnitId::new(&account.id).ok_or(UnitError::InvalidId)?),
         (None, _) => Err(ApiError::Refused {
             code: Code::NoAccount,
             detail: "This customer has no open deposit account to issue a card on.".into(),
@@ -143,9 +141,9 @@ mod tests {
     #[test]
     fn the_only_open_deposit_account_is_chosen() {
         let accounts = vec![account("300001", "depositAccount", "Closed"), account("300002", "depositAccount", "Open")];
-        assert_eq!(choose_account(accounts).unwrap(), "300002");
+        assert_eq!(choose_account(accounts).unwrap().as_str(), "300002");
         let loan = vec![account("300003", "creditAccount", "Open"), account("300004", "depositAccount", "Frozen")];
-        assert_eq!(choose_account(loan).unwrap(), "300004");
+        assert_eq!(choose_account(loan).unwrap().as_str(), "300004");
     }
 
     #[test]

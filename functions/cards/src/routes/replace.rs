@@ -14,9 +14,10 @@ use axum::{
 };
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
+use serde_json::Value;
 use stytch_unit_common::{
     http::{ApiError, ApiJson, Code, FieldError, UnitCustomerToken},
-    unit::{Address, CardType, UnitCustomerClient, us_address},
+    unit::{Address, CardType, UnitCustomerClient},
 };
 
 use crate::{errors::card_error, status_rules, validation};
@@ -27,9 +28,10 @@ pub const REPLACEMENT_TAG: &str = "replacementKey";
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplaceBody {
-    /// Where to ship the new card; the old card's shipping address when left out.
+    /// Where to ship the new card; the old card's shipping address when left out. Read by
+    /// `validation::shipping_address`.
     #[serde(default)]
-    pub shipping_address: Option<Address>,
+    pub shipping_address: Option<Value>,
 }
 
 pub async fn replace(
@@ -42,16 +44,15 @@ pub async fn replace(
     let body = body.map(|ApiJson(body)| body).unwrap_or_default();
     let key = validation::idempotency_key(&headers)?;
     let mut errors = Vec::new();
-    let address =
-        body.shipping_address.as_ref().and_then(|address| us_address::check(address, "shippingAddress", &mut errors));
+    let address = validation::shipping_address(body.shipping_address.as_ref(), &mut errors).map(Address::from);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     let card_id = validation::card_id(path)?;
 
-    let tag = validation::replacement_tag(&card_id, key);
+    let tag = validation::replacement_tag(card_id.as_str(), key);
     if let Some(done) = unit.cards_tagged(&token, REPLACEMENT_TAG, &tag).await?.into_iter().next() {
-        tracing::info!(card_id, new_card_id = done.id, "replacement replayed by idempotency key");
+        tracing::info!(%card_id, new_card_id = done.id, "replacement replayed by idempotency key");
         return Ok((StatusCode::CREATED, Json(done)));
     }
     let old = unit.get_card(&token, &card_id).await.map_err(card_error)?;
@@ -75,10 +76,10 @@ pub async fn replace(
         Ok(tagged) => tagged,
         Err(error) => {
             // The card exists: answer with it. Only a repeat of this key could now replace again.
-            tracing::warn!(card_id, new_card_id = new.id, %error, "replacement not tagged with its key");
+            tracing::warn!(%card_id, new_card_id = new.id, %error, "replacement not tagged with its key");
             new
         }
     };
-    tracing::info!(card_id, new_card_id = new.id, "card replaced");
+    tracing::info!(%card_id, new_card_id = new.id, "card replaced");
     Ok((StatusCode::CREATED, Json(new)))
 }

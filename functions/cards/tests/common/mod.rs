@@ -4,7 +4,7 @@ use cards::CardsDependencies;
 use serde_json::Value;
 use stytch_unit_common::{
     ExposeSecret, SecretString,
-    unit::{CustomerTokenRequest, TokenProof, VerificationChannel},
+    unit::{CustomerTokenRequest, TokenProof, VerificationChannel, unit_id},
 };
 use test_support::functions::{Answer, FunctionApi};
 
@@ -31,7 +31,8 @@ pub async fn customer(org: &FunctionApi, subject: &str, ssn: &str, scopes: &[&st
 
 pub async fn customer_token(org: &FunctionApi, customer_id: &str, scopes: &[&str]) -> String {
     let unit = &org.dependencies.unit;
-    let verification = unit.create_token_verification(customer_id, VerificationChannel::Sms).await.unwrap();
+    let verification =
+        unit.create_token_verification(&unit_id(customer_id).unwrap(), VerificationChannel::Sms).await.unwrap();
     let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
     let code = SecretString::from("000001");
     let request = CustomerTokenRequest {
@@ -39,7 +40,7 @@ pub async fn customer_token(org: &FunctionApi, customer_id: &str, scopes: &[&str
         expires_in: Some(600),
         proof: TokenProof::Verification { token: &verification, code: &code },
     };
-    unit.create_customer_token(customer_id, &request).await.unwrap().token.expose_secret().to_owned()
+    unit.create_customer_token(&unit_id(customer_id).unwrap(), &request).await.unwrap().token.expose_secret().to_owned()
 }
 
 /// `POST /cards` with this token and `Idempotency-Key`.

@@ -12,7 +12,7 @@ use stytch_unit_common::{
     dependencies::Dependencies,
     http::{ApiError, Code, StytchSession},
     session_response::NO_STORE,
-    unit::{ApplicationForm, NewApplicationForm, UnitClient},
+    unit::{ApplicationForm, NewApplicationForm, UnitClient, unit_id},
 };
 
 #[derive(Debug, Serialize)]
@@ -74,7 +74,7 @@ async fn recorded_form(
     let Some(form_id) = &link.application_form_id else {
         return Ok(None);
     };
-    let form = unit.get_application_form(form_id).await?;
+    let form = unit.get_application_form(&unit_id(form_id)?).await?;
     if form.jwt_subject.as_deref() != Some(user_id) {
         tracing::error!(application_form_id = %form_id, "application form in trusted metadata has another jwtSubject");
         return Err(ApiError::internal("customer link points at another user's application form"));

@@ -87,12 +87,12 @@ pub async fn submit(
     }
 
     let new = NewIndividualApplication {
-        full_name: valid.full_name,
-        email: valid.email,
-        phone: valid.phone,
-        date_of_birth: valid.date_of_birth,
-        address: valid.address,
-        ssn: valid.ssn,
+        full_name: valid.full_name(),
+        email: valid.email.into_string(),
+        phone: valid.phone.into(),
+        date_of_birth: valid.date_of_birth.to_string(),
+        address: valid.address.into(),
+        ssn: valid.ssn.into_secret(),
         jwt_subject: user_id.to_owned(),
         idempotency_key: idempotency_key(user_id, previous.len()),
         tags: ApplicationTags { stytch_user_id: user_id.to_owned() },

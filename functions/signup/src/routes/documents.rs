@@ -22,7 +22,8 @@ use stytch_unit_common::{
     onboarding::{self, RequiredDocument, Stage},
     session_response::NO_STORE,
     stytch::{StytchClient, User},
-    unit::{Application, ApplicationStatus, DocumentFileType, DocumentSide, UnitClient, UnitError, is_unit_id},
+    unit::{Application, ApplicationStatus, DocumentFileType, DocumentSide, UnitClient, UnitError, unit_id},
+    validated::UnitId,
 };
 
 /// The largest file accepted: a Lambda invocation carries at most 6 MB, and API Gateway sends a
@@ -70,7 +71,7 @@ pub async fn upload(
     let Ok(Path(document_id)) = path else {
         return Err(document_not_found());
     };
-    let (file_type, side) = validate(&document_id, &query, &headers, &file)?;
+    let (document_id, file_type, side) = validate(&document_id, &query, &headers, &file)?;
     let (stytch, unit) = (&dependencies.stytch, &dependencies.unit);
     let user = caller.check_with_stytch(stytch).await?;
     let application = own_application(stytch, unit, &user).await?;
@@ -81,18 +82,19 @@ pub async fn upload(
         });
     }
     // Only a document Unit asked for on this application: an id from elsewhere is not found.
-    let documents = unit.list_application_documents(&application.id).await?;
-    if !documents.iter().any(|document| document.id == document_id) {
+    let application_id = unit_id(&application.id)?;
+    let documents = unit.list_application_documents(&application_id).await?;
+    if !documents.iter().any(|document| document.id == document_id.as_str()) {
         return Err(document_not_found());
     }
     let document = unit
-        .upload_application_document(&application.id, &document_id, side, file_type, &file)
+        .upload_application_document(&application_id, &document_id, side, file_type, &file)
         .await
         .map_err(upload_error)?;
     tracing::info!(
         user_id = %user.user_id,
         application_id = %application.id,
-        document_id,
+        %document_id,
         bytes = file.len(),
         status = %document.status,
         "application document uploaded"
@@ -105,10 +107,8 @@ fn validate(
     query: &UploadQuery,
     headers: &HeaderMap,
     file: &[u8],
-) -> Result<(DocumentFileType, DocumentSide), ApiError> {
-    if !is_unit_id(document_id) {
-        return Err(document_not_found());
-    }
+) -> Result<(UnitId, DocumentFileType, DocumentSide), ApiError> {
+    let document_id = UnitId::new(document_id).ok_or_else(document_not_found)?;
     let media_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
     let Some(file_type) = DocumentFileType::from_media_type(media_type) else {
         return Err(ApiError::UnsupportedMediaType);
@@ -125,7 +125,7 @@ fn validate(
     if file.is_empty() {
         errors.push(FieldError::new("file", "the body must be the document file"));
     }
-    if errors.is_empty() { Ok((file_type, side)) } else { Err(ApiError::Validation(errors)) }
+    if errors.is_empty() { Ok((document_id, file_type, side)) } else { Err(ApiError::Validation(errors)) }
 }
 
 /// The session user's current application (there must be one).

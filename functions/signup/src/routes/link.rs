@@ -22,8 +22,8 @@ use stytch_unit_common::{
     http::{ApiError, ApiJson, Code, FieldError, StytchSession},
     session_response::NO_STORE,
     stytch::User,
-    unit::{Customer, CustomerTokenRequest, TokenProof, UnitClient, UnitError, VerificationChannel},
-    validated::OneTimeCode,
+    unit::{Customer, CustomerTokenRequest, TokenProof, UnitClient, UnitError, VerificationChannel, unit_id},
+    validated::{OneTimeCode, VerificationToken},
 };
 
 /// `POST /customers/link` → `202 {verificationToken}`, or `200 {status: "linked"}` when the
@@ -49,7 +49,7 @@ pub async fn start(
         }
         Some(_) => Err(linked_to_another_user()),
         None => {
-            let token = unit.create_token_verification(&customer.id, VerificationChannel::Sms).await?;
+            let token = unit.create_token_verification(&unit_id(&customer.id)?, VerificationChannel::Sms).await?;
             customer_link::start_link(stytch, &user.user_id, &customer.id).await?;
             tracing::info!(user_id = %user.user_id, customer_id = %customer.id, "customer link started: Unit texted its phone");
             Ok((StatusCode::ACCEPTED, [NO_STORE], Json(json!({ "verificationToken": token.expose_secret() }))))
@@ -85,6 +85,7 @@ pub async fn verify(
         expires_in: Some(60),
         proof: TokenProof::Verification { token: &token, code: &code },
     };
+    let customer_id = unit_id(&customer_id)?;
     unit.create_customer_token(&customer_id, &proof).await.map_err(wrong_code)?;
 
     let customer = unit.get_customer(&customer_id).await?;
@@ -129,15 +130,14 @@ fn matching_email(user: &User, customer: &Customer) -> Option<String> {
 
 fn validate(body: VerifyBody) -> Result<(SecretString, SecretString), ApiError> {
     let mut errors = Vec::new();
-    let token =
-        body.verification_token.filter(|t| !t.expose_secret().trim().is_empty() && t.expose_secret().len() <= 4096);
+    let token = body.verification_token.and_then(VerificationToken::new);
     if token.is_none() {
         errors.push(FieldError::new("verificationToken", "must be the token from POST /customers/link"));
     }
     let code = body.verification_code.as_ref().map(|code| code.expose_secret()).unwrap_or_default();
     let code = OneTimeCode::parse("verificationCode", code).map_err(|e| errors.push(e)).ok();
     match (token, code) {
-        (Some(token), Some(code)) => Ok((token, code.into_secret())),
+        (Some(token), Some(code)) => Ok((token.into_secret(), code.into_secret())),
         _ => Err(ApiError::Validation(errors)),
     }
 }

@@ -7,9 +7,10 @@ use stytch_unit_common::{
     http::{ApiError, ApiJson, FieldError},
     session_response::SessionResponse,
     stytch::{MagicLinkAuthenticate, MagicLinkLoginOrCreate, StytchError},
+    validated::Email,
 };
 
-use crate::{pkce, validation};
+use crate::pkce;
 
 /// The one answer to `POST /signup`, whether the address was new or known, so the response
 /// cannot be used to find out who has an account.
@@ -37,7 +38,7 @@ pub async fn send_magic_link(
     State(dependencies): State<Dependencies>,
     ApiJson(body): ApiJson<SignupBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let email = validation::email(&body.email).map_err(|reason| FieldError::new("email", reason));
+    let email = Email::parse("email", &body.email);
     let challenge = match body.code_challenge.as_deref() {
         Some(challenge) => pkce::challenge(challenge).map(Some),
         None if dependencies.config.api.require_pkce => Err(PKCE_REQUIRED),
@@ -55,7 +56,7 @@ pub async fn send_magic_link(
         login_magic_link_url: redirect.clone(),
         signup_magic_link_url: redirect,
         code_challenge,
-        ..MagicLinkLoginOrCreate::new(email)
+        ..MagicLinkLoginOrCreate::new(email.into_string())
     };
     let sent = dependencies.stytch.magic_link_login_or_create(&request).await.map_err(|error| {
         if is_invalid_email(&error) {

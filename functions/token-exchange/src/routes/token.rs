@@ -20,7 +20,7 @@ use stytch_unit_common::{
     metrics::catalogue::{self, ScopeClass},
     session::VerifyError,
     step_up::{BoundFactors, KycRecord, StepUpShortfall},
-    unit::{CustomerTokenRequest, TokenProof, UnitError},
+    unit::{CustomerTokenRequest, TokenProof, UnitError, unit_id},
 };
 use time::OffsetDateTime;
 
@@ -75,7 +75,7 @@ pub async fn create(
     let by_verification = request.verification.is_some();
     let token = unit
         .create_customer_token(
-            &customer_id,
+            &unit_id(&customer_id)?,
             &CustomerTokenRequest { scopes: &request.scopes, expires_in: Some(expires_in), proof },
         )
         .await

@@ -8,7 +8,7 @@ use stytch_unit_common::{
     ExposeSecret, customer_link,
     dependencies::Dependencies,
     http::{ApiError, ApiJson, StytchSession},
-    unit::VerificationChannel,
+    unit::{VerificationChannel, unit_id},
 };
 
 /// The body may be left out; the channel defaults to SMS. Unknown fields are ignored.
@@ -39,7 +39,7 @@ pub async fn create(
     let customer_id = customer_link::customer_id_of(stytch, unit, &user).await?;
     // Unit texts the customer's phone without looking at jwtSubject: the link must hold first.
     customer_link::verified_customer(unit, user_id, &customer_id).await?;
-    let token = unit.create_token_verification(&customer_id, channel).await?;
+    let token = unit.create_token_verification(&unit_id(&customer_id)?, channel).await?;
     tracing::info!(customer_id, ?channel, "Unit token verification sent");
     let body = VerificationResponse { verification_token: token.expose_secret().to_owned() };
     Ok(([(CACHE_CONTROL, "no-store")], Json(body)))
