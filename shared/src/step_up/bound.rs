@@ -46,6 +46,13 @@ pub struct BoundFactors {
     pub only_verified_totp_is_trusted: bool,
 }
 
+/// What proved a TOTP factor: a code from the authenticator app, or one of its recovery codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotpProof {
+    Code,
+    RecoveryCode,
+}
+
 /// What the user's Unit record says: the customer's, or before approval what was recorded at submit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KycRecord {
@@ -84,6 +91,14 @@ impl BoundFactors {
     pub fn trusted_totp_is_active(&self, user: &User) -> bool {
         let trusted = self.trusted_totp_id.as_deref();
         user.totps.iter().any(|totp| totp.verified && Some(totp.totp_id.as_str()) == trusted)
+    }
+
+    /// Whether the TOTP Stytch just matched (`totp_id`, proved by `proof`) is the user's trusted
+    /// one. A recovery code also needs the trusted TOTP to be the user's only one: the codes are
+    /// the user's, not one TOTP's, so another TOTP's codes could have matched.
+    pub fn trusts_totp(&self, totp_id: &str, proof: TotpProof) -> bool {
+        self.trusted_totp_id.as_deref() == Some(totp_id)
+            && (proof == TotpProof::Code || self.only_verified_totp_is_trusted)
     }
 
     /// Whether `factor` is a bound second factor: an SMS to the KYC phone (not WhatsApp: an account
@@ -194,6 +209,19 @@ mod tests {
         assert!(!recovery_trusted(trusted.clone(), &[("totp-b", true)]));
         assert!(!recovery_trusted(trusted, &[]));
         assert!(!recovery_trusted(serde_json::json!({}), &[("totp-a", true)]));
+    }
+
+    #[test]
+    fn a_recovery_code_proves_the_trusted_totp_only_when_it_is_the_users_only_one() {
+        let trusted = serde_json::json!({ "trusted_totp_id": "totp-a" });
+        let alone = BoundFactors::new(&user(trusted.clone(), &[("totp-a", true)]), KycRecord::default());
+        assert!(alone.trusts_totp("totp-a", TotpProof::Code));
+        assert!(alone.trusts_totp("totp-a", TotpProof::RecoveryCode));
+        assert!(!alone.trusts_totp("totp-b", TotpProof::Code));
+        let beside_another =
+            BoundFactors::new(&user(trusted, &[("totp-a", true), ("totp-b", false)]), KycRecord::default());
+        assert!(beside_another.trusts_totp("totp-a", TotpProof::Code));
+        assert!(!beside_another.trusts_totp("totp-a", TotpProof::RecoveryCode), "the codes may be totp-b's");
     }
 
     #[test]

@@ -9,5 +9,5 @@
 pub mod bound;
 pub mod rule;
 
-pub use bound::{BoundFactors, KycRecord};
+pub use bound::{BoundFactors, KycRecord, TotpProof};
 pub use rule::{FactorCategory, StepUpShortfall, category};

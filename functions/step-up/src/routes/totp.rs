@@ -17,7 +17,7 @@ use stytch_unit_common::{
     dependencies::Dependencies,
     http::{ApiError, ApiJson, Code, StytchSession},
     session_response::{NO_STORE, SessionResponse},
-    step_up::{BoundFactors, KycRecord, bound},
+    step_up::{BoundFactors, KycRecord, TotpProof, bound},
     stytch::{
         StytchClient, StytchError, StytchErrorType, TotpAuthenticate, TotpAuthenticateResponse, TotpCreate, TotpRecover,
     },
@@ -95,7 +95,7 @@ pub async fn authenticate(
         ..TotpAuthenticate::new(user_id, code.expose())
     };
     let authenticated = dependencies.stytch.totp_authenticate(&request).await.map_err(no_totp_is_a_conflict)?;
-    respond_if_trusted(&dependencies, user_id, &authenticated, Proof::Code).await
+    respond_if_trusted(&dependencies, user_id, &authenticated, TotpProof::Code).await
 }
 
 #[derive(Deserialize)]
@@ -119,50 +119,35 @@ pub async fn recover(
         ..TotpRecover::new(user_id, recovery_code)
     };
     let recovered = dependencies.stytch.totp_recover(&request).await.map_err(no_totp_is_a_conflict)?;
-    respond_if_trusted(&dependencies, user_id, &recovered, Proof::RecoveryCode).await
+    respond_if_trusted(&dependencies, user_id, &recovered, TotpProof::RecoveryCode).await
 }
 
-/// What proved the TOTP factor: a code from the app, or one of its recovery codes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Proof {
-    Code,
-    RecoveryCode,
-}
-
-impl Proof {
-    fn refused(self) -> &'static str {
-        match self {
-            Proof::Code => "a TOTP that was never trusted",
-            Proof::RecoveryCode => "a recovery code of a TOTP that was never trusted",
-        }
-    }
-
-    fn added(self) -> &'static str {
-        match self {
-            Proof::Code => "TOTP added to session",
-            Proof::RecoveryCode => "recovery code added to session",
+/// The log lines of a refused and an accepted TOTP proof.
+fn log_text(proof: TotpProof) -> (&'static str, &'static str) {
+    match proof {
+        TotpProof::Code => ("a TOTP that was never trusted", "TOTP added to session"),
+        TotpProof::RecoveryCode => {
+            ("a recovery code of a TOTP that was never trusted", "recovery code added to session")
         }
     }
 }
 
-/// The session JWT with the TOTP factor when the TOTP Stytch matched is the user's trusted one,
-/// else `403 factor_not_bound`. A recovery code also needs the trusted TOTP to be the only
-/// verified one: the codes are the user's, not one TOTP's, so another TOTP's could have matched.
+/// The session JWT with the TOTP factor when the step-up rule trusts the TOTP Stytch matched
+/// ([`BoundFactors::trusts_totp`]), else `403 factor_not_bound`.
 async fn respond_if_trusted(
     dependencies: &Dependencies,
     user_id: &str,
     authenticated: &TotpAuthenticateResponse,
-    proof: Proof,
+    proof: TotpProof,
 ) -> Result<(HeaderMap, Json<SessionResponse>), ApiError> {
     let bound = bound_factors(&dependencies.stytch, authenticated).await?;
     let totp_id = authenticated.totp_id.as_str();
-    let trusted = bound.trusted_totp_id.as_deref() == Some(totp_id)
-        && (proof == Proof::Code || bound.only_verified_totp_is_trusted);
-    if !trusted {
-        tracing::warn!(user_id, totp_id, "{}", proof.refused());
+    let (refused, added) = log_text(proof);
+    if !bound.trusts_totp(totp_id, proof) {
+        tracing::warn!(user_id, totp_id, "{refused}");
         return Err(factor_not_bound());
     }
-    tracing::info!(user_id, totp_id, "{}", proof.added());
+    tracing::info!(user_id, totp_id, "{added}");
     SessionResponse::respond(&authenticated.issued, &dependencies.config.api)
 }
 
