@@ -1,9 +1,9 @@
 //! The cold start of the functions that read secrets (signup, step-up, token-exchange, webhooks),
 //! run once: configuration, logging, the HTTP client, then the function's state
 //! ([`ColdStart`]), reused by every invocation of the execution environment. Cards reads no secret
-//! and builds its own state, then [`serve`]s it.
+//! and builds its own state, then [`serve`]s it. Every function's `main` runs on [`block_on`].
 
-use std::fmt;
+use std::{fmt, future::Future};
 
 use crate::{
     cold_start::Phases,
@@ -25,6 +25,21 @@ impl fmt::Debug for StartupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
     }
+}
+
+/// Runs a function's `main` on a current-thread Tokio runtime: no worker thread is started.
+///
+/// A Lambda execution environment hands out one event at a time, and everything a function does
+/// while handling it is waiting on an upstream: there is nothing for a second worker to run. The
+/// default multi-threaded runtime started a worker per vCPU at every cold start, and moved tasks
+/// between them with cross-thread wake-ups (BENCHMARKS.md, "Our own cold start"). Blocking work
+/// (the DNS lookups of reqwest's resolver) still gets the blocking pool, started on first use.
+pub fn block_on(main: impl Future<Output = Result<(), StartupError>>) -> Result<(), StartupError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| StartupError::Runtime(error.to_string()))?
+        .block_on(main)
 }
 
 /// What a function serves after its cold start: the real router, or — when a secret cannot be
@@ -69,4 +84,21 @@ pub async fn run<S: ColdStart>(make_router: fn(S) -> axum::Router) -> Result<(),
 /// builds its own state (cards) calls this after its own cold start.
 pub async fn serve(router: axum::Router) -> Result<(), StartupError> {
     lambda_http::run(router).await.map_err(|error| StartupError::Runtime(error.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn main_runs_on_a_current_thread_runtime_and_its_error_comes_back() {
+        let on_current_thread = std::cell::Cell::new(false);
+        let outcome = block_on(async {
+            let flavor = tokio::runtime::Handle::current().runtime_flavor();
+            on_current_thread.set(flavor == tokio::runtime::RuntimeFlavor::CurrentThread);
+            Err(StartupError::Runtime("stopped".into()))
+        });
+        assert!(on_current_thread.get(), "main must run on a current-thread runtime");
+        assert_eq!(outcome.unwrap_err().to_string(), "lambda runtime error: stopped");
+    }
 }

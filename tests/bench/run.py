@@ -30,10 +30,12 @@
               client, the program's reqwest client as the functions do, or without aws-config), or
               with one SigV4-signed request; their sizes and process times against moto;
               and how long a process waits for its first randomness from aws-lc;
-7. bloat      (opt-in: --only bloat) `cargo bloat --crates` of each function: where the code comes from.
+7. bloat      (opt-in: --only bloat) `cargo bloat --crates` of each function: where the code comes from;
+   profile    (opt-in: --only profile) one token-exchange cold start of the `profiling` build (release,
+              symbols kept) under callgrind: the functions with the most instructions, inclusive.
 
 Only the standard library and boto3 (installed with moto into .venv) are used.
-Usage: python3 tests/bench/run.py [--only micro,instructions,trust-store,warm,runtime,cold,size,secrets,bloat] [--runs 10]
+Usage: python3 tests/bench/run.py [--only micro,instructions,trust-store,warm,runtime,cold,size,secrets,bloat,profile] [--runs 10]
        [--lambda-build arm64,x86_64] [--check [--margin 10] | --update-baseline] [--paths cold_start_token_exchange,...]
 """
 
@@ -118,17 +120,19 @@ COUNTED_BENCHES = {
     "jsonapi_decode_card_list": ("stytch-unit-common", "jsonapi", (10, 1010), "a 10-card JSON:API list decoded"),
     "post_token_route": ("cards", "warm_overhead", (10, 60), "POST /token in-process, minus the same upstream calls made directly"),
 }
+# Counted only while the measured calls are polled (functions/cards/benches/callgrind/mod.rs): the set-up
+# waits on moto and the in-process sandbox serves both runs, and counted whole the same build scattered
+# from 4.6 M to 39.6 M instructions per call (BENCHMARKS.md, Regression check).
+COLLECTED_BY_THE_BENCH = {"post_token_route"}
 COUNTABLE_PATHS = [*COUNTED_BENCHES, "cold_start_token_exchange"]
-# post_token_route is counted on request (--paths) but not guarded: its figure is the difference of two
-# runs that both include the in-process sandbox's threads, and three counts of the same build gave 4.6 M,
-# 12.5 M and 39.6 M instructions per call (BENCHMARKS.md, Regression check).
-GUARDED_PATHS = [path for path in COUNTABLE_PATHS if path != "post_token_route"]
+GUARDED_PATHS = COUNTABLE_PATHS
 BASELINE = os.path.join(ROOT, "tests", "bench", "instructions-baseline.json")
 
 
-def callgrind(cmd, env=None, **popen):
-    """Instructions executed by `cmd` (all its threads) under callgrind: (process, its stderr)."""
-    proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+def callgrind(cmd, env=None, options=(), **popen):
+    """`cmd` started under callgrind, which counts the instructions of all its threads (`options`,
+    e.g. --collect-atstart=no, narrow that); `collected` reads the count from its stderr."""
+    proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *options, *cmd],
                             env=env, stderr=subprocess.PIPE, text=True, **popen)
     return proc
 
@@ -147,31 +151,35 @@ def bench_binary(package, bench):
     return next(m["executable"] for m in messages if m.get("executable") and m.get("target", {}).get("name") == bench)
 
 
-def per_call(binary, iterations, extra_env=None):
+def per_call(binary, iterations, extra_env=None, options=()):
     counts = []
     for n in iterations:
         env = dict(os.environ, CALLGRIND_ITERATIONS=str(n), **(extra_env or {}))
         env.setdefault("MOTO_SERVER", os.path.join(VENV_BIN, "moto_server"))
-        proc = callgrind([binary], env=env)
+        proc = callgrind([binary], env=env, options=options)
         _, stderr = proc.communicate()
         if proc.returncode != 0:
             raise SystemExit(f"{binary} failed under callgrind: {stderr[-2000:]}")
         counts.append(collected(stderr))
+        if counts[-1] == 0:
+            raise SystemExit(f"{binary} collected nothing: the bench's callgrind requests are not built for this CPU")
+    log(f"{os.path.basename(binary)} {extra_env or ''}: {counts[0]:,} and {counts[1]:,} instructions for {iterations} calls")
     return (counts[1] - counts[0]) / (iterations[1] - iterations[0])
 
 
-def cold_instructions(function="token-exchange"):
-    """Instructions of one cold start of `function`'s release binary, process start to its first
+def cold_instructions(function="token-exchange", profile="release", runs=2, out_file=None):
+    """Instructions of one cold start of `function`'s `profile` binary, process start to its first
     response (a health invoke), against moto and the sandbox: the stub runtime API then closes and
     the process exits, so callgrind's total is the cold start alone. Waiting costs no instructions,
-    so upstream latency does not enter the figure."""
-    run(NICE + ["cargo", "build", "--release", "-p", function])
+    so upstream latency does not enter the figure. `out_file`: callgrind's profile is kept there."""
+    run(NICE + ["cargo", "build", "--profile", profile, "-p", function])
     with Upstreams() as upstreams:
         counts = []
-        for _ in range(2):  # the same figure twice shows how repeatable it is
+        for _ in range(runs):  # the same figure twice shows how repeatable it is
             stub = StubRuntime([api_gateway_event("GET", f"/health/{function}")])
-            proc = callgrind([os.path.join(RELEASE, function)], env=upstreams.environment(stub.address),
-                             stdout=subprocess.DEVNULL)
+            options = [f"--callgrind-out-file={out_file}"] if out_file else []
+            proc = callgrind([os.path.join(TARGET, profile, function)], env=upstreams.environment(stub.address),
+                             options=options, stdout=subprocess.DEVNULL)
             if not stub.done.wait(300):
                 proc.kill()
                 raise SystemExit(f"{function}: no answer under callgrind within 300 s")
@@ -195,14 +203,33 @@ def instructions(paths):
         if path not in paths:
             continue
         binary = bench_binary(package, bench)
-        figure = per_call(binary, iterations)
+        options = ["--collect-atstart=no"] if path in COLLECTED_BY_THE_BENCH else []
+        figure = per_call(binary, iterations, options=options)
         if bench == "warm_overhead":
-            figure -= per_call(binary, iterations, {"CALLGRIND_DIRECT": "1"})
+            figure -= per_call(binary, iterations, {"CALLGRIND_DIRECT": "1"}, options)
         results[path] = {"instructions_per_call": figure, "what": what}
         log(f"{path}: {figure:,.0f} instructions per call")
     if "cold_start_token_exchange" in paths:
         results["cold_start_token_exchange"] = {**cold_instructions(), "what": "token-exchange, process start to its first response"}
     return results
+
+
+def cold_profile(function="token-exchange", top=40):
+    """Where a cold start's instructions go, by function: one cold start of the `profiling` build (the
+    release profile with its symbols kept) under callgrind, and the `top` functions by inclusive
+    count (callgrind_annotate). The whole profile stays in <target>/bench/ for callgrind_annotate."""
+    out_file = os.path.join(OUT_DIR, f"callgrind.cold-start.{function}.out")
+    counted = cold_instructions(function, profile="profiling", runs=1, out_file=out_file)
+    report = subprocess.run(["callgrind_annotate", "--inclusive=yes", out_file], capture_output=True, text=True,
+                            check=True).stdout
+    functions = []
+    for line in report.splitlines():
+        found = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(?:[^:\s]*:(?!:))?(.+?)(?: \[.*\])?$", line)
+        if found and "PROGRAM TOTALS" not in line:
+            functions.append((found.group(2), int(found.group(1).replace(",", ""))))
+    log(f"profile kept in {os.path.relpath(out_file, ROOT)}")
+    return {"instructions": counted["instructions_per_call"], "profile_file": out_file,
+            "top_inclusive": dict(functions[:top])}
 
 
 TRUST_STORE_READERS = ["ours", "rustls-native-certs", "rustls-pki-types", "pem", "webpki-roots"]
@@ -508,6 +535,7 @@ def one_process(upstreams, binary, function, events):
             proc.kill()
             raise SystemExit(f"{function}: no answer within 120 s: {proc.stderr.read().decode()[-2000:]}")
         cpu_ms = process_cpu_ms(proc.pid)
+        threads = len(os.listdir(f"/proc/{proc.pid}/task"))
         status = open(f"/proc/{proc.pid}/status").read()
         hwm_kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
         proc.kill()
@@ -521,6 +549,7 @@ def one_process(upstreams, binary, function, events):
         # Lambda runtime's start up to its first /next.
         phases["outside_main_phases"] = init_ms - sum(phases.values())
         return {"cold_ms": (first_at - start) * 1e3, "init_ms": init_ms, "phases_ms": phases, "cpu_ms": cpu_ms,
+                "threads": threads,
                 "upstream_wait_ms": upstream_wait_ms(function, logs), "peak_rss_mb": hwm_kb / 1024}
     finally:
         stub.close()
@@ -575,6 +604,8 @@ def cold(runs, warm_invokes):
                 # Median of each phase of main (the function's own log line), and what lies outside them.
                 "phases_ms_median": {name: statistics.median(s["phases_ms"][name] for s in samples)
                                      for name in samples[0]["phases_ms"]},
+                # Threads of the process once it has answered (main and tokio's: workers, blocking pool).
+                "threads": max(s["threads"] for s in samples),
                 "peak_rss_mb_cold": max(s["peak_rss_mb"] for s in samples),
                 "peak_rss_mb_warm_run": warm_run["peak_rss_mb"],
                 "warm_run_invokes": warm_invokes,
@@ -835,7 +866,7 @@ def table(results):
         lines.append(f"cold    {function:<15} median {c['median']:6.1f} ms  p90 {c['p90']:6.1f} ms  "
                      f"(excluding upstream waits {own.get('median', float('nan')):.1f} / "
                      f"{own.get('p90', float('nan')):.1f} ms; CPU {r.get('cold_start_cpu_ms', {}).get('median', float('nan')):.1f} ms; "
-                     f"init {r['init_ms']['median']:.1f} ms)  "
+                     f"init {r['init_ms']['median']:.1f} ms; {r.get('threads', '?')} threads)  "
                      f"peak RSS {r['peak_rss_mb_warm_run']:.1f} MB "
                      f"after {r['warm_run_invokes']} warm invokes; certificate files opened: "
                      f"{len(r['certificate_files_opened']) if r.get('certificate_files_opened') is not None else '?'}")
@@ -849,6 +880,10 @@ def table(results):
         top = ", ".join(f"{name} {size / 1024:.0f}" for name, size in list(r["top_crates"].items())[:6])
         lines.append(f"bloat   {function:<15} .text {r['text_bytes'] / 1024 / 1024:.2f} MiB, AWS SDK crates "
                      f"{r['aws_sdk_text_bytes'] / r['text_bytes']:.0%}; KiB: {top}")
+    if "profile" in results:
+        p = results["profile"]
+        lines.append(f"profile token-exchange cold start, {p['instructions']:,.0f} instructions; by function, inclusive:")
+        lines += [f"profile   {count:>12,} {count / p['instructions']:6.1%}  {name[:110]}" for name, count in p["top_inclusive"].items()]
     for program, r in results.get("secrets_path", {}).items():
         parts = [f"{k.replace('_bytes', '')} {v / 1024 / 1024:.2f} MiB" for k, v in r.items() if k.endswith("_bytes")]
         if "first_randomness_ms" in r:
@@ -861,7 +896,7 @@ def table(results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="micro,instructions,trust-store,warm,runtime,cold,size,secrets",
-                        help="comma-separated parts; `bloat` runs only when named")
+                        help="comma-separated parts; `bloat` and `profile` run only when named")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warm-invokes", type=int, default=200)
     parser.add_argument("--iterations", type=int, default=500, help="warm iterations per route (in-process and through the runtime API)")
@@ -909,6 +944,8 @@ def main():
         results["size"] = size(arches)
     if "bloat" in parts:
         results["bloat"] = bloat()
+    if "profile" in parts:
+        results["profile"] = cold_profile()
     if "secrets" in parts:
         results["secrets_path"] = secrets_path(args.runs, arches)
     with open(path, "w") as f:

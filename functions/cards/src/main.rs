@@ -5,8 +5,11 @@
 use cards::CardsDependencies;
 use stytch_unit_common::{cold_start::Phases, config::CardsConfig, http_client, metrics, startup, telemetry};
 
-#[tokio::main]
-async fn main() -> Result<(), startup::StartupError> {
+fn main() -> Result<(), startup::StartupError> {
+    startup::block_on(run())
+}
+
+async fn run() -> Result<(), startup::StartupError> {
     let mut phases = Phases::start();
     let config = CardsConfig::from_env()?;
     phases.end("config");

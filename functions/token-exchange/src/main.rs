@@ -2,7 +2,6 @@
 
 use stytch_unit_common::startup;
 
-#[tokio::main]
-async fn main() -> Result<(), startup::StartupError> {
-    startup::run(token_exchange::router).await
+fn main() -> Result<(), startup::StartupError> {
+    startup::block_on(startup::run(token_exchange::router))
 }
