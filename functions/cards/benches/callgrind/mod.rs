@@ -5,8 +5,8 @@
 //! instructions vary from run to run) and every other task of the runtime: the in-process
 //! sandbox's server, hyper's connection tasks. Outside valgrind the requests do nothing.
 //!
-//! Written here rather than taken from `crabgrind`: that crate compiles a C shim against the
-//! valgrind headers at build time, and this bench must build where valgrind is not installed.
+//! Written here rather than taken from `crabgrind` or `valgrind-requests`: both build against the
+//! valgrind headers, and this bench must build where valgrind is not installed.
 //! What follows is valgrind's documented client-request sequence (`valgrind.h`,
 //! `VALGRIND_DO_CLIENT_REQUEST_EXPR`), for the two architectures we build for.
 
