@@ -14,11 +14,16 @@
 //! `base64` crate's, and webpki checks each result as before: a root it cannot use is skipped, as
 //! before; no bundle, or no usable root in it, fails the cold start, as before. `SSL_CERT_DIR` is
 //! not read: a root only there is not trusted (fail closed).
+//!
+//! The roots are handed over as the trust anchors webpki made of them, so rustls does not parse
+//! each certificate a second time (reqwest's `tls_certs_only` would: 0.6 M instructions per cold
+//! start, BENCHMARKS.md).
 
 use std::path::PathBuf;
 
 use base64::{Engine as _, engine::general_purpose::STANDARD};
-use rustls_pki_types::CertificateDer;
+use rustls::RootCertStore;
+use rustls_pki_types::{CertificateDer, TrustAnchor};
 
 const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
 const END: &[u8] = b"-----END CERTIFICATE-----";
@@ -33,41 +38,51 @@ pub fn bundle_path() -> Option<PathBuf> {
 /// # Panics
 /// When there is no bundle, or nothing in it webpki accepts as a root: no TLS connection could
 /// succeed, and reqwest's default fails the same way.
-pub fn system_roots() -> Vec<reqwest::Certificate> {
+pub fn system_roots() -> RootCertStore {
     let path = bundle_path().expect("no CA bundle found: set SSL_CERT_FILE or install the system's CA certificates");
     let bundle = std::fs::read(&path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-    let roots = usable_roots(&bundle);
+    let roots = roots_in(&bundle);
     assert!(!roots.is_empty(), "no usable CA certificate in {}", path.display());
-    roots.iter().map(|der| reqwest::Certificate::from_der(der).expect("DER is taken as it is")).collect()
+    roots
 }
 
-/// The DER of each `CERTIFICATE` section of a PEM bundle that webpki accepts as a trust anchor.
-/// Text outside the sections (comments, other labels) is ignored; a section that is not base64
-/// is skipped.
-fn usable_roots(bundle: &[u8]) -> Vec<Vec<u8>> {
+/// The trust anchors of each `CERTIFICATE` section of a PEM bundle that webpki accepts as a root.
+/// Text outside the sections (comments, other labels) is ignored; a section that is not base64,
+/// or not a certificate webpki can use, is skipped.
+pub fn roots_in(bundle: &[u8]) -> RootCertStore {
     let mut roots = Vec::new();
     let mut section: Option<Vec<u8>> = None;
-    for line in bundle.split(|&byte| byte == b'\n').map(<[u8]>::trim_ascii) {
+    for line in lines(bundle).map(<[u8]>::trim_ascii) {
         match (line, &mut section) {
             (BEGIN, _) => section = Some(Vec::with_capacity(2048)),
             (END, Some(base64)) => {
-                roots.extend(STANDARD.decode(base64).ok().filter(|der| is_trust_anchor(der)));
+                roots.extend(STANDARD.decode(base64).ok().and_then(|der| trust_anchor(&der)));
                 section = None;
             }
             (_, Some(base64)) => base64.extend_from_slice(line),
             (_, None) => {}
         }
     }
-    roots
+    RootCertStore { roots }
 }
 
-fn is_trust_anchor(der: &[u8]) -> bool {
-    webpki::anchor_from_trusted_cert(&CertificateDer::from(der)).is_ok()
+/// The bundle's lines, found by `memchr` (a byte-by-byte `split` was a fifth of the whole read).
+fn lines(bundle: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', bundle).chain([bundle.len()]).map(move |end| {
+        let line = &bundle[start..end];
+        start = end + 1;
+        line
+    })
+}
+
+fn trust_anchor(der: &[u8]) -> Option<TrustAnchor<'static>> {
+    webpki::anchor_from_trusted_cert(&CertificateDer::from(der)).ok().map(|anchor| anchor.to_owned())
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
+    use std::collections::HashSet;
 
     use rustls_pki_types::pem::PemObject;
 
@@ -82,13 +97,9 @@ mod tests {
     /// `ssl-cert-snakeoil.pem`), which the bundle leaves out and so do we. Fewer roots, never more.
     #[test]
     fn the_roots_of_rustls_native_certs_that_are_in_the_bundle() {
-        let ours: BTreeSet<Vec<u8>> = usable_roots(&system_bundle()).into_iter().collect();
-        let reference: BTreeSet<Vec<u8>> = rustls_native_certs::load_native_certs()
-            .certs
-            .into_iter()
-            .filter(|der| is_trust_anchor(der))
-            .map(|der| der.to_vec())
-            .collect();
+        let ours: HashSet<TrustAnchor> = roots_in(&system_bundle()).roots.into_iter().collect();
+        let reference: HashSet<TrustAnchor> =
+            rustls_native_certs::load_native_certs().certs.iter().filter_map(|der| trust_anchor(der)).collect();
         assert!(ours.len() > 10, "{} roots", ours.len());
         assert!(ours.is_subset(&reference), "a root of the bundle that rustls-native-certs does not load");
     }
@@ -98,17 +109,20 @@ mod tests {
     #[test]
     fn the_same_roots_as_the_pem_reader_of_rustls_pki_types() {
         let bundle = system_bundle();
-        let reference: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(&bundle)
+        let reference: Vec<TrustAnchor> = CertificateDer::pem_slice_iter(&bundle)
             .filter_map(Result::ok)
-            .filter(|der| is_trust_anchor(der))
-            .map(|der| der.to_vec())
+            .filter_map(|der| trust_anchor(&der))
             .collect();
-        assert_eq!(usable_roots(&bundle), reference);
+        assert_eq!(roots_in(&bundle).roots, reference);
     }
 
     #[test]
     fn what_is_not_a_usable_certificate_is_skipped() {
-        let root = STANDARD.encode(&usable_roots(&system_bundle())[0]);
+        let first = CertificateDer::pem_slice_iter(&system_bundle())
+            .filter_map(Result::ok)
+            .find(|der| trust_anchor(der).is_some())
+            .unwrap();
+        let root = STANDARD.encode(&first);
         let lines: Vec<&str> = root.as_bytes().chunks(64).map(|line| std::str::from_utf8(line).unwrap()).collect();
         let wrapped = lines.join("\r\n");
         let bundle = format!(
@@ -119,7 +133,11 @@ mod tests {
              -----BEGIN CERTIFICATE-----\n{}\n",
             lines[0]
         );
-        assert_eq!(usable_roots(bundle.as_bytes()).len(), 1, "only the whole root, CRLF or not");
-        assert!(usable_roots(b"no PEM here").is_empty());
+        assert_eq!(
+            roots_in(bundle.as_bytes()).roots,
+            [trust_anchor(&first).unwrap()],
+            "only the whole root, CRLF or not"
+        );
+        assert!(roots_in(b"no PEM here").is_empty());
     }
 }

@@ -7,6 +7,7 @@
 
 mod cache;
 mod credentials;
+mod sdk_config;
 mod transport;
 
 use std::sync::Arc;
@@ -45,12 +46,10 @@ pub enum SecretsError {
 }
 
 /// The Secrets Manager client of a cold start, sending through the function's own HTTP client
-/// ([`SdkHttpClient`]). Region, credentials and endpoint come from the SDK's standard variables.
+/// ([`SdkHttpClient`]). Region, credentials and endpoint come from the SDK's standard variables,
+/// the environment's read alone when it has them (`secrets/sdk_config.rs`).
 pub async fn client(http: &reqwest::Client) -> Client {
-    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(SdkHttpClient::new(http.clone()))
-        .load()
-        .await;
+    let aws = sdk_config::load(SdkHttpClient::new(http.clone()), |name| std::env::var(name).ok()).await;
     Client::new(&aws)
 }
 

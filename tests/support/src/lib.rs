@@ -5,6 +5,7 @@
 //! - [`jwt`]: Stytch-shaped session JWTs, honest or forged.
 //! - [`jwks_server`]: a JWKS endpoint that counts its hits, and a session verifier of its keys.
 //! - [`stack`]: the sandbox and moto together, and a signed-in sandbox user.
+//! - [`tls`]: an HTTPS upstream on loopback with a certificate of a test CA.
 //! - [`logs`]: capture of the JSON log lines a test produces, and a leak check over them.
 //! - [`counted_iterations`]: the benches' instruction-count mode (`make bench-check`).
 
@@ -16,6 +17,7 @@ pub mod keys;
 pub mod logs;
 pub mod moto;
 pub mod stack;
+pub mod tls;
 
 /// The workspace root, for finding `.venv` and fixtures.
 pub fn workspace_root() -> std::path::PathBuf {
