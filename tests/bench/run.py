@@ -19,6 +19,8 @@
               Unit, zero added latency) as upstreams; median and p90 over --runs, in wall time and in
               the process's CPU time (schedstat: no wait of any kind); the phases of main as the
               function logs them (`cold start phases`); the certificate files one start opens (strace);
+              and the floor under it all: each start paired with one of a function that does nothing
+              of its own (lambda-floor, tests/bench/secrets-path), the difference being ours;
 4. memory     peak RSS (VmHWM) of each function after its cold start and a warm run of --warm-invokes
               invocations (health, and a route that calls out: an unverifiable session on token routes,
               a customer token Unit refuses on /cards);
@@ -67,6 +69,9 @@ RELEASE = os.path.join(TARGET, "release")
 OUT_DIR = os.path.join(TARGET, "bench")
 ZIPS_DIR = os.path.join(OUT_DIR, "zips")
 FUNCTIONS = ["signup", "step-up", "token-exchange", "cards", "webhooks"]
+# A function that does nothing of its own (tests/bench/secrets-path/src/bin/lambda-floor.rs): the same
+# runtime, Lambda client and router, started by the same harness. What it costs is in every cold figure.
+FLOOR = "lambda-floor"
 SANDBOX_KEYS = ["STYTCH_URL", "UNIT_URL", "STYTCH_PROJECT_ID", "STYTCH_SECRET", "UNIT_API_TOKEN", "UNIT_WEBHOOK_SECRET"]
 NICE = ["nice", "-n", "19"]
 
@@ -495,7 +500,7 @@ def warm_events(function, count):
 
 def upstream_wait_ms(function, logs):
     """How long the cold start waited on Secrets Manager and the JWKS, as the function logs it."""
-    if function == "cards":
+    if function in ("cards", FLOOR):
         return 0.0  # reads no secret and no JWKS: nothing upstream at cold start
     logs.seek(0)
     for line in logs:
@@ -546,7 +551,7 @@ def one_process(upstreams, binary, function, events):
         first_at, path, payload = stub.responses[0]
         if "/error" in path or b'"statusCode":200' not in payload.replace(b" ", b""):
             raise SystemExit(f"{function}: the health invoke failed: {path} {payload[:500]!r}")
-        phases = cold_start_phases(logs)
+        phases = cold_start_phases(logs) if function != FLOOR else {}  # the floor has no main of its own
         init_ms = (stub.next_at[0] - start) * 1e3
         # Before main's first line and after its last phase: exec, loading, the tokio runtime, and the
         # Lambda runtime's start up to its first /next.
@@ -583,16 +588,27 @@ def certificate_files_opened(upstreams, binary, function):
 def cold(runs, warm_invokes):
     # The functions alone, as `cargo lambda build` builds them (no dev-dependency features unified in).
     run(NICE + ["cargo", "build", "--release"] + [a for f in FUNCTIONS for a in ("-p", f)])
+    # Built on its own, so that its dependencies' features do not change the functions' build.
+    run(NICE + ["cargo", "build", "--release", "-p", "secrets-path-bench", "--bin", FLOOR])
+    floor_binary = os.path.join(RELEASE, FLOOR)
     results = {}
     with Upstreams() as upstreams:
         for function in FUNCTIONS:
             binary = os.path.join(RELEASE, function)
+            one_process(upstreams, floor_binary, FLOOR, [])
             one_process(upstreams, binary, function, [])  # page cache warm, as on a reused Lambda host
-            samples = [one_process(upstreams, binary, function, []) for _ in range(runs)]
+            # Each start of the function right after one of the floor, so that the difference of each
+            # pair is taken at one moment of a host whose speed drifts.
+            pairs = [(one_process(upstreams, floor_binary, FLOOR, []), one_process(upstreams, binary, function, []))
+                     for _ in range(runs)]
+            floors = [floor for floor, _ in pairs]
+            samples = [sample for _, sample in pairs]
             warm_run = one_process(upstreams, binary, function, warm_events(function, warm_invokes))
             cold_ms = [s["cold_ms"] for s in samples]
             init_ms = [s["init_ms"] for s in samples]
             own_ms = [s["cold_ms"] - s["upstream_wait_ms"] for s in samples]
+            above_floor_ms = [own - floor["cold_ms"] for own, floor in zip(own_ms, floors)]
+            above_floor_cpu_ms = [s["cpu_ms"] - floor["cpu_ms"] for s, floor in zip(samples, floors)]
             results[function] = {
                 "runs": runs,
                 "certificate_files_opened": certificate_files_opened(upstreams, binary, function),
@@ -605,6 +621,14 @@ def cold(runs, warm_invokes):
                 # Counted in every figure above (the exec is the function's, the fork is not).
                 "spawn_ms": {"median": statistics.median(s["spawn_ms"] for s in samples),
                              "p90": percentile([s["spawn_ms"] for s in samples], 90)},
+                # The floor (FLOOR: no work of its own, same harness, the start before each of this
+                # function's), and the function's own part above it, pair by pair: what our cold start
+                # work costs, the runtime, the exec and the harness's round trips left out.
+                "floor_ms": {"median": statistics.median(f["cold_ms"] for f in floors),
+                             "cpu_median": statistics.median(f["cpu_ms"] for f in floors)},
+                "excluding_upstream_above_floor_ms": {"median": statistics.median(above_floor_ms),
+                                                      "p90": percentile(above_floor_ms, 90),
+                                                      "cpu_median": statistics.median(above_floor_cpu_ms)},
                 # The process's CPU time to its first response (all threads): the own cold start without
                 # any wait, which a loaded host does not inflate as it does wall time.
                 "cold_start_cpu_ms": {"median": statistics.median(s["cpu_ms"] for s in samples),
@@ -879,6 +903,12 @@ def table(results):
                      f"peak RSS {r['peak_rss_mb_warm_run']:.1f} MB "
                      f"after {r['warm_run_invokes']} warm invokes; certificate files opened: "
                      f"{len(r['certificate_files_opened']) if r.get('certificate_files_opened') is not None else '?'}")
+    for function, r in results.get("cold", {}).items():
+        if "floor_ms" in r:
+            floor, above = r["floor_ms"], r["excluding_upstream_above_floor_ms"]
+            lines.append(f"floor   {function:<15} excluding upstream waits = floor {floor['median']:.1f} ms (CPU "
+                         f"{floor['cpu_median']:.1f}; {FLOOR}: no work of its own, same harness) + ours "
+                         f"{above['median']:.1f} ms median, p90 {above['p90']:.1f} (CPU {above['cpu_median']:.1f})")
     for function, r in results.get("cold", {}).items():
         phases = "  ".join(f"{name} {ms:.2f}" for name, ms in r.get("phases_ms_median", {}).items())
         lines.append(f"phases  {function:<15} ms, median: {phases}")
